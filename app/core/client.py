@@ -1,0 +1,382 @@
+"""The client (客户) of the branch's client book: enums, the record, field specs, rules.
+
+Pure Python: no Qt, no SQL. Parsing turns text from a form or the command line
+into typed values; ``validate_client`` checks a whole record. Both return
+``FieldError`` values, never raise at the UI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum, StrEnum
+from typing import Any
+
+from app.core import validation as v
+from app.core.errors import FieldError
+
+
+class _Labelled(StrEnum):
+    """A string enum whose members carry a Chinese label."""
+
+    def __new__(cls, value: str, label: str) -> _Labelled:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label  # type: ignore[attr-defined]
+        return obj
+
+    label: str
+
+    @classmethod
+    def parse(cls, text: str) -> _Labelled | None:
+        t = (text or "").strip()
+        for m in cls:
+            if t in (m.value, m.label):
+                return m
+        return None
+
+
+class ClientKind(_Labelled):
+    INDIVIDUAL = "individual", "个人"
+    BUSINESS = "business", "企业"
+
+
+class Segment(_Labelled):
+    FARMER = "farmer", "农户"
+    SOLE_TRADER = "sole_trader", "个体工商户"
+    PAYROLL = "payroll", "代发工资"
+    RETIREE = "retiree", "退休"
+    STUDENT = "student", "学生"
+    MICRO_BUSINESS = "micro_business", "小微企业"
+    COOPERATIVE = "cooperative", "合作社"
+
+    @property
+    def for_business(self) -> bool:
+        return self in (Segment.MICRO_BUSINESS, Segment.COOPERATIVE)
+
+
+class Lifecycle(_Labelled):
+    NEW = "new", "新客首面"
+    HONEYMOON = "honeymoon", "蜜月期"
+    MATURE = "mature", "成熟"
+    CHURN_WARNING = "churn_warning", "流失预警"
+    CHURNED = "churned", "流失"
+    RECOVERED = "recovered", "挽回"
+
+
+class ConsentChannel(_Labelled):
+    COUNTER = "counter", "柜面"
+    MOBILE_APP = "mobile_app", "手机银行"
+    PHONE = "phone", "电话"
+    PAPER = "paper", "纸质授权书"
+    VISIT = "visit", "上门"
+
+
+class Tier(IntEnum):
+    """Tiers by AUM: 千元 / 万元 / 五万元 / 贵宾 (below 1,000元: 基础)."""
+
+    BASIC = 0
+    THOUSAND = 1
+    TEN_THOUSAND = 2
+    FIFTY_THOUSAND = 3
+    VIP = 4
+
+    @property
+    def label(self) -> str:
+        return _TIER_LABELS[self]
+
+
+_TIER_LABELS = {
+    Tier.BASIC: "基础客户",
+    Tier.THOUSAND: "千元级",
+    Tier.TEN_THOUSAND: "万元级",
+    Tier.FIFTY_THOUSAND: "五万元级",
+    Tier.VIP: "贵宾",
+}
+# Lower bounds in fen.
+TIER_THRESHOLDS = (
+    (Tier.VIP, 500_000_00),
+    (Tier.FIFTY_THOUSAND, 50_000_00),
+    (Tier.TEN_THOUSAND, 10_000_00),
+    (Tier.THOUSAND, 1_000_00),
+)
+
+
+def tier_for_aum(aum_fen: int) -> Tier:
+    for tier, low in TIER_THRESHOLDS:
+        if aum_fen >= low:
+            return tier
+    return Tier.BASIC
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """One client. Money in integer fen; ``tags`` are tag codes, sorted."""
+
+    id: int | None = None
+    uid: str = ""
+    client_no: str | None = None  # core-banking number; None for a branch prospect
+    kind: ClientKind = ClientKind.INDIVIDUAL
+    name: str = ""
+    id_number: str | None = None  # 身份证号 or 统一社会信用代码
+    mobile: str | None = None
+    village_id: int | None = None
+    group_name: str | None = None
+    address: str | None = None
+    segment: Segment = Segment.FARMER
+    aum_fen: int = 0
+    deposit_fen: int = 0
+    loan_fen: int = 0
+    mb_signed: bool = False
+    mb_active: bool = False
+    lifecycle: Lifecycle = Lifecycle.NEW
+    potential: bool = False
+    manager_id: int | None = None
+    consent: bool | None = None
+    consent_date: date | None = None
+    consent_channel: ConsentChannel | None = None
+    notes: str | None = ""
+    last_contact: date | None = None
+    id_override: bool = False
+    tags: tuple[str, ...] = ()
+    version: int = 0
+    deleted: bool = False
+
+    @property
+    def tier(self) -> Tier:
+        return tier_for_aum(self.aum_fen)
+
+    @property
+    def is_prospect(self) -> bool:
+        return self.client_no is None
+
+    @property
+    def birth_date(self) -> date | None:
+        n = self.id_number
+        if self.kind != ClientKind.INDIVIDUAL or not n or len(n) != 18:
+            return None
+        try:
+            return date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+        except ValueError:
+            return None
+
+    @property
+    def gender(self) -> str | None:
+        """'男' / '女' from the ID's sequence digit (odd = male)."""
+        n = self.id_number
+        if self.kind != ClientKind.INDIVIDUAL or not n or len(n) != 18 or not n[16].isdigit():
+            return None
+        return "男" if int(n[16]) % 2 else "女"
+
+
+# --- fields ------------------------------------------------------------------------
+
+Parser = Callable[[str], Any]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field: Chinese label, owner (hq / branch / shared) and parser."""
+
+    name: str
+    label: str
+    owner: str
+    editable: bool
+    parse: Parser
+
+
+def _enum(cls: type[_Labelled], name: str, label: str, *, optional: bool = False) -> Parser:
+    def parse(text: str) -> Any:
+        if optional and not (text or "").strip():
+            return None
+        m = cls.parse(text)
+        if m is None:
+            choices = "、".join(x.label for x in cls)
+            return FieldError(name, label, "choice", f"{label}只能是：{choices}；不认识“{text}”。")
+        return m
+
+    return parse
+
+
+def _spec(name: str, label: str, owner: str, parse: Parser, editable: bool = True) -> FieldSpec:
+    return FieldSpec(name, label, owner, editable, parse)
+
+
+def _id_number(text: str) -> str | None:
+    # Kind-specific checks (resident ID vs credit code) happen in validate_client.
+    t = "".join((text or "").split()).upper()
+    return t or None
+
+
+def _mobile(text: str) -> str | FieldError | None:
+    return None if not (text or "").strip() else v.mobile(text)
+
+
+def _int(name: str, label: str) -> Parser:
+    def parse(text: str) -> int | FieldError | None:
+        t = (text or "").strip()
+        if not t:
+            return None
+        if not t.isdigit():
+            return FieldError(name, label, "format", f"{label}应为编号数字。")
+        return int(t)
+
+    return parse
+
+
+def _tags(text: str) -> tuple[str, ...]:
+    parts = (text or "").replace("，", ",").split(",")
+    return tuple(sorted({p.strip() for p in parts if p.strip()}))
+
+
+CLIENT_FIELDS: dict[str, FieldSpec] = {
+    s.name: s
+    for s in (
+        _spec("client_no", "核心客户号", "hq", lambda t: (t or "").strip() or None, editable=False),
+        _spec("kind", "客户类型", "hq", _enum(ClientKind, "kind", "客户类型")),
+        _spec("name", "客户名称", "hq", lambda t: v.required_text(t, field="name", label="客户名称")),
+        _spec("id_number", "证件号码", "hq", _id_number),
+        _spec(
+            "id_override",
+            "确认试点期信用代码",
+            "branch",
+            lambda t: v.parse_bool(t, field="id_override", label="确认试点期信用代码"),
+        ),
+        _spec("mobile", "手机号", "shared", _mobile),
+        _spec("village_id", "所属村", "shared", _int("village_id", "所属村")),
+        _spec(
+            "group_name",
+            "村民小组",
+            "branch",
+            lambda t: v.optional_text(t, field="group_name", label="村民小组", max_len=20),
+        ),
+        _spec("address", "地址", "shared", lambda t: v.optional_text(t, field="address", label="地址", max_len=100)),
+        _spec("segment", "客群", "branch", _enum(Segment, "segment", "客群")),
+        _spec("aum_fen", "资产（AUM）", "hq", lambda t: v.money_fen(t, field="aum_fen", label="资产（AUM）")),
+        _spec("deposit_fen", "存款余额", "hq", lambda t: v.money_fen(t, field="deposit_fen", label="存款余额")),
+        _spec("loan_fen", "贷款余额", "hq", lambda t: v.money_fen(t, field="loan_fen", label="贷款余额")),
+        _spec("mb_signed", "手机银行签约", "hq", lambda t: v.parse_bool(t, field="mb_signed", label="手机银行签约")),
+        _spec("mb_active", "手机银行月活", "hq", lambda t: v.parse_bool(t, field="mb_active", label="手机银行月活")),
+        _spec("lifecycle", "生命周期", "branch", _enum(Lifecycle, "lifecycle", "生命周期")),
+        _spec("potential", "潜力客户", "branch", lambda t: v.parse_bool(t, field="potential", label="潜力客户")),
+        _spec("manager_id", "管户客户经理", "branch", _int("manager_id", "管户客户经理")),
+        _spec(
+            "consent",
+            "营销授权",
+            "branch",
+            lambda t: v.parse_bool(t, field="consent", label="营销授权", allow_none=True),
+        ),
+        _spec("consent_date", "授权日期", "branch", lambda t: v.parse_date(t, field="consent_date", label="授权日期")),
+        _spec(
+            "consent_channel", "授权渠道", "branch", _enum(ConsentChannel, "consent_channel", "授权渠道", optional=True)
+        ),
+        _spec("notes", "备注", "branch", lambda t: v.optional_text(t, field="notes", label="备注", max_len=500) or ""),
+        _spec(
+            "last_contact",
+            "最近联系日期",
+            "branch",
+            lambda t: v.parse_date(t, field="last_contact", label="最近联系日期"),
+        ),
+        _spec("tags", "标签", "branch", _tags),
+    )
+}
+
+# Fields the core-banking system owns for a client that has a core-banking number.
+HQ_OWNED = frozenset(n for n, s in CLIENT_FIELDS.items() if s.owner == "hq")
+
+
+def parse_field(name: str, text: str) -> Any:
+    """Text -> typed value for one field, or a FieldError. Unknown names raise KeyError."""
+    spec = CLIENT_FIELDS.get(name)
+    if spec is None:
+        return FieldError(name, name, "unknown_field", f"没有名为“{name}”的客户字段。")
+    return spec.parse(text)
+
+
+def ownership_error(c: Client, name: str) -> FieldError | None:
+    """Head-office fields are read-only at the branch once the client has a core-banking number."""
+    spec = CLIENT_FIELDS.get(name)
+    if spec is None or spec.owner != "hq" or c.client_no is None:
+        return None
+    return FieldError(name, spec.label, "owner", f"{spec.label}由总行核心系统维护，网点不能修改。")
+
+
+def _label(name: str) -> str:
+    return CLIENT_FIELDS[name].label
+
+
+def validate_client(
+    c: Client,
+    *,
+    village_exists: Callable[[int], bool] | None = None,
+    today: date | None = None,
+) -> list[FieldError]:
+    """Every rule a whole record must satisfy; empty when the record is good."""
+    today = today or date.today()
+    errs: list[FieldError] = []
+    name = (c.name or "").strip()
+    if not name:
+        errs.append(FieldError("name", "客户名称", "required", "客户名称不能为空。"))
+    elif len(name) > 50:
+        errs.append(FieldError("name", "客户名称", "length", "客户名称最多 50 个字。"))
+    elif any(ch.isdigit() for ch in name) and c.kind == ClientKind.INDIVIDUAL:
+        errs.append(FieldError("name", "客户名称", "format", "个人客户姓名不能包含数字。"))
+
+    if c.id_number:
+        if c.kind == ClientKind.INDIVIDUAL:
+            r = v.resident_id(c.id_number, today=today)
+        else:
+            r = v.credit_code(c.id_number, override=c.id_override)
+        if isinstance(r, FieldError):
+            errs.append(r)
+    elif c.kind == ClientKind.BUSINESS:
+        errs.append(FieldError("id_number", "统一社会信用代码", "required", "企业客户必须填写统一社会信用代码。"))
+
+    if c.mobile:
+        r = v.mobile(c.mobile)
+        if isinstance(r, FieldError):
+            errs.append(r)
+
+    if c.village_id is None:
+        errs.append(FieldError("village_id", "所属村", "required", "所属村不能为空。"))
+    elif village_exists is not None and not village_exists(c.village_id):
+        errs.append(FieldError("village_id", "所属村", "unknown", f"所属村不存在（编号 {c.village_id}）。"))
+
+    if c.segment.for_business != (c.kind == ClientKind.BUSINESS):
+        errs.append(FieldError("segment", "客群", "kind", f"客群“{c.segment.label}”与客户类型“{c.kind.label}”不符。"))
+    for f in ("aum_fen", "deposit_fen", "loan_fen"):
+        if getattr(c, f) < 0:
+            errs.append(FieldError(f, _label(f), "negative", f"{_label(f)}不能为负数。"))
+    if c.mb_active and not c.mb_signed:
+        errs.append(FieldError("mb_active", "手机银行月活", "rule", "未签约手机银行的客户不能是月活客户。"))
+
+    if c.consent is True:
+        if c.consent_date is None:
+            errs.append(FieldError("consent_date", "授权日期", "required", "已取得营销授权时，须填写授权日期。"))
+        if c.consent_channel is None:
+            errs.append(FieldError("consent_channel", "授权渠道", "required", "已取得营销授权时，须填写授权渠道。"))
+    if c.consent_date is not None and c.consent_date > today:
+        errs.append(FieldError("consent_date", "授权日期", "future", "授权日期不能晚于今天。"))
+    if c.last_contact is not None and c.last_contact > today:
+        errs.append(FieldError("last_contact", "最近联系日期", "future", "最近联系日期不能晚于今天。"))
+    if c.notes and len(c.notes) > 500:
+        errs.append(FieldError("notes", "备注", "length", "备注最多 500 个字。"))
+    return errs
+
+
+_FORWARD = {
+    Lifecycle.NEW: {Lifecycle.HONEYMOON, Lifecycle.MATURE, Lifecycle.CHURN_WARNING, Lifecycle.CHURNED},
+    Lifecycle.HONEYMOON: {Lifecycle.MATURE, Lifecycle.CHURN_WARNING, Lifecycle.CHURNED},
+    Lifecycle.MATURE: {Lifecycle.CHURN_WARNING, Lifecycle.CHURNED},
+    Lifecycle.CHURN_WARNING: {Lifecycle.MATURE, Lifecycle.CHURNED, Lifecycle.RECOVERED},
+    Lifecycle.CHURNED: {Lifecycle.RECOVERED},
+    Lifecycle.RECOVERED: {Lifecycle.MATURE, Lifecycle.CHURN_WARNING, Lifecycle.CHURNED},
+}
+
+
+def lifecycle_change_warning(old: Lifecycle, new: Lifecycle) -> str | None:
+    """A Chinese hint when a stage change is unusual (allowed, but worth a second look)."""
+    if old == new or new in _FORWARD[old]:
+        return None
+    return f"生命周期从“{old.label}”改为“{new.label}”不常见，请确认。"

@@ -1,0 +1,70 @@
+"""Marketing-language checks for scripts and notes meant for clients.
+
+The word list is data (``data/compliance_words.json``, later replaced by head
+office through sync), not code. A longer blocked word wins over a shorter warn
+word it contains (保证收益 is blocked, not merely a warning for 保证).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WordList:
+    version: str
+    block: tuple[str, ...]
+    warn: tuple[str, ...]
+    risk_line: str
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> WordList:
+        return cls(str(d["version"]), tuple(d["block"]), tuple(d["warn"]), str(d["risk_line"]))
+
+
+@dataclass(frozen=True)
+class Finding:
+    word: str
+    start: int
+    level: str  # "block" | "warn"
+
+    @property
+    def message(self) -> str:
+        if self.level == "block":
+            return f"含有禁用词“{self.word}”（第 {self.start + 1} 个字起），面向客户的文字不能使用。"
+        return f"含有需谨慎使用的词“{self.word}”（第 {self.start + 1} 个字起），请确认表述合规。"
+
+
+@lru_cache(maxsize=1)
+def default_word_list() -> WordList:
+    """The bundled list (runs anywhere; cached)."""
+    text = resources.files("app.core").joinpath("data/compliance_words.json").read_text("utf-8")
+    return WordList.from_dict(json.loads(text))
+
+
+def check_text(text: str, words: WordList | None = None, *, wealth: bool = False) -> list[Finding]:
+    """Blocked and warned words in ``text``, in order; for wealth material, a missing risk line."""
+    words = words or default_word_list()
+    found: list[Finding] = []
+    covered = [False] * len(text)
+    for level, vocab in (("block", words.block), ("warn", words.warn)):
+        for w in sorted(vocab, key=len, reverse=True):
+            start = text.find(w)
+            while start != -1:
+                if not any(covered[start : start + len(w)]):
+                    found.append(Finding(w, start, level))
+                    for i in range(start, start + len(w)):
+                        covered[i] = True
+                start = text.find(w, start + 1)
+    found.sort(key=lambda f: f.start)
+    if wealth and words.risk_line not in text:
+        found.append(Finding(words.risk_line, len(text), "missing_risk_line"))
+    return found
+
+
+def blocked(findings: list[Finding]) -> bool:
+    return any(f.level in ("block", "missing_risk_line") for f in findings)
