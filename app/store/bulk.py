@@ -1,0 +1,212 @@
+"""Bulk loading: the demo county, and head office's first full client list.
+
+Bulk-loaded rows are master data as head office sent them, not changes a
+person made, so they write no journal rows. Each batch is one transaction;
+an interrupted load keeps whole batches only. On a fresh database the sort
+indexes are dropped for the load and rebuilt afterwards (much faster than
+maintaining seven indexes row by row).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from itertools import islice
+from typing import Any
+
+import sqlite_utils
+
+from app.core.client import tier_for_aum
+from app.store.clients import name_key
+from app.store.db import write
+from app.store.journal import local_now
+from app.store.reference import ReferenceData
+from app.store.search import IndexedClient, client_terms
+
+_SORT_INDEX_NAMES = (
+    "clients_by_name",
+    "clients_by_village",
+    "clients_by_tier",
+    "clients_by_aum",
+    "clients_by_contact",
+    "clients_by_lifecycle",
+    "clients_by_manager",
+    "clients_id_number",
+    "clients_mobile",
+    "client_tags_by_tag",
+)
+
+_INSERT_COLS = (
+    "uid, client_no, kind, name, name_key, id_number, mobile, village_id, group_name, address,"
+    " segment, aum_fen, deposit_fen, loan_fen, tier, mb_signed, mb_active, lifecycle, potential,"
+    " manager_id, consent, consent_date, consent_channel, notes, last_contact, id_override,"
+    " version, created_at, updated_at, deleted"
+)
+
+
+def load_reference(
+    db: sqlite_utils.Database,
+    *,
+    townships: Iterable[dict[str, Any]],
+    villages: Iterable[dict[str, Any]],
+    staff: Iterable[dict[str, Any]],
+    tags: Iterable[dict[str, Any]],
+) -> None:
+    """Insert or replace the reference tables (one transaction)."""
+    with write(db):
+        db["townships"].insert_all(townships, pk="id", replace=True)
+        db["villages"].insert_all(villages, pk="id", replace=True)
+        db["staff"].insert_all(staff, pk="id", replace=True)
+        db["tags"].insert_all(tags, pk="id", replace=True)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _batches(it: Iterable[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(it)
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def load_clients(
+    db: sqlite_utils.Database,
+    rows: Iterable[dict[str, Any]],
+    *,
+    fresh: bool = False,
+    batch_size: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Insert client dicts (keys as ``app.core.client.Client``; ``tags`` = tag codes).
+
+    ``fresh``: the clients table is empty and nobody else is using the file, so
+    secondary indexes can be dropped during the load. Returns rows loaded.
+    Runs on the connection's thread; ``progress`` is called after each batch.
+    """
+    ref = ReferenceData(db)
+    tag_id = {t.code: t.id for t in ref.tags.values()}
+    village_info = {
+        v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name)
+        for v in ref.villages.values()
+    }
+    dropped: list[str] = []
+    if fresh:
+        for name, sql in db.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall():
+            if name in _SORT_INDEX_NAMES:
+                dropped.append(sql)
+                db.conn.execute(f"DROP INDEX {name}")
+    placeholders = ", ".join("?" * (len(_INSERT_COLS.split(",")) + 1))
+    insert_sql = f"INSERT INTO clients (id, {_INSERT_COLS}) VALUES ({placeholders})"
+    loaded = 0
+    try:
+        for batch in _batches(rows, batch_size):
+            if cancelled is not None and cancelled():
+                break
+            with write(db):
+                # We hold the write lock, so ids after the current maximum are ours.
+                base = db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
+                values, tag_rows, docs = _prepare(batch, base, tag_id, village_info)
+                cur = db.conn.cursor()
+                cur.executemany(insert_sql, values)
+                cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
+                cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+            loaded += len(batch)
+            if progress is not None:
+                progress(loaded)
+    finally:
+        if dropped:
+            with write(db):
+                for sql in dropped:
+                    db.conn.execute(sql)
+    return loaded
+
+
+def _prepare(
+    batch: list[dict[str, Any]],
+    base: int,
+    tag_id: dict[str, int],
+    village_info: dict[int, tuple[int, int, str, str]],
+) -> tuple[list[tuple], list[tuple[int, int]], list[tuple[int, str]]]:
+    now = local_now()
+    values: list[tuple] = []
+    tag_rows: list[tuple[int, int]] = []
+    docs: list[tuple[int, str]] = []
+    for i, r in enumerate(batch, start=base + 1):
+        tier = int(tier_for_aum(r["aum_fen"]))
+        consent = r.get("consent")
+        tids = sorted(tag_id[t] for t in r.get("tags", ()))
+        values.append(
+            (
+                i,
+                r.get("uid") or str(uuid.uuid4()),
+                r.get("client_no"),
+                r["kind"],
+                r["name"],
+                name_key(r["name"]),
+                r.get("id_number"),
+                r.get("mobile"),
+                r["village_id"],
+                r.get("group_name"),
+                r.get("address"),
+                r["segment"],
+                r["aum_fen"],
+                r["deposit_fen"],
+                r["loan_fen"],
+                tier,
+                int(bool(r.get("mb_signed"))),
+                int(bool(r.get("mb_active"))),
+                r["lifecycle"],
+                int(bool(r.get("potential"))),
+                r.get("manager_id"),
+                None if consent is None else int(consent),
+                _iso(r.get("consent_date")),
+                r.get("consent_channel"),
+                r.get("notes") or "",
+                _iso(r.get("last_contact")),
+                int(bool(r.get("id_override"))),
+                1,
+                now,
+                now,
+                0,
+            )
+        )
+        tag_rows.extend((i, t) for t in tids)
+        vid, tid, vname, tname = village_info[r["village_id"]]
+        docs.append(
+            (
+                i,
+                client_terms(
+                    IndexedClient(
+                        name=r["name"],
+                        mobile=r.get("mobile"),
+                        id_number=r.get("id_number"),
+                        village_id=vid,
+                        township_id=tid,
+                        village_name=vname,
+                        township_name=tname,
+                        segment=r["segment"],
+                        tier=tier,
+                        lifecycle=r["lifecycle"],
+                        manager_id=r.get("manager_id"),
+                        mb_signed=bool(r.get("mb_signed")),
+                        mb_active=bool(r.get("mb_active")),
+                        consent=consent,
+                        potential=bool(r.get("potential")),
+                        tag_ids=tids,
+                    )
+                ),
+            )
+        )
+    return values, tag_rows, docs
+
+
+def optimize_search(db: sqlite_utils.Database) -> None:
+    """Merge the FTS5 index's segments (after a bulk load: faster queries)."""
+    with write(db):
+        db.conn.execute("INSERT INTO client_search (client_search) VALUES ('optimize')")
+    db.conn.execute("PRAGMA optimize")

@@ -1,0 +1,515 @@
+"""The client book's repository: rows, tags, search index and journal together.
+
+Writes (``insert``, ``update``, ``delete``) must run inside ``db.write(db)``:
+each writes the client row, its tags, its search terms and one journal row in
+the caller's transaction, so a failure or a crash leaves all of them or none.
+Values arriving here are already parsed and validated by ``app.services``;
+the table's CHECK constraints are the last line of defence.
+
+Reads are windowed: ``count`` and ``page`` never load the whole table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from app.core.client import Client, ClientKind, ConsentChannel, Lifecycle, Segment, tier_for_aum
+from app.store import journal
+from app.store.reference import ReferenceData
+from app.store.search import ClientFilter, IndexedClient, client_terms, compile_filter
+
+KIND = "client"
+
+# Columns read into a Client, in order.
+_COLS = (
+    "id, uid, client_no, kind, name, id_number, mobile, village_id, group_name, address,"
+    " segment, aum_fen, deposit_fen, loan_fen, mb_signed, mb_active, lifecycle, potential,"
+    " manager_id, consent, consent_date, consent_channel, notes, last_contact, id_override,"
+    " version, deleted"
+)
+
+# The stage order of the lifecycle, for sorting; the same expression is indexed.
+LIFECYCLE_RANK = (
+    "(CASE c.lifecycle WHEN 'new' THEN 0 WHEN 'honeymoon' THEN 1 WHEN 'mature' THEN 2"
+    " WHEN 'churn_warning' THEN 3 WHEN 'churned' THEN 4 WHEN 'recovered' THEN 5 ELSE 6 END)"
+)
+
+# Sort keys the table offers. Each is backed by a partial index on deleted = 0,
+# and ends with the id so that pages are stable.
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("c.name_key", "c.id"),
+    "village": ("c.village_id", "c.name_key", "c.id"),
+    "tier": ("c.tier", "c.aum_fen", "c.id"),
+    "aum": ("c.aum_fen", "c.id"),
+    "last_contact": ("c.last_contact", "c.id"),
+    "lifecycle": (LIFECYCLE_RANK, "c.name_key", "c.id"),
+    "manager": ("c.manager_id", "c.name_key", "c.id"),
+    "id": ("c.id",),
+}
+
+
+def name_key(name: str) -> bytes:
+    """Sort key for Chinese names: GB18030 bytes (GB2312 level-1 hanzi are in pinyin order)."""
+    return name.encode("gb18030", errors="replace")
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientListRow:
+    """One row of the client table. Identity numbers are raw: the service masks them."""
+
+    id: int
+    uid: str
+    client_no: str | None
+    kind: str
+    name: str
+    id_number: str | None
+    mobile: str | None
+    township: str
+    village: str
+    village_id: int
+    group_name: str | None
+    segment: str
+    tier: int
+    aum_fen: int
+    deposit_fen: int
+    loan_fen: int
+    lifecycle: str
+    last_contact: str | None
+    manager_id: int | None
+    manager: str
+    mb_signed: bool
+    mb_active: bool
+    consent: bool | None
+    potential: bool
+    tags: tuple[str, ...]  # tag names
+
+
+_LIST_COLS = (
+    "c.id, c.uid, c.client_no, c.kind, c.name, c.id_number, c.mobile, w.name, v.name,"
+    " c.village_id, c.group_name, c.segment, c.tier, c.aum_fen, c.deposit_fen, c.loan_fen,"
+    " c.lifecycle, c.last_contact, c.manager_id, coalesce(s.name, ''), c.mb_signed,"
+    " c.mb_active, c.consent, c.potential"
+)
+_LIST_FROM = (
+    " FROM clients c JOIN villages v ON v.id = c.village_id"
+    " JOIN townships w ON w.id = v.township_id LEFT JOIN staff s ON s.id = c.manager_id"
+)
+
+
+class ClientRepository:
+    """Client rows over one connection. Runs on the connection's thread."""
+
+    def __init__(self, db: sqlite_utils.Database, ref: ReferenceData | None = None) -> None:
+        self.db = db
+        self.ref = ref or ReferenceData(db)
+
+    # --- reads -------------------------------------------------------------
+
+    def get(self, client_id: int, *, include_deleted: bool = False) -> Client | None:
+        row = self.db.conn.execute(f"SELECT {_COLS} FROM clients WHERE id = ?", (client_id,)).fetchone()
+        if row is None or (row[-1] and not include_deleted):
+            return None
+        return self._client(row)
+
+    def get_by_uid(self, uid: str, *, include_deleted: bool = False) -> Client | None:
+        row = self.db.conn.execute(f"SELECT {_COLS} FROM clients WHERE uid = ?", (uid,)).fetchone()
+        if row is None or (row[-1] and not include_deleted):
+            return None
+        return self._client(row)
+
+    def hq_seq(self, client_id: int) -> int | None:
+        row = self.db.conn.execute("SELECT hq_seq FROM clients WHERE id = ?", (client_id,)).fetchone()
+        return row[0] if row else None
+
+    def find_by_id_number(self, id_number: str) -> list[Client]:
+        rows = self.db.conn.execute(
+            f"SELECT {_COLS} FROM clients WHERE id_number = ? AND deleted = 0 ORDER BY id",
+            (id_number,),
+        ).fetchall()
+        return [self._client(r) for r in rows]
+
+    def identity_numbers(self, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+        """Raw ID and phone numbers for ``ids`` (unmasked export and print; the caller audits)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.conn.execute(
+            f"SELECT id, id_number, mobile FROM clients WHERE id IN ({marks})", list(ids)
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def duplicate_groups(self, *, limit: int = 500, scope_manager_id: int | None = None) -> list[list[int]]:
+        """Live clients sharing an ID number, as lists of ids (oldest first)."""
+        scope = "AND manager_id = ?" if scope_manager_id is not None else ""
+        params = [scope_manager_id] if scope_manager_id is not None else []
+        rows = self.db.conn.execute(
+            "SELECT group_concat(id) FROM (SELECT id, id_number FROM clients"
+            f" WHERE deleted = 0 AND id_number IS NOT NULL {scope} ORDER BY id)"
+            " GROUP BY id_number HAVING count(*) > 1 LIMIT ?",
+            [*params, limit],
+        ).fetchall()
+        return [[int(x) for x in r[0].split(",")] for r in rows]
+
+    def _where(self, f: ClientFilter, scope_manager_id: int | None) -> tuple[str, list[Any], bool]:
+        cf = compile_filter(f)
+        where = list(cf.where)
+        params = list(cf.params)
+        if cf.match is not None:
+            where.append("c.id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?)")
+            params.append(cf.match)
+        if scope_manager_id is not None:
+            # The role restriction is enforced on the row itself, not only on the index.
+            where.append("c.manager_id = ?")
+            params.append(scope_manager_id)
+        return " AND ".join(where), params, cf.impossible
+
+    def count(self, f: ClientFilter = ClientFilter(), *, scope_manager_id: int | None = None) -> int:
+        """How many live clients match. Milliseconds for FTS-only filters."""
+        cf = compile_filter(f)
+        if cf.impossible:
+            return 0
+        if cf.match is not None and cf.where == ["c.deleted = 0"] and scope_manager_id is None:
+            # Fast path: deleted clients are not indexed, so the index count is the answer.
+            return self.db.conn.execute(
+                "SELECT count(*) FROM client_search WHERE client_search MATCH ?", (cf.match,)
+            ).fetchone()[0]
+        where, params, _ = self._where(f, scope_manager_id)
+        return self.db.conn.execute(
+            f"SELECT count(*) FROM clients c WHERE {where}", params
+        ).fetchone()[0]
+
+    def page(
+        self,
+        f: ClientFilter = ClientFilter(),
+        *,
+        sort: str = "name",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 200,
+        total: int | None = None,
+        scope_manager_id: int | None = None,
+    ) -> list[ClientListRow]:
+        """Rows ``offset .. offset+limit`` in the chosen order.
+
+        With ``total`` known, a window in the second half of the result is read
+        from the other end (reverse order, small offset), so jumping to the end
+        of a million rows costs no more than jumping to the middle.
+        """
+        where, params, impossible = self._where(f, scope_manager_id)
+        if impossible or limit <= 0:
+            return []
+        reverse = total is not None and offset > total // 2
+        if reverse:
+            assert total is not None
+            end = min(total, offset + limit)
+            offset, limit = max(0, total - end), end - offset
+        desc = descending != reverse
+        order = ", ".join(f"{col} {'DESC' if desc else 'ASC'}" for col in SORTS[sort])
+        sql = f"SELECT {_LIST_COLS}{_LIST_FROM} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        rows = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
+        if reverse:
+            rows.reverse()
+        tags = self._tag_names([r[0] for r in rows])
+        return [
+            ClientListRow(
+                *r[:20],
+                bool(r[20]),
+                bool(r[21]),
+                None if r[22] is None else bool(r[22]),
+                bool(r[23]),
+                tags.get(r[0], ()),
+            )
+            for r in rows
+        ]
+
+    def ids(self, f: ClientFilter, *, sort: str = "name", scope_manager_id: int | None = None) -> Iterator[int]:
+        """Matching ids in order, streamed (exports walk this, never a full list in memory)."""
+        where, params, impossible = self._where(f, scope_manager_id)
+        if impossible:
+            return iter(())
+        order = ", ".join(SORTS[sort])
+        cur = self.db.conn.execute(f"SELECT c.id FROM clients c WHERE {where} ORDER BY {order}", params)
+        return (r[0] for r in cur)
+
+    def _tag_names(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        out: dict[int, list[str]] = {}
+        for cid, tid in self.db.conn.execute(
+            f"SELECT client_id, tag_id FROM client_tags WHERE client_id IN ({marks})", list(ids)
+        ):
+            tag = self.ref.tags.get(tid)
+            if tag:
+                out.setdefault(cid, []).append(tag.name)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def _tag_codes(self, client_id: int) -> tuple[str, ...]:
+        rows = self.db.conn.execute(
+            "SELECT tag_id FROM client_tags WHERE client_id = ?", (client_id,)
+        ).fetchall()
+        return tuple(sorted(self.ref.tags[t].code for (t,) in rows if t in self.ref.tags))
+
+    def _client(self, r: tuple) -> Client:
+        return Client(
+            id=r[0],
+            uid=r[1],
+            client_no=r[2],
+            kind=ClientKind(r[3]),
+            name=r[4],
+            id_number=r[5],
+            mobile=r[6],
+            village_id=r[7],
+            group_name=r[8],
+            address=r[9],
+            segment=Segment(r[10]),
+            aum_fen=r[11],
+            deposit_fen=r[12],
+            loan_fen=r[13],
+            mb_signed=bool(r[14]),
+            mb_active=bool(r[15]),
+            lifecycle=Lifecycle(r[16]),
+            potential=bool(r[17]),
+            manager_id=r[18],
+            consent=None if r[19] is None else bool(r[19]),
+            consent_date=_d(r[20]),
+            consent_channel=ConsentChannel(r[21]) if r[21] else None,
+            notes=r[22],
+            last_contact=_d(r[23]),
+            id_override=bool(r[24]),
+            tags=self._tag_codes(r[0]),
+            version=r[25],
+            deleted=bool(r[26]),
+        )
+
+    # --- the wire form (journal and sync) ----------------------------------
+
+    def wire(self, c: Client) -> dict[str, Any]:
+        """The client in sync-protocol form: codes instead of local ids, tags by owner."""
+        village = self.ref.villages.get(c.village_id) if c.village_id is not None else None
+        manager = self.ref.staff.get(c.manager_id) if c.manager_id is not None else None
+        hq_tags, branch_tags = [], []
+        for code in c.tags:
+            tag = self.ref.tag_by_code.get(code)
+            (branch_tags if tag is not None and tag.source == "branch" else hq_tags).append(code)
+        return {
+            "client_no": c.client_no,
+            "kind": str(c.kind),
+            "name": c.name,
+            "id_number": c.id_number,
+            "mobile": c.mobile,
+            "village": village.code if village else None,
+            "group_name": c.group_name,
+            "address": c.address,
+            "segment": str(c.segment),
+            "aum_fen": c.aum_fen,
+            "deposit_fen": c.deposit_fen,
+            "loan_fen": c.loan_fen,
+            "mb_signed": c.mb_signed,
+            "mb_active": c.mb_active,
+            "lifecycle": str(c.lifecycle),
+            "potential": c.potential,
+            "manager": manager.code if manager else None,
+            "consent": c.consent,
+            "consent_date": _iso(c.consent_date),
+            "consent_channel": str(c.consent_channel) if c.consent_channel else None,
+            "notes": c.notes,
+            "last_contact": _iso(c.last_contact),
+            "id_override": c.id_override,
+            "hq_tags": sorted(hq_tags),
+            "branch_tags": sorted(branch_tags),
+        }
+
+    # --- writes (inside db.write) ------------------------------------------
+
+    def _row_values(self, c: Client, now: str) -> dict[str, Any]:
+        return {
+            "client_no": c.client_no,
+            "kind": str(c.kind),
+            "name": c.name,
+            "name_key": name_key(c.name),
+            "id_number": c.id_number,
+            "mobile": c.mobile,
+            "village_id": c.village_id,
+            "group_name": c.group_name,
+            "address": c.address,
+            "segment": str(c.segment),
+            "aum_fen": c.aum_fen,
+            "deposit_fen": c.deposit_fen,
+            "loan_fen": c.loan_fen,
+            "tier": int(tier_for_aum(c.aum_fen)),
+            "mb_signed": int(c.mb_signed),
+            "mb_active": int(c.mb_active),
+            "lifecycle": str(c.lifecycle),
+            "potential": int(c.potential),
+            "manager_id": c.manager_id,
+            "consent": None if c.consent is None else int(c.consent),
+            "consent_date": _iso(c.consent_date),
+            "consent_channel": str(c.consent_channel) if c.consent_channel else None,
+            "notes": c.notes,
+            "last_contact": _iso(c.last_contact),
+            "id_override": int(c.id_override),
+            "updated_at": now,
+        }
+
+    def insert(self, c: Client, *, author: str) -> Client:
+        """Add a client (a branch-created record): row, tags, index, journal."""
+        now = journal.local_now()
+        c = replace(c, uid=c.uid or str(uuid.uuid4()), version=1, deleted=False)
+        values = self._row_values(c, now)
+        values.update(uid=c.uid, version=1, created_at=now, deleted=0)
+        cols = ", ".join(values)
+        cur = self.db.conn.execute(
+            f"INSERT INTO clients ({cols}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+        c = replace(c, id=cur.lastrowid)
+        self._set_tags(c.id, c.tags)
+        self._index(c)
+        journal.record(
+            self.db,
+            kind=KIND,
+            row_uid=c.uid,
+            row_id=c.id,
+            op="insert",
+            before={},
+            after=self.wire(c),
+            author=author,
+            base_seq=None,
+        )
+        return c
+
+    def update(
+        self,
+        client_id: int,
+        changes: dict[str, Any],
+        *,
+        author: str,
+        expected_version: int | None = None,
+    ) -> Client:
+        """Apply ``changes`` (Client field names -> typed values); journal the difference.
+
+        Raises LookupError for a missing client and ``StaleEditError`` when
+        ``expected_version`` is given and the row moved on since it was read.
+        """
+        old = self.get(client_id)
+        if old is None:
+            raise LookupError(client_id)
+        if expected_version is not None and old.version != expected_version:
+            raise StaleEditError(old.version)
+        new = replace(old, **changes)
+        before_w, after_w = self.wire(old), self.wire(new)
+        diff = [k for k in after_w if after_w[k] != before_w[k]]
+        if not diff:
+            return old
+        new = replace(new, version=old.version + 1)
+        values = self._row_values(new, journal.local_now())
+        values["version"] = new.version
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.db.conn.execute(
+            f"UPDATE clients SET {sets} WHERE id = ?", [*values.values(), client_id]
+        )
+        if new.tags != old.tags:
+            self._set_tags(client_id, new.tags)
+        self._index(new)
+        journal.record(
+            self.db,
+            kind=KIND,
+            row_uid=new.uid,
+            row_id=client_id,
+            op="update",
+            before={k: before_w[k] for k in diff},
+            after={k: after_w[k] for k in diff},
+            author=author,
+            base_seq=self.hq_seq(client_id),
+        )
+        return new
+
+    def delete(self, client_id: int, *, author: str, merged_into: str | None = None) -> Client:
+        """Tombstone: the row stays (deleted = 1) so the deletion syncs."""
+        old = self.get(client_id)
+        if old is None:
+            raise LookupError(client_id)
+        now = journal.local_now()
+        self.db.conn.execute(
+            "UPDATE clients SET deleted = 1, version = version + 1, updated_at = ? WHERE id = ?",
+            (now, client_id),
+        )
+        self.db.conn.execute("DELETE FROM client_search WHERE rowid = ?", (client_id,))
+        journal.record(
+            self.db,
+            kind=KIND,
+            row_uid=old.uid,
+            row_id=client_id,
+            op="delete",
+            before=self.wire(old),
+            after={"deleted": True, **({"merged_into": merged_into} if merged_into else {})},
+            author=author,
+            base_seq=self.hq_seq(client_id),
+        )
+        return replace(old, deleted=True, version=old.version + 1)
+
+    def _set_tags(self, client_id: int, codes: Iterable[str]) -> None:
+        ids = []
+        for code in codes:
+            tag = self.ref.tag_by_code.get(code)
+            if tag is None:
+                raise LookupError(f"unknown tag {code}")
+            ids.append(tag.id)
+        self.db.conn.execute("DELETE FROM client_tags WHERE client_id = ?", (client_id,))
+        self.db.conn.executemany(
+            "INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)",
+            [(client_id, t) for t in sorted(set(ids))],
+        )
+
+    def indexed(self, c: Client) -> IndexedClient:
+        v = self.ref.villages[c.village_id]
+        t = self.ref.townships[v.township_id]
+        return IndexedClient(
+            name=c.name,
+            mobile=c.mobile,
+            id_number=c.id_number,
+            village_id=v.id,
+            township_id=t.id,
+            village_name=v.name,
+            township_name=t.name,
+            segment=str(c.segment),
+            tier=int(tier_for_aum(c.aum_fen)),
+            lifecycle=str(c.lifecycle),
+            manager_id=c.manager_id,
+            mb_signed=c.mb_signed,
+            mb_active=c.mb_active,
+            consent=c.consent,
+            potential=c.potential,
+            tag_ids=sorted(self.ref.tag_by_code[code].id for code in c.tags),
+        )
+
+    def _index(self, c: Client) -> None:
+        self.db.conn.execute("DELETE FROM client_search WHERE rowid = ?", (c.id,))
+        if not c.deleted:
+            self.db.conn.execute(
+                "INSERT INTO client_search (rowid, terms) VALUES (?, ?)",
+                (c.id, client_terms(self.indexed(c))),
+            )
+
+
+class StaleEditError(Exception):
+    """The record changed after the editor read it."""
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__("该客户信息已被他人修改，请刷新后重新编辑。")
+        self.current_version = current_version

@@ -1,0 +1,177 @@
+"""The change journal: the audit trail and the sync outbox in one table.
+
+Every change a person makes is written with one journal row in the same
+transaction as the change itself (callers hold ``db.write``). A row records:
+the change id (a UUID made here, which the server applies at most once), the
+kind and global uid of the record, the operation, the changed fields before
+and after, the author's staff code, the local time, the server sequence of the
+version the author edited (``base_seq``), and its sync state.
+
+Field names and values in ``before``/``after`` are already in sync-protocol
+form (village code rather than local village id, staff code rather than staff
+id, tags split by owner into ``hq_tags``/``branch_tags``, dates as ISO text),
+so pushing is a copy, and the history screen reads the same rows.
+
+Deletes are tombstones: the row stays with ``deleted = 1`` and its journal
+entry says ``delete``, so the deletion syncs.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+SYNC_PENDING = "pending"
+SYNC_ACKED = "acked"
+SYNC_CONFLICT = "conflict"
+SYNC_QUARANTINED = "quarantined"
+SYNC_LOCAL = "local"  # never synced (e.g. local-only bookkeeping)
+
+
+def local_now() -> str:
+    """The workstation's local time with its UTC offset, to the second.
+
+    Informational only: ordering always comes from the server's sequence.
+    """
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _dumps(d: dict[str, Any]) -> str:
+    return json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    seq: int
+    change_id: str
+    kind: str
+    row_uid: str
+    row_id: int | None
+    op: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    base_seq: int | None
+    author: str
+    local_time: str
+    sync_state: str
+    server_seq: int | None
+    sync_note: str | None
+
+
+def record(
+    db: sqlite_utils.Database,
+    *,
+    kind: str,
+    row_uid: str,
+    row_id: int | None,
+    op: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    author: str,
+    base_seq: int | None,
+    sync_state: str = SYNC_PENDING,
+) -> str:
+    """Append one journal row; returns its change id. Call inside ``db.write``."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("journal.record must run inside the change's transaction")
+    change_id = str(uuid.uuid4())
+    db.conn.execute(
+        "INSERT INTO journal (change_id, kind, row_uid, row_id, op, before, after, base_seq,"
+        " author, local_time, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            change_id,
+            kind,
+            row_uid,
+            row_id,
+            op,
+            _dumps(before),
+            _dumps(after),
+            base_seq,
+            author,
+            local_now(),
+            sync_state,
+        ),
+    )
+    return change_id
+
+
+_COLS = (
+    "seq, change_id, kind, row_uid, row_id, op, before, after, base_seq, author,"
+    " local_time, sync_state, server_seq, sync_note"
+)
+
+
+def _entry(row: tuple) -> JournalEntry:
+    return JournalEntry(
+        seq=row[0],
+        change_id=row[1],
+        kind=row[2],
+        row_uid=row[3],
+        row_id=row[4],
+        op=row[5],
+        before=json.loads(row[6]),
+        after=json.loads(row[7]),
+        base_seq=row[8],
+        author=row[9],
+        local_time=row[10],
+        sync_state=row[11],
+        server_seq=row[12],
+        sync_note=row[13],
+    )
+
+
+def history(db: sqlite_utils.Database, kind: str, row_uid: str) -> list[JournalEntry]:
+    """All journal rows of one record, oldest first (the history tab)."""
+    rows = db.conn.execute(
+        f"SELECT {_COLS} FROM journal WHERE kind = ? AND row_uid = ? ORDER BY seq",
+        (kind, row_uid),
+    ).fetchall()
+    return [_entry(r) for r in rows]
+
+
+def pending(db: sqlite_utils.Database, *, limit: int = 500, after_seq: int = 0) -> list[JournalEntry]:
+    """Unsent changes in journal order (the sync outbox)."""
+    rows = db.conn.execute(
+        f"SELECT {_COLS} FROM journal WHERE sync_state = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (SYNC_PENDING, after_seq, limit),
+    ).fetchall()
+    return [_entry(r) for r in rows]
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    return db.conn.execute(
+        "SELECT count(*) FROM journal WHERE sync_state = ?", (SYNC_PENDING,)
+    ).fetchone()[0]
+
+
+def has_pending(db: sqlite_utils.Database, kind: str, row_uid: str) -> bool:
+    """Does this record have unsent local changes? (A pull must not overwrite it.)"""
+    return (
+        db.conn.execute(
+            "SELECT 1 FROM journal WHERE kind = ? AND row_uid = ? AND sync_state = ? LIMIT 1",
+            (kind, row_uid, SYNC_PENDING),
+        ).fetchone()
+        is not None
+    )
+
+
+def mark(
+    db: sqlite_utils.Database,
+    change_id: str,
+    state: str,
+    *,
+    server_seq: int | None = None,
+    note: str | None = None,
+    synced_at: str | None = None,
+) -> None:
+    """Record the server's answer for one change (inside a transaction)."""
+    db.conn.execute(
+        "UPDATE journal SET sync_state = ?, server_seq = coalesce(?, server_seq),"
+        " sync_note = ?, synced_at = ? WHERE change_id = ?",
+        (state, server_seq, note, synced_at or local_now(), change_id),
+    )

@@ -1,0 +1,177 @@
+"""Numbered schema migrations. ``PRAGMA user_version`` holds the schema version.
+
+Rules: a migration is appended, never edited once released; each runs in its
+own transaction together with the version bump, so a crash leaves either the
+old or the new schema, never half of one. ``app.store.store`` takes a backup
+before upgrading an existing file and refuses a file newer than this build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    title: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+def _sql(script: str) -> Callable[[sqlite_utils.Database], None]:
+    statements = [s.strip() for s in script.split(";\n") if s.strip()]
+
+    def run(db: sqlite_utils.Database) -> None:
+        for statement in statements:
+            db.conn.execute(statement)
+
+    return run
+
+
+# --- v1: the foundation -----------------------------------------------------
+#
+# clients.id is the local row id (fast joins, FTS rowid); clients.uid is the
+# global id that sync uses. name_key is the name in GB18030 bytes: GB2312's
+# first-level hanzi are in pinyin order, so ORDER BY name_key sorts 张/王/李 the
+# way staff expect without a pinyin dictionary. Sort indexes are partial on
+# deleted = 0 (tombstones stay for sync but never slow the live book).
+#
+# client_search is a contentless FTS5 index over terms the store computes
+# (app.store.search): CJK unigrams and bigrams of names, bigrams of place
+# names, phone and ID suffixes, and filter attributes (tags, segment, tier,
+# village, manager...). detail=none keeps it small: only rowids are stored.
+V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE townships (
+    id   INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL
+);
+CREATE TABLE villages (
+    id          INTEGER PRIMARY KEY,
+    township_id INTEGER NOT NULL REFERENCES townships(id),
+    code        TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    groups      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX villages_township ON villages(township_id);
+CREATE TABLE staff (
+    id         INTEGER PRIMARY KEY,
+    code       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('manager','branch_head','county','admin')),
+    active     INTEGER NOT NULL DEFAULT 1,
+    pin_hash   TEXT,
+    updated_at TEXT
+);
+CREATE TABLE tags (
+    id       INTEGER PRIMARY KEY,
+    code     TEXT NOT NULL UNIQUE,
+    name     TEXT NOT NULL,
+    source   TEXT NOT NULL CHECK (source IN ('hq','branch')),
+    category TEXT NOT NULL DEFAULT '',
+    deleted  INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE clients (
+    id              INTEGER PRIMARY KEY,
+    uid             TEXT NOT NULL UNIQUE,
+    client_no       TEXT UNIQUE,
+    kind            TEXT NOT NULL CHECK (kind IN ('individual','business')),
+    name            TEXT NOT NULL,
+    name_key        BLOB NOT NULL,
+    id_number       TEXT,
+    mobile          TEXT,
+    village_id      INTEGER NOT NULL REFERENCES villages(id),
+    group_name      TEXT,
+    address         TEXT,
+    segment         TEXT NOT NULL,
+    aum_fen         INTEGER NOT NULL DEFAULT 0 CHECK (aum_fen >= 0),
+    deposit_fen     INTEGER NOT NULL DEFAULT 0 CHECK (deposit_fen >= 0),
+    loan_fen        INTEGER NOT NULL DEFAULT 0 CHECK (loan_fen >= 0),
+    tier            INTEGER NOT NULL DEFAULT 0,
+    mb_signed       INTEGER NOT NULL DEFAULT 0,
+    mb_active       INTEGER NOT NULL DEFAULT 0,
+    lifecycle       TEXT NOT NULL,
+    potential       INTEGER NOT NULL DEFAULT 0,
+    manager_id      INTEGER REFERENCES staff(id),
+    consent         INTEGER,
+    consent_date    TEXT,
+    consent_channel TEXT,
+    notes           TEXT NOT NULL DEFAULT '',
+    last_contact    TEXT,
+    id_override     INTEGER NOT NULL DEFAULT 0,
+    version         INTEGER NOT NULL DEFAULT 1,
+    hq_seq          INTEGER,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    deleted         INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX clients_id_number ON clients(id_number) WHERE id_number IS NOT NULL;
+CREATE INDEX clients_mobile ON clients(mobile) WHERE mobile IS NOT NULL;
+CREATE INDEX clients_by_name ON clients(name_key, id) WHERE deleted = 0;
+CREATE INDEX clients_by_village ON clients(village_id, name_key, id) WHERE deleted = 0;
+CREATE INDEX clients_by_tier ON clients(tier, aum_fen, id) WHERE deleted = 0;
+CREATE INDEX clients_by_aum ON clients(aum_fen, id) WHERE deleted = 0;
+CREATE INDEX clients_by_contact ON clients(last_contact, id) WHERE deleted = 0;
+CREATE INDEX clients_by_lifecycle ON clients(
+    (CASE lifecycle WHEN 'new' THEN 0 WHEN 'honeymoon' THEN 1 WHEN 'mature' THEN 2
+     WHEN 'churn_warning' THEN 3 WHEN 'churned' THEN 4 WHEN 'recovered' THEN 5 ELSE 6 END),
+    name_key, id) WHERE deleted = 0;
+CREATE INDEX clients_by_manager ON clients(manager_id, name_key, id) WHERE deleted = 0;
+CREATE TABLE client_tags (
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    tag_id    INTEGER NOT NULL REFERENCES tags(id),
+    PRIMARY KEY (client_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX client_tags_by_tag ON client_tags(tag_id, client_id);
+CREATE VIRTUAL TABLE client_search USING fts5(
+    terms, content='', contentless_delete=1, detail=none,
+    tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TABLE journal (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    change_id  TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    row_uid    TEXT NOT NULL,
+    row_id     INTEGER,
+    op         TEXT NOT NULL CHECK (op IN ('insert','update','delete')),
+    before     TEXT NOT NULL,
+    after      TEXT NOT NULL,
+    base_seq   INTEGER,
+    author     TEXT NOT NULL,
+    local_time TEXT NOT NULL,
+    sync_state TEXT NOT NULL DEFAULT 'pending'
+               CHECK (sync_state IN ('pending','acked','conflict','quarantined','local')),
+    server_seq INTEGER,
+    sync_note  TEXT,
+    synced_at  TEXT
+);
+CREATE INDEX journal_by_state ON journal(sync_state, seq);
+CREATE INDEX journal_by_row ON journal(kind, row_uid, seq);
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    time      TEXT NOT NULL,
+    staff     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    kind      TEXT,
+    row_uid   TEXT,
+    detail    TEXT NOT NULL DEFAULT '',
+    synced    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX audit_by_row ON audit_log(kind, row_uid, id);
+CREATE INDEX audit_by_time ON audit_log(time)
+"""
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
+]
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version if MIGRATIONS else 0
