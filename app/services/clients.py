@@ -1,0 +1,412 @@
+"""Client-book use cases for one signed-in staff member (GUI and CLI alike).
+
+Permission checks, parsing, validation, masking and auditing live here, below
+the UI, so the CLI and the desktop app obey the same rules. Every method runs
+on the thread that owns ``db`` (the GUI's database thread or the CLI's main
+thread). Failures a person can fix come back as ``FieldError`` values with a
+Chinese message naming the field; nothing is written when any check fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import sqlite_utils
+
+from app.core.client import (
+    CLIENT_FIELDS,
+    Client,
+    ClientKind,
+    ownership_error,
+    parse_field,
+    validate_client,
+)
+from app.core.errors import FieldError
+from app.core.masking import mask_id, mask_mobile
+from app.core.roles import Action, Role, Staff, check, visible_manager_filter
+from app.store import audit, journal
+from app.store.clients import ClientListRow, ClientRepository, StaleEditError
+from app.store.db import write
+from app.store.reference import ReferenceData
+from app.store.search import ClientFilter
+
+# Fields a person may name on an edit, beyond CLIENT_FIELDS: friendly aliases
+# that the service resolves against reference data.
+ALIASES = {"village": "village_id", "manager": "manager_id"}
+REVEALABLE = ("id_number", "mobile")
+
+
+@dataclass(frozen=True)
+class ClientDetail:
+    """One client as the detail screen shows it, masked as the role requires."""
+
+    client: Client  # id_number / mobile masked unless revealed
+    village: str
+    township: str
+    manager: str
+    tag_names: tuple[str, ...]
+    can_edit: bool
+    can_reveal: bool
+    base_seq: int | None
+
+
+def _perm_list(err: FieldError | None) -> list[FieldError]:
+    return [err] if err else []
+
+
+class ClientService:
+    """The client book as one staff member may see and change it."""
+
+    def __init__(self, db: sqlite_utils.Database, staff: Staff, ref: ReferenceData | None = None):
+        self.db = db
+        self.staff = staff
+        self.ref = ref or ReferenceData(db)
+        self.repo = ClientRepository(db, self.ref)
+
+    # --- reading -----------------------------------------------------------
+
+    @property
+    def scope_manager_id(self) -> int | None:
+        return visible_manager_filter(self.staff)
+
+    def _can_list(self) -> FieldError | None:
+        # A list has no single client: check with the staff member's own id, so a
+        # manager passes (their scope is applied in SQL) and IT does not.
+        return check(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id)
+
+    def count(self, f: ClientFilter = ClientFilter()) -> int | FieldError:
+        denied = self._can_list()
+        if denied:
+            return denied
+        return self.repo.count(f, scope_manager_id=self.scope_manager_id)
+
+    def page(
+        self,
+        f: ClientFilter = ClientFilter(),
+        *,
+        sort: str = "name",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 200,
+        total: int | None = None,
+    ) -> list[ClientListRow] | FieldError:
+        """A window of the (masked) client table."""
+        denied = self._can_list()
+        if denied:
+            return denied
+        rows = self.repo.page(
+            f,
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+            total=total,
+            scope_manager_id=self.scope_manager_id,
+        )
+        return [replace(r, id_number=mask_id(r.id_number), mobile=mask_mobile(r.mobile)) for r in rows]
+
+    def _load(self, client_id: int, action: Action) -> Client | FieldError:
+        c = self.repo.get(client_id)
+        if c is None:
+            return FieldError("client", "客户", "unknown", f"客户 {client_id} 不存在或已删除。")
+        denied = check(self.staff, action, client_manager_id=c.manager_id)
+        return denied or c
+
+    def get(self, client_id: int) -> ClientDetail | FieldError:
+        c = self._load(client_id, Action.VIEW_CLIENT)
+        if isinstance(c, FieldError):
+            return c
+        v = self.ref.villages.get(c.village_id) if c.village_id is not None else None
+        m = self.ref.staff.get(c.manager_id) if c.manager_id is not None else None
+        return ClientDetail(
+            client=replace(c, id_number=mask_id(c.id_number), mobile=mask_mobile(c.mobile)),
+            village=v.name if v else "",
+            township=self.ref.township_name(v) if v else "",
+            manager=m.name if m else "",
+            tag_names=tuple(
+                self.ref.tag_by_code[t].name for t in c.tags if t in self.ref.tag_by_code
+            ),
+            can_edit=check(self.staff, Action.EDIT_CLIENT, client_manager_id=c.manager_id) is None,
+            can_reveal=check(self.staff, Action.REVEAL_PII, client_manager_id=c.manager_id) is None,
+            base_seq=self.repo.hq_seq(client_id),
+        )
+
+    def reveal(self, client_id: int, field: str) -> str | FieldError:
+        """The unmasked ID or phone number, for roles allowed to see it. Audited."""
+        if field not in REVEALABLE:
+            raise ValueError(field)
+        c = self._load(client_id, Action.REVEAL_PII)
+        if isinstance(c, FieldError):
+            return c
+        action = audit.REVEAL_ID if field == "id_number" else audit.REVEAL_MOBILE
+        audit.record(self.db, staff=self.staff.code, action=action, kind="client", row_uid=c.uid)
+        return getattr(c, field) or ""
+
+    def history(self, client_id: int) -> list[journal.JournalEntry] | FieldError:
+        c = self._load(client_id, Action.VIEW_CLIENT)
+        if isinstance(c, FieldError):
+            return c
+        return journal.history(self.db, "client", c.uid)
+
+    def access_log(self, client_id: int) -> list[audit.AuditEntry] | FieldError:
+        c = self._load(client_id, Action.VIEW_CLIENT)
+        if isinstance(c, FieldError):
+            return c
+        return audit.for_record(self.db, "client", c.uid)
+
+    # --- parsing -------------------------------------------------------------
+
+    def parse_changes(self, raw: Mapping[str, str]) -> tuple[dict[str, Any], list[FieldError]]:
+        """Text from a form or the command line -> typed values, or errors per field."""
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        for key, text in raw.items():
+            name = ALIASES.get(key, key)
+            text = "" if text is None else str(text)
+            if name == "village_id":
+                result = self._resolve_village(text)
+            elif name == "manager_id":
+                result = self._resolve_manager(text)
+            elif name == "tags":
+                result = self._resolve_tags(text)
+            else:
+                result = parse_field(name, text)
+            if isinstance(result, FieldError):
+                errors.append(result)
+            else:
+                values[name] = result
+        return values, errors
+
+    def _resolve_village(self, text: str) -> int | FieldError:
+        text = text.strip()
+        label = CLIENT_FIELDS["village_id"].label if "village_id" in CLIENT_FIELDS else "所属村"
+        if not text:
+            return FieldError("village_id", label, "required", f"{label}不能为空。")
+        if text.isdigit() and int(text) in self.ref.villages:
+            return int(text)
+        found = self.ref.find_villages(text)
+        if len(found) == 1:
+            return found[0].id
+        if not found:
+            return FieldError("village_id", label, "unknown", f"{label}不存在：{text}。")
+        return FieldError(
+            "village_id", label, "ambiguous", f"{label}“{text}”有 {len(found)} 个同名，请用村编码指定。"
+        )
+
+    def _resolve_manager(self, text: str) -> int | FieldError | None:
+        text = text.strip()
+        if not text:
+            return None
+        s = self.ref.find_staff(text)
+        if s is None or (s.role != Role.MANAGER.value and s.role != Role.BRANCH_HEAD.value):
+            return FieldError("manager_id", "管户客户经理", "unknown", f"管户客户经理不存在：{text}。")
+        return s.id
+
+    def _resolve_tags(self, text: str) -> tuple[str, ...] | FieldError:
+        codes = []
+        for part in text.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            tag = self.ref.find_tag(part)
+            if tag is None:
+                return FieldError("tags", "标签", "unknown", f"标签不存在：{part}。")
+            codes.append(tag.code)
+        return tuple(sorted(set(codes)))
+
+    # --- changing ------------------------------------------------------------
+
+    def add(self, raw: Mapping[str, str]) -> Client | list[FieldError]:
+        """Create a branch prospect (no core-banking number yet)."""
+        denied = check(self.staff, Action.ADD_CLIENT)
+        if denied:
+            return [denied]
+        values, errors = self.parse_changes(raw)
+        if self.staff.role == Role.MANAGER:
+            # A manager's new client is theirs; assigning is the branch head's job.
+            if values.get("manager_id") not in (None, self.staff.id):
+                errors.append(check(self.staff, Action.ASSIGN_MANAGER) or _assign_error())
+            values["manager_id"] = self.staff.id
+        values.pop("client_no", None)
+        if "kind" not in values:
+            values["kind"] = ClientKind.INDIVIDUAL
+        draft = Client(**values)
+        if draft.id_override:
+            errors += _perm_list(check(self.staff, Action.OVERRIDE_CREDIT_CODE))
+        errors += validate_client(draft, village_exists=self.ref.village_exists)
+        if draft.id_number and not errors:
+            dupes = self.repo.find_by_id_number(draft.id_number)
+            if dupes:
+                label = "身份证号" if draft.kind == ClientKind.INDIVIDUAL else "统一社会信用代码"
+                errors.append(
+                    FieldError(
+                        "id_number",
+                        label,
+                        "duplicate",
+                        f"{label}已存在于客户“{dupes[0].name}”（编号 {dupes[0].id}），请勿重复建档。",
+                    )
+                )
+        if errors:
+            return _dedupe(errors)
+        with write(self.db):
+            created = self.repo.insert(draft, author=self.staff.code)
+            if created.id_override:
+                audit.record(
+                    self.db,
+                    staff=self.staff.code,
+                    action=audit.CREDIT_CODE_OVERRIDE,
+                    kind="client",
+                    row_uid=created.uid,
+                    detail="新建客户时确认试点期统一社会信用代码",
+                )
+        return created
+
+    def edit(
+        self,
+        client_id: int,
+        raw: Mapping[str, str],
+        *,
+        expected_version: int | None = None,
+    ) -> Client | list[FieldError]:
+        """Change some fields. All checks pass, or nothing is written."""
+        c = self._load(client_id, Action.EDIT_CLIENT)
+        if isinstance(c, FieldError):
+            return [c]
+        values, errors = self.parse_changes(raw)
+        for name in values:
+            spec = CLIENT_FIELDS.get(name)
+            if spec is not None and not spec.editable:
+                errors.append(
+                    FieldError(name, spec.label, "owner", f"{spec.label}不能在网点修改。")
+                )
+                continue
+            owned = ownership_error(c, name)
+            if owned:
+                errors.append(owned)
+        if "manager_id" in values and values["manager_id"] != c.manager_id:
+            errors += _perm_list(check(self.staff, Action.ASSIGN_MANAGER))
+        if values.get("id_override") and not c.id_override:
+            errors += _perm_list(check(self.staff, Action.OVERRIDE_CREDIT_CODE))
+        new = replace(c, **values)
+        if not errors:
+            before = set(validate_client(c, village_exists=self.ref.village_exists))
+            after = validate_client(new, village_exists=self.ref.village_exists)
+            # Report what this edit breaks; an old flaw elsewhere in the record
+            # must not block an unrelated change (it shows in the form instead).
+            errors += [e for e in after if e.field in values or e not in before]
+        if errors:
+            return _dedupe(errors)
+        try:
+            with write(self.db):
+                updated = self.repo.update(
+                    client_id, values, author=self.staff.code, expected_version=expected_version
+                )
+                if values.get("id_override") and not c.id_override:
+                    audit.record(
+                        self.db,
+                        staff=self.staff.code,
+                        action=audit.CREDIT_CODE_OVERRIDE,
+                        kind="client",
+                        row_uid=c.uid,
+                        detail="确认试点期统一社会信用代码",
+                    )
+        except StaleEditError as exc:
+            return [FieldError("version", "版本", "stale", str(exc))]
+        return updated
+
+    def delete(self, client_id: int) -> Client | FieldError:
+        """Soft delete (tombstone) with a journal row."""
+        c = self._load(client_id, Action.DELETE_CLIENT)
+        if isinstance(c, FieldError):
+            return c
+        with write(self.db):
+            return self.repo.delete(client_id, author=self.staff.code)
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What a merge will do: the survivor as it will look, and the records folded into it."""
+
+    survivor: Client  # unmasked: shown masked by the UI like any client
+    absorbed: tuple[Client, ...]
+    changes: dict[str, Any]  # fields of the survivor that the merge changes
+
+
+def _merged_fields(keep: Client, others: list[Client]) -> dict[str, Any]:
+    """Fill the survivor's gaps from the others; never overwrite what it has."""
+    changes: dict[str, Any] = {}
+    for name in ("mobile", "address", "group_name", "consent_date", "consent_channel"):
+        if getattr(keep, name) in (None, ""):
+            for o in others:
+                if getattr(o, name) not in (None, ""):
+                    changes[name] = getattr(o, name)
+                    break
+    if keep.consent is None:
+        found = [o.consent for o in others if o.consent is not None]
+        if found:
+            changes["consent"] = found[0]
+    dates = [d for d in (keep.last_contact, *(o.last_contact for o in others)) if d]
+    if dates and max(dates) != keep.last_contact:
+        changes["last_contact"] = max(dates)
+    tags = tuple(sorted(set(keep.tags).union(*(o.tags for o in others))))
+    if tags != keep.tags:
+        changes["tags"] = tags
+    notes = [n for n in (keep.notes, *(o.notes for o in others)) if n]
+    merged_notes = "；".join(dict.fromkeys(notes))[:500]
+    if merged_notes != (keep.notes or ""):
+        changes["notes"] = merged_notes
+    if any(o.potential for o in others) and not keep.potential:
+        changes["potential"] = True
+    return changes
+
+
+def plan_merge(svc: ClientService, ids: list[int]) -> MergePlan | FieldError:
+    """Preview merging clients that share an ID number. Nothing is written."""
+    denied = check(svc.staff, Action.MERGE_CLIENTS)
+    if denied:
+        return denied
+    clients = [svc.repo.get(i) for i in dict.fromkeys(ids)]
+    if any(c is None for c in clients) or len(clients) < 2:
+        return FieldError("clients", "客户", "unknown", "请选择至少两位仍存在的客户进行合并。")
+    numbers = {c.id_number for c in clients}
+    if len(numbers) != 1 or None in numbers:
+        return FieldError("id_number", "证件号码", "mismatch", "只有证件号码相同的客户才能合并。")
+    banked = [c for c in clients if c.client_no]
+    if len(banked) > 1:
+        return FieldError("client_no", "核心客户号", "owner", "两条记录都有核心客户号，须由总行在核心系统合并。")
+    # the survivor: the core-banking record if any, else the oldest
+    keep = banked[0] if banked else min(clients, key=lambda c: c.id)
+    others = [c for c in clients if c.id != keep.id]
+    changes = _merged_fields(keep, others)
+    return MergePlan(replace(keep, **changes), tuple(others), changes)
+
+
+def merge(svc: ClientService, ids: list[int]) -> Client | FieldError:
+    """Merge duplicates in one transaction: the survivor is updated and the others
+    tombstoned, each with its journal row (the absorbed records' journals stay)."""
+    plan = plan_merge(svc, ids)
+    if isinstance(plan, FieldError):
+        return plan
+    with write(svc.db):
+        survivor = plan.survivor
+        if plan.changes:
+            survivor = svc.repo.update(plan.survivor.id, plan.changes, author=svc.staff.code)
+        for o in plan.absorbed:
+            svc.repo.delete(o.id, author=svc.staff.code, merged_into=survivor.uid)
+    return survivor
+
+
+def _assign_error() -> FieldError:
+    return FieldError("manager_id", "管户客户经理", "permission", "客户经理不能把客户分配给他人。")
+
+
+def _dedupe(errors: list[FieldError]) -> list[FieldError]:
+    seen: set[FieldError] = set()
+    out = []
+    for e in errors:
+        if e not in seen:
+            seen.add(e)
+            out.append(e)
+    return out
