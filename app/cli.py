@@ -1,0 +1,524 @@
+"""The ``branchdesk`` command: the desktop app by default, headless jobs as subcommands.
+
+Every screen has a headless twin here, going through the same services (and
+so the same permission checks, validation, journal and audit) as the GUI.
+Exit codes: 0 done; 1 refused (validation, permission, a failed check);
+2 usage error; 3 the database cannot be used (missing, locked, damaged, key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+
+log = logging.getLogger("app.cli")
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from app.store.config import default_data_dir
+
+    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _print_json(obj: Any) -> None:
+    def default(o: Any) -> Any:
+        if isinstance(o, date):
+            return o.isoformat()
+        if isinstance(o, bytes):
+            return o.hex()
+        raise TypeError(type(o))
+
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=default))
+
+
+# --- parser ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="branchdesk",
+        description="BranchDesk 网点工作台。不带子命令时打开桌面程序。",
+    )
+    p.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
+    # Options valid before or after the subcommand. SUPPRESS: a subcommand that was not
+    # given the option must not overwrite the value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="数据目录（默认：系统的用户数据目录）"
+    )
+    common.add_argument(
+        "--user", metavar="工号", default=argparse.SUPPRESS, help="以哪位员工身份操作（默认：设置中的默认员工）"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="日志记录更详细")
+    # The same options on the top level, for the GUI.
+    p.add_argument("--data-dir", metavar="DIR", help="数据目录（默认：系统的用户数据目录）")
+    p.add_argument("--user", metavar="工号", help=argparse.SUPPRESS)
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--self-check", action="store_true", help="自检：加密数据库、翻译、中文 PDF，通过则退出码为 0")
+    p.add_argument("--lang", choices=["zh_CN", "en"], help="界面语言（默认 zh_CN）")
+    sub = p.add_subparsers(dest="command", metavar="命令")
+
+    d = sub.add_parser("demo", parents=[common], help="创建演示县的数据库")
+    d.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
+    d.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（同一种子生成相同数据）")
+
+    doc = sub.add_parser("doctor", parents=[common], help="检查数据库、凭据存储、资源和磁盘")
+    doc.add_argument("--full", action="store_true", help="做完整的 integrity_check（较慢）")
+    doc.add_argument("--json", action="store_true")
+
+    init = sub.add_parser("init", parents=[common], help="创建空的正式数据库（密钥存入系统凭据存储）")
+    init.add_argument(
+        "--allow-key-file",
+        action="store_true",
+        help="本机没有系统凭据存储时，明确同意把密钥保存在仅本人可读的密钥文件中",
+    )
+
+    b = sub.add_parser("backup", parents=[common], help="立即备份数据库")
+    b.add_argument("--list", action="store_true", help="列出已有备份")
+    r = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据库")
+    r.add_argument("file", nargs="?", help="备份文件；省略时使用最近一份完好的备份")
+    r.add_argument("--yes", action="store_true", help="不再询问确认")
+
+    c = sub.add_parser("clients", parents=[common], help="客户视图")
+    csub = c.add_subparsers(dest="clients_command", metavar="操作", required=True)
+
+    ls = csub.add_parser("list", parents=[common], help="查找与列出客户")
+    ls.add_argument("--search", default="", metavar="TEXT", help="姓名、村名、手机尾号、证件尾号、客户编号")
+    ls.add_argument("--tag", action="append", default=[], metavar="TAG", help="同时具有这些标签（可重复）")
+    ls.add_argument("--any-tag", action="append", default=[], metavar="TAG", help="具有其中任一标签")
+    ls.add_argument("--village", action="append", default=[], metavar="V", help="村名或村编码（可重复）")
+    ls.add_argument("--segment", action="append", default=[], metavar="SEG", help="客群，如 农户 / farmer")
+    ls.add_argument("--lifecycle", action="append", default=[], metavar="STAGE", help="生命周期阶段")
+    ls.add_argument(
+        "--sort",
+        default="name",
+        choices=["name", "village", "tier", "aum", "last_contact", "lifecycle", "manager", "id"],
+    )
+    ls.add_argument("--desc", action="store_true", help="倒序")
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--offset", type=int, default=0)
+    ls.add_argument("--json", action="store_true", help="输出 JSON")
+
+    sh = csub.add_parser("show", parents=[common], help="查看一位客户")
+    sh.add_argument("id", type=int)
+    sh.add_argument(
+        "--reveal", action="append", choices=["id_number", "mobile"], default=[], help="显示完整号码（需权限，留痕）"
+    )
+    sh.add_argument("--history", action="store_true", help="同时显示修改历史")
+    sh.add_argument("--json", action="store_true")
+
+    fields = _client_field_options()
+    add = csub.add_parser("add", parents=[common], help="新建客户（潜在客户建档）")
+    ed = csub.add_parser("edit", parents=[common], help="修改客户信息")
+    ed.add_argument("id", type=int)
+    ed.add_argument("--expected-version", type=int, help="只在客户仍是此版本时修改")
+    for sp in (add, ed):
+        for flag, dest, label in fields:
+            sp.add_argument(flag, dest=f"f_{dest}", metavar="值", help=label)
+    rm = csub.add_parser("delete", parents=[common], help="删除客户（保留删除记录以便同步）")
+    rm.add_argument("id", type=int)
+    rm.add_argument("--yes", action="store_true", help="不再询问确认")
+    return p
+
+
+def _client_field_options() -> list[tuple[str, str, str]]:
+    from app.core.client import CLIENT_FIELDS
+
+    out = []
+    for name, spec in CLIENT_FIELDS.items():
+        if name in ("village_id", "manager_id"):
+            continue
+        out.append((f"--{name.replace('_', '-')}", name, spec.label))
+    out.append(("--village", "village", "所属村（村名或村编码）"))
+    out.append(("--manager", "manager", "管户客户经理（工号或姓名）"))
+    if "tags" not in CLIENT_FIELDS:
+        out.append(("--tags", "tags", "标签，逗号分隔（整体替换）"))
+    return out
+
+
+# --- helpers that need the store ----------------------------------------------------
+
+
+def _open_store(args: argparse.Namespace):
+    from app.store.store import Store
+
+    return Store.open(_data_dir(args))
+
+
+def _staff(args: argparse.Namespace, db, settings) -> Any:
+    """Who is running this command, with their PIN checked where one is set."""
+    from app.core.errors import FieldError
+    from app.services import auth
+
+    code = args.user or os.environ.get("BRANCHDESK_USER") or settings.default_user
+    if not code:
+        return FieldError("user", "员工", "required", "请用 --user 指定员工号（或设置 BRANCHDESK_USER）。")
+    found = auth.load_staff(db, code)
+    if found is None:
+        return FieldError("user", "员工", "unknown", f"员工号 {code} 不在本网点名册中。")
+    staff, pin_hash = found
+    if pin_hash is None:
+        if settings.demo:
+            return staff
+        return FieldError("pin", "PIN", "required", f"员工 {code} 尚未设置 PIN，请先在桌面程序中登录并设置。")
+    pin = os.environ.get("BRANCHDESK_PIN")
+    if pin is None and sys.stdin.isatty():
+        pin = getpass.getpass(f"员工 {code} 的 PIN：")
+    if not pin:
+        return FieldError("pin", "PIN", "required", "需要 PIN（交互输入，或设置 BRANCHDESK_PIN）。")
+    return auth.sign_in(db, code, pin)
+
+
+def _print_errors(errors) -> None:
+    for e in errors:
+        _err(f"错误：{e.message}")
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.services.demo import create_demo
+
+    last = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - last[0] >= max(total // 20, 1) or done == total:
+            last[0] = done
+            print(f"\r  已生成 {done:,} / {total:,} 位客户", end="", file=sys.stderr, flush=True)
+
+    result = create_demo(_data_dir(args), n_clients=args.clients, seed=args.seed, progress=progress)
+    print(file=sys.stderr)
+    print(
+        f"演示县数据库已创建：{result.clients:,} 位客户，用时 {result.seconds:.1f} 秒"
+        f"（{result.rate:,.0f} 位/秒），文件 {result.file_bytes / 1e6:.1f} MB。"
+    )
+    print(f"数据目录：{result.data_dir}")
+    print(f"默认员工：{result.default_user}（网点负责人）。运行 branchdesk 打开桌面程序。")
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from app.services.doctor import FAIL, run_checks
+
+    checks = run_checks(_data_dir(args), full=args.full)
+    if args.json:
+        _print_json([asdict(c) for c in checks])
+    else:
+        marks = {"ok": "通过", "warn": "注意", "fail": "失败", "info": "信息"}
+        for c in checks:
+            print(f"[{marks[c.status]}] {c.name}：{c.detail}")
+    failed = [c for c in checks if c.status == FAIL]
+    if not args.json:
+        print("检查结果：" + ("全部通过。" if not failed else f"{len(failed)} 项失败。"))
+    return EXIT_REFUSED if failed else EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from app.store.config import DB_FILENAME
+    from app.store.store import Store
+
+    data_dir = _data_dir(args)
+    if (data_dir / DB_FILENAME).exists():
+        _err(f"数据目录 {data_dir} 中已有数据库，未做任何修改。")
+        return EXIT_REFUSED
+    store = Store.open(data_dir, create=True, allow_keyfile=args.allow_key_file)
+    print(f"已创建加密数据库：{store.path}（密钥来源：{store.settings.key_source}）")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    if args.list:
+        for b in store.backups():
+            print(f"{b.path.name}\t{b.reason}\t{b.size / 1e6:.1f} MB")
+        return EXIT_OK
+    path = store.backup("manual")
+    print(f"已备份：{path}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.store.store import Store
+
+    data_dir = _data_dir(args)
+    store = Store.locate(data_dir)
+    if args.file:
+        source = Path(args.file)
+    else:
+        newest = store.newest_good_backup()
+        if newest is None:
+            _err("没有找到可用于恢复的完好备份。")
+            return EXIT_REFUSED
+        source = newest.path
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _err("恢复会替换当前数据库。请加 --yes 确认。")
+            return EXIT_REFUSED
+        answer = input(f"用 {source.name} 替换当前数据库？当前数据库会先另存为备份。[y/N] ")
+        if answer.strip().lower() not in ("y", "yes", "是"):
+            print("已取消。")
+            return EXIT_REFUSED
+    saved = store.restore(source)
+    print(f"已从 {source.name} 恢复。" + (f"原数据库已另存为 {saved.name}。" if saved else ""))
+    return EXIT_OK
+
+
+def _resolve_filter(svc, args: argparse.Namespace):
+    from app.core.client import Lifecycle, Segment
+    from app.core.errors import FieldError
+    from app.store.search import ClientFilter
+
+    errors: list[FieldError] = []
+
+    def tags(names: list[str]) -> tuple[int, ...]:
+        out = []
+        for n in names:
+            t = svc.ref.find_tag(n)
+            if t is None:
+                errors.append(FieldError("tag", "标签", "unknown", f"标签不存在：{n}。"))
+            else:
+                out.append(t.id)
+        return tuple(out)
+
+    villages: list[int] = []
+    for v in args.village:
+        found = svc.ref.find_villages(v)
+        if not found:
+            errors.append(FieldError("village", "村", "unknown", f"村不存在：{v}。"))
+        villages += [x.id for x in found]
+
+    def enum(cls, values: list[str], label: str) -> tuple[str, ...]:
+        out = []
+        for v in values:
+            match = [m for m in cls if v in (m.value, m.label)]
+            if not match:
+                errors.append(FieldError(label, label, "choice", f"{label}不存在：{v}。"))
+            else:
+                out.append(match[0].value)
+        return tuple(out)
+
+    f = ClientFilter(
+        text=args.search,
+        tags_all=tags(args.tag),
+        tags_any=tags(args.any_tag),
+        village_ids=tuple(villages),
+        segments=enum(Segment, args.segment, "客群"),
+        lifecycles=enum(Lifecycle, args.lifecycle, "生命周期"),
+    )
+    return f, errors
+
+
+def _with_service(args: argparse.Namespace, fn) -> int:
+    from app.core.errors import FieldError
+    from app.services.clients import ClientService
+
+    store = _open_store(args)
+    store.check_if_due()
+    if args.clients_command in ("add", "edit", "delete"):
+        # the daily restore point is taken before the day's first change
+        store.backup_if_due()
+    db = store.connect()
+    try:
+        staff = _staff(args, db, store.settings)
+        if isinstance(staff, FieldError):
+            _print_errors([staff])
+            return EXIT_REFUSED
+        code = fn(ClientService(db, staff), store)
+    finally:
+        db.close()
+    return code
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    return _with_service(args, lambda svc, store: _CLIENT_COMMANDS[args.clients_command](svc, args))
+
+
+def _list(svc, args: argparse.Namespace) -> int:
+    from app.core.errors import FieldError
+    from app.core.money import format_yuan
+
+    f, errors = _resolve_filter(svc, args)
+    if errors:
+        _print_errors(errors)
+        return EXIT_REFUSED
+    total = svc.count(f)
+    if isinstance(total, FieldError):
+        _print_errors([total])
+        return EXIT_REFUSED
+    rows = svc.page(f, sort=args.sort, descending=args.desc, offset=args.offset, limit=args.limit, total=total)
+    if args.json:
+        _print_json({"total": total, "offset": args.offset, "rows": [asdict(r) for r in rows]})
+        return EXIT_OK
+    print(f"共 {total:,} 位客户" + (f"，显示第 {args.offset + 1}–{args.offset + len(rows)} 位" if rows else ""))
+    for r in rows:
+        print(
+            f"{r.id:>8}  {r.name:<8}\t{r.township}{r.village}{r.group_name or ''}\t"
+            f"{r.mobile or '-':<11}  {r.id_number or '-':<18}  资产 {format_yuan(r.aum_fen):>14} 元\t"
+            f"{','.join(r.tags)}"
+        )
+    return EXIT_OK
+
+
+def _show(svc, args: argparse.Namespace) -> int:
+    from app.core.errors import FieldError
+    from app.core.money import format_yuan
+
+    detail = svc.get(args.id)
+    if isinstance(detail, FieldError):
+        _print_errors([detail])
+        return EXIT_REFUSED
+    c = detail.client
+    revealed: dict[str, str] = {}
+    for field in args.reveal:
+        value = svc.reveal(args.id, field)
+        if isinstance(value, FieldError):
+            _print_errors([value])
+            return EXIT_REFUSED
+        revealed[field] = value
+    from dataclasses import replace
+
+    c = replace(c, **revealed)
+    history = svc.history(args.id) if args.history else []
+    if args.json:
+        out = asdict(c)
+        out.update(
+            village=detail.village,
+            township=detail.township,
+            manager=detail.manager,
+            tag_names=list(detail.tag_names),
+            tier=int(c.tier),
+        )
+        if args.history:
+            out["history"] = [asdict(h) for h in history]
+        _print_json(out)
+        return EXIT_OK
+    lines = [
+        ("客户", f"{c.name}（{c.kind.label}，编号 {c.id}，核心客户号 {c.client_no or '未开户'}）"),
+        ("证件号码", c.id_number or "-"),
+        ("手机号", c.mobile or "-"),
+        ("地址", f"{detail.township}{detail.village}{c.group_name or ''} {c.address or ''}".strip()),
+        ("客群 / 层级", f"{c.segment.label} / {c.tier.label}"),
+        (
+            "资产 / 存款 / 贷款",
+            f"{format_yuan(c.aum_fen)} / {format_yuan(c.deposit_fen)} / {format_yuan(c.loan_fen)} 元",
+        ),
+        ("手机银行", ("已签约" if c.mb_signed else "未签约") + ("，月活" if c.mb_active else "")),
+        ("生命周期", c.lifecycle.label + ("，潜力客户" if c.potential else "")),
+        ("管户客户经理", detail.manager or "-"),
+        (
+            "营销授权",
+            {None: "未知", True: "同意", False: "拒绝"}[c.consent]
+            + (f"（{c.consent_date}，{c.consent_channel.label}）" if c.consent and c.consent_channel else ""),
+        ),
+        ("标签", "，".join(detail.tag_names) or "-"),
+        ("最近联系", str(c.last_contact or "-")),
+        ("备注", c.notes or "-"),
+        ("版本", str(c.version)),
+    ]
+    for k, v in lines:
+        print(f"{k}：{v}")
+    for h in history:
+        print(f"  {h.local_time} {h.author} {h.op} {json.dumps(h.after, ensure_ascii=False)}")
+    return EXIT_OK
+
+
+def _field_values(args: argparse.Namespace) -> dict[str, str]:
+    return {k[2:]: v for k, v in vars(args).items() if k.startswith("f_") and v is not None}
+
+
+def _add(svc, args: argparse.Namespace) -> int:
+    result = svc.add(_field_values(args))
+    if isinstance(result, list):
+        _print_errors(result)
+        return EXIT_REFUSED
+    print(f"已新建客户 {result.id}：{result.name}")
+    return EXIT_OK
+
+
+def _edit(svc, args: argparse.Namespace) -> int:
+    values = _field_values(args)
+    if not values:
+        _err("没有要修改的字段。用 branchdesk clients edit --help 查看可修改的字段。")
+        return EXIT_USAGE
+    result = svc.edit(args.id, values, expected_version=args.expected_version)
+    if isinstance(result, list):
+        _print_errors(result)
+        return EXIT_REFUSED
+    print(f"已修改客户 {result.id}（版本 {result.version}）。")
+    return EXIT_OK
+
+
+def _delete(svc, args: argparse.Namespace) -> int:
+    from app.core.errors import FieldError
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _err("删除需要确认：请加 --yes。")
+            return EXIT_REFUSED
+        if input(f"删除客户 {args.id}？[y/N] ").strip().lower() not in ("y", "yes", "是"):
+            print("已取消。")
+            return EXIT_REFUSED
+    result = svc.delete(args.id)
+    if isinstance(result, FieldError):
+        _print_errors([result])
+        return EXIT_REFUSED
+    print(f"已删除客户 {args.id}（保留删除记录，同步后总行可见）。")
+    return EXIT_OK
+
+
+_CLIENT_COMMANDS = {"list": _list, "show": _show, "add": _add, "edit": _edit, "delete": _delete}
+_COMMANDS = {
+    "demo": cmd_demo,
+    "doctor": cmd_doctor,
+    "init": cmd_init,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "clients": cmd_clients,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.logging_setup import setup_logging
+    from app.store.errors import StoreError
+
+    args = build_parser().parse_args(argv)
+    data_dir = _data_dir(args)
+    if args.self_check:
+        from app.selfcheck import run_self_check
+
+        return run_self_check()
+    with contextlib.suppress(OSError):  # an unwritable data folder is reported by the command itself
+        setup_logging(data_dir, verbose=args.verbose)
+    if args.command is None:
+        from app.ui.app import run_gui
+
+        return run_gui(data_dir=data_dir, user=args.user, lang=args.lang)
+    log.info("command %s", args.command)
+    try:
+        return _COMMANDS[args.command](args)
+    except StoreError as exc:
+        _err(f"错误：{exc.message}")
+        log.warning("command %s failed: %s", args.command, type(exc).__name__)
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        _err("已中断。")
+        return 130
