@@ -1,0 +1,98 @@
+"""Starting the desktop app: Qt, font, translations, the store, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import __version__
+from app.services import auth
+from app.store.config import Settings
+from app.store.errors import DatabaseDamagedError, StoreError
+from app.store.lock import InstanceLock
+from app.store.store import Store
+from app.ui import i18n
+from app.ui.context import AppContext
+from app.ui.fonts import register_fonts
+from app.ui.tasks import DbThread
+
+log = logging.getLogger(__name__)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with our names and font (or the existing one, in tests)."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("BranchDesk")
+    app.setOrganizationName("BranchDesk")
+    app.setApplicationVersion(__version__)
+    register_fonts(app)
+    return app
+
+
+def ui_settings(data_dir: Path) -> QSettings:
+    """Window layout and saved views, in the data folder (per user, never the install folder)."""
+    return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def build_context(store: Store, staff_code: str | None) -> AppContext:
+    """Open the database threads and find the staff member. UI thread."""
+    writer = DbThread("db-writer", store.connect)
+    reader = DbThread("db-reader", store.connect)
+    db = store.connect(readonly=True)
+    try:
+        code = staff_code or store.settings.default_user
+        found = auth.load_staff(db, code) if code else None
+    finally:
+        db.close()
+    if found is None:
+        writer.shutdown()
+        reader.shutdown()
+        raise StoreError(f"员工号 {code or '（未指定）'} 不在本网点名册中。")
+    return AppContext(
+        store=store,
+        settings=store.settings,
+        staff=found[0],
+        writer=writer,
+        reader=reader,
+        ui_settings=ui_settings(store.data_dir),
+    )
+
+
+def run_gui(*, data_dir: Path, user: str | None = None, lang: str | None = None) -> int:
+    """Run the desktop app until its window closes; returns the exit code."""
+    app = create_application()
+    settings = Settings.load(data_dir)
+    i18n.install(app, lang or settings.language or i18n.DEFAULT_LANGUAGE)
+
+    lock = InstanceLock(data_dir)
+    if not lock.acquire():
+        QMessageBox.warning(
+            None,
+            QCoreApplication.translate("run_gui", "BranchDesk"),
+            QCoreApplication.translate("run_gui", "BranchDesk is already running for this data folder."),
+        )
+        return 1
+    try:
+        try:
+            store = Store.open(data_dir)
+            ctx = build_context(store, user)
+        except DatabaseDamagedError as exc:
+            QMessageBox.critical(None, QCoreApplication.translate("run_gui", "BranchDesk"), exc.message)
+            return 3
+        except StoreError as exc:
+            QMessageBox.critical(None, QCoreApplication.translate("run_gui", "BranchDesk"), exc.message)
+            return 3
+        from app.ui.main_window import MainWindow
+
+        window = MainWindow(ctx)
+        window.show()
+        code = app.exec()
+        ctx.shutdown()
+        store.close_cleanly()
+        return code
+    finally:
+        lock.release()

@@ -1,0 +1,26 @@
+"""What every screen needs: the store, who is signed in, the database threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+
+from app.core.roles import Staff
+from app.store.config import Settings
+from app.store.store import Store
+from app.ui.tasks import DbThread
+
+
+@dataclass
+class AppContext:
+    store: Store
+    settings: Settings
+    staff: Staff
+    writer: DbThread  # every change goes through this one connection
+    reader: DbThread  # queries for tables and counts, never blocked by writes
+    ui_settings: QSettings  # window geometry, column layout, saved views (ui.ini in the data folder)
+
+    def shutdown(self) -> None:
+        self.reader.shutdown()
+        self.writer.shutdown()

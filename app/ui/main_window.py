@@ -1,0 +1,191 @@
+"""The main window: navigation between workspaces and a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import __version__
+from app.store import journal
+from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
+from app.ui.context import AppContext
+from app.ui.tasks import TaskContext
+from app.ui.workspace import PlaceholderWorkspace, Workspace
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, the current workspace on the right. UI thread."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("BranchDesk") + f" {__version__}")
+        self.setMinimumSize(QSize(960, 600))
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(132)
+        self.nav.setSpacing(2)
+        self.nav.setAccessibleName(self.tr("Workspaces"))
+        self.stack = QStackedWidget()
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.workspaces: list[Workspace] = []
+        for ws in self._build_workspaces():
+            self.add_workspace(ws)
+        self.nav.currentRowChanged.connect(self._on_nav)
+        self.nav.setCurrentRow(0)
+
+        self._build_status_bar()
+        self._build_shortcuts()
+        self._restore_geometry()
+        self.refresh_status()
+
+    # --- workspaces --------------------------------------------------------
+
+    def _build_workspaces(self) -> list[Workspace]:
+        return [
+            PlaceholderWorkspace(
+                self.tr("Clients"),
+                self.tr(
+                    "The branch's client book: search by name, village, phone or ID tail; filter by"
+                    " tags, segment, tier and lifecycle; edit, tag and follow up clients."
+                ),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Scenarios"),
+                self.tr(
+                    "Smart-village scenario records (livestock, village governance, collective"
+                    " assets, school fees...) with their pipeline and period metrics, compared year"
+                    " on year and period on period."
+                ),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Whitelist"),
+                self.tr(
+                    "Head office's pre-approved microloan lines for the branch's clients, the"
+                    " outcome of each contact, and new nominations with an offline scorecard"
+                    " pre-check."
+                ),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Campaigns"),
+                self.tr(
+                    "Head office's campaigns and target lists, distributed to relationship managers"
+                    " by village; contacts and conversions."
+                ),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Follow-ups"),
+                self.tr("Due and overdue follow-ups, and printed worksheets for village visits."),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Reports"),
+                self.tr(
+                    "Process reports: reach and conversion by manager and campaign, mobile-banking"
+                    " penetration by village, scenario progress."
+                ),
+            ),
+            PlaceholderWorkspace(
+                self.tr("Sync"),
+                self.tr(
+                    "Synchronisation with head office: the last sync, changes not yet sent, and"
+                    " conflicts for a person to review."
+                ),
+            ),
+        ]
+
+    def add_workspace(self, ws: Workspace) -> None:
+        self.workspaces.append(ws)
+        self.stack.addWidget(ws)
+        item = QListWidgetItem(ws.title())
+        item.setSizeHint(QSize(120, 40))
+        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.nav.addItem(item)
+
+    def _on_nav(self, row: int) -> None:
+        if 0 <= row < len(self.workspaces):
+            self.stack.setCurrentIndex(row)
+            self.workspaces[row].activated()
+
+    def _build_shortcuts(self) -> None:
+        for i in range(len(self.workspaces)):
+            act = QAction(self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
+            self.addAction(act)
+
+    # --- status bar ----------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        staff = self.ctx.staff
+        self.staff_label = QLabel(
+            self.tr("Signed in: %1 (%2)").replace("%1", staff.name).replace("%2", self._role_label())
+        )
+        self.file_label = QLabel(self.tr("Data: %1").replace("%1", str(self.ctx.store.path)))
+        self.file_label.setToolTip(str(self.ctx.store.path))
+        self.sync_label = QLabel(self.tr("Last sync: never"))
+        self.pending_label = QLabel()
+        for w in (self.staff_label, self.sync_label, self.pending_label):
+            bar.addPermanentWidget(w)
+        source = self.ctx.settings.key_source
+        if source == KEY_SOURCE_KEYFILE:
+            warn = QLabel(self.tr("Warning: the database key is kept in a key file"))
+            warn.setStyleSheet("color: #b00020;")
+            bar.addPermanentWidget(warn)
+        elif source == KEY_SOURCE_DEMO:
+            bar.addPermanentWidget(QLabel(self.tr("Demo data")))
+        bar.addWidget(self.file_label, 1)
+
+    def _role_label(self) -> str:
+        return {
+            "manager": self.tr("Relationship manager"),
+            "branch_head": self.tr("Branch head"),
+            "county": self.tr("County manager"),
+            "admin": self.tr("Administrator"),
+        }.get(str(self.ctx.staff.role), str(self.ctx.staff.role))
+
+    def refresh_status(self) -> None:
+        """Re-read the count of unsynced changes (on the reader thread)."""
+
+        def count(tc: TaskContext) -> int:
+            return journal.pending_count(tc.db)
+
+        self.ctx.reader.submit(count, success=self._on_pending, name="pending-count")
+
+    def _on_pending(self, n: int) -> None:
+        self.pending_label.setText(self.tr("Unsynced changes: %1").replace("%1", f"{n:,}"))
+
+    # --- geometry --------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geo = self.ctx.ui_settings.value("main/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1280, 800)
+        state = self.ctx.ui_settings.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.ui_settings.setValue("main/geometry", self.saveGeometry())
+        self.ctx.ui_settings.setValue("main/state", self.saveState())
+        self.ctx.ui_settings.sync()
+        super().closeEvent(event)

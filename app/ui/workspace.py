@@ -1,0 +1,48 @@
+"""The workspaces of the main window, and the placeholder for those still to come."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class Workspace(QWidget):
+    """Base class: a page of the main window with a title for navigation."""
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def activated(self) -> None:
+        """Called when the page is shown (refresh cheap state here)."""
+
+
+class PlaceholderWorkspace(Workspace):
+    """An empty workspace that says what will be there."""
+
+    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._title = title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
+        heading = QLabel(title)
+        heading.setObjectName("workspaceHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        heading.setFont(font)
+        body = QLabel(description)
+        body.setWordWrap(True)
+        body.setTextFormat(Qt.TextFormat.PlainText)
+        body.setObjectName("workspaceDescription")
+        soon = QLabel(self.tr("This workspace is not available yet in this version."))
+        soon.setObjectName("workspaceSoon")
+        soon.setStyleSheet("color: palette(mid);")
+        layout.addWidget(heading)
+        layout.addSpacing(12)
+        layout.addWidget(body)
+        layout.addSpacing(12)
+        layout.addWidget(soon)
+        layout.addStretch(1)
+
+    def title(self) -> str:
+        return self._title
