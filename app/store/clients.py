@@ -22,7 +22,7 @@ import sqlite_utils
 from app.core.client import Client, ClientKind, ConsentChannel, Lifecycle, Segment, tier_for_aum
 from app.store import journal
 from app.store.reference import ReferenceData
-from app.store.search import ClientFilter, IndexedClient, client_terms, compile_filter
+from app.store.search import ClientFilter, CompiledFilter, IndexedClient, client_terms, compile_filter
 
 KIND = "client"
 
@@ -52,6 +52,19 @@ SORTS: dict[str, tuple[str, ...]] = {
     "manager": ("c.manager_id", "c.name_key", "c.id"),
     "id": ("c.id",),
 }
+
+
+# The partial index behind each sort (deleted = 0), for INDEXED BY on large match sets.
+SORT_INDEX = {
+    "name": "clients_by_name",
+    "village": "clients_by_village",
+    "tier": "clients_by_tier",
+    "aum": "clients_by_aum",
+    "last_contact": "clients_by_contact",
+    "lifecycle": "clients_by_lifecycle",
+    "manager": "clients_by_manager",
+}
+INDEX_WALK_MIN = 5_000
 
 
 def name_key(name: str) -> bytes:
@@ -164,8 +177,23 @@ class ClientRepository:
         ).fetchall()
         return [[int(x) for x in r[0].split(",")] for r in rows]
 
+    def _places(self, run: str) -> tuple[list[int], list[int]]:
+        """Townships whose name contains ``run``, and villages (outside those) whose name does."""
+        towns = [t.id for t in self.ref.townships.values() if run in t.name]
+        villages = [v.id for v in self.ref.villages.values() if run in v.name and v.township_id not in towns]
+        return towns, villages
+
+    def _probe(self, match: str) -> int:
+        row = self.db.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM client_search WHERE client_search MATCH ? LIMIT 1)", (match,)
+        ).fetchone()
+        return row[0]
+
+    def compile(self, f: ClientFilter) -> CompiledFilter:
+        return compile_filter(f, places=self._places, probe=self._probe)
+
     def _where(self, f: ClientFilter, scope_manager_id: int | None) -> tuple[str, list[Any], bool]:
-        cf = compile_filter(f)
+        cf = self.compile(f)
         where = list(cf.where)
         params = list(cf.params)
         if cf.match is not None:
@@ -179,7 +207,7 @@ class ClientRepository:
 
     def count(self, f: ClientFilter = ClientFilter(), *, scope_manager_id: int | None = None) -> int:
         """How many live clients match. Milliseconds for FTS-only filters."""
-        cf = compile_filter(f)
+        cf = self.compile(f)
         if cf.impossible:
             return 0
         if cf.match is not None and cf.where == ["c.deleted = 0"] and scope_manager_id is None:
@@ -219,7 +247,14 @@ class ClientRepository:
             offset, limit = max(0, total - end), end - offset
         desc = descending != reverse
         order = ", ".join(f"{col} {'DESC' if desc else 'ASC'}" for col in SORTS[sort])
-        sql = f"SELECT {_LIST_COLS}{_LIST_FROM} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+        hint = ""
+        if total is not None and total >= INDEX_WALK_MIN and where.count(" AND ") <= 1 and "MATCH" in where:
+            # Many matches of an FTS-only filter: walking the sort index and probing the
+            # match set beats fetching and sorting every matching row (15k rows: ~270 ms
+            # sorted vs ~16 ms walked at a million clients).
+            hint = f" INDEXED BY {SORT_INDEX[sort]}" if sort in SORT_INDEX else ""
+        frm = _LIST_FROM.replace("FROM clients c", f"FROM clients c{hint}")
+        sql = f"SELECT {_LIST_COLS}{frm} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
         rows = self.db.conn.execute(sql, [*params, limit, offset]).fetchall()
         if reverse:
             rows.reverse()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
@@ -193,7 +193,13 @@ def normalize_mobile_query(text: str) -> str | None:
     return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else None
 
 
-def _text_clause(word: str, out: CompiledFilter, fts: list[str]) -> None:
+Places = Callable[[str], tuple[list[int], list[int]]]
+Probe = Callable[[str], int]
+
+
+def _text_clause(
+    word: str, out: CompiledFilter, fts: list[str], places: Places | None = None, probe: Probe | None = None
+) -> None:
     """One whitespace-separated word of the search box."""
     word = _norm(word).strip()
     if not word:
@@ -231,7 +237,29 @@ def _text_clause(word: str, out: CompiledFilter, fts: list[str]) -> None:
                 parts.append(f"({name_side} OR {_all('g' + g for g in place_grams)})")
             else:
                 parts.append(name_side)
-            if len(hanzi) >= 3 and len(runs) == 1:
+            if len(hanzi) >= 3 and len(runs) == 1 and places is not None:
+                # Exact places from the reference data (v/w terms, no row checks), and
+                # the name side only when some name holds all the bigrams at all.
+                townships, villages = places(runs[0])
+                place_terms = [f"w{t}" for t in townships] + [f"v{v}" for v in villages]
+                names_possible = probe is None or probe(name_side) > 0
+                if names_possible:
+                    alternatives = [f"({name_side})", *(_quote(t) for t in place_terms)]
+                    parts[-1] = "(" + " OR ".join(alternatives) + ")"
+                    checks = ["c.name LIKE ?"]
+                    out.params.append(f"%{runs[0]}%")
+                    if townships:
+                        checks.append(f"c.village_id IN (SELECT id FROM villages WHERE township_id IN"
+                                      f" ({','.join(str(int(t)) for t in townships)}))")
+                    if villages:
+                        checks.append(f"c.village_id IN ({','.join(str(int(v)) for v in villages)})")
+                    out.where.append("(" + " OR ".join(checks) + ")")
+                elif place_terms:
+                    parts[-1] = _any(place_terms)
+                else:
+                    out.impossible = True
+                    return
+            elif len(hanzi) >= 3 and len(runs) == 1:
                 # bigrams can match out of order (张小伟 vs 小伟张); confirm the name
                 # or the place contains the run itself.
                 out.where.append(
@@ -249,7 +277,7 @@ def _text_clause(word: str, out: CompiledFilter, fts: list[str]) -> None:
     fts.append(parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")")
 
 
-def compile_filter(f: ClientFilter) -> CompiledFilter:
+def compile_filter(f: ClientFilter, *, places: Places | None = None, probe: Probe | None = None) -> CompiledFilter:
     """Turn a ClientFilter into SQL for ``clients c`` (deleted rows excluded).
 
     Search-box words are ANDed. Each word is, in this order: a mobile number
@@ -264,7 +292,7 @@ def compile_filter(f: ClientFilter) -> CompiledFilter:
     text = re.sub(r"(?:\+86|0086)\s*(?=1[3-9])", "", f.text)
     text = re.sub(r"(?<!\d)(1[3-9]\d)[\s-]+(\d{4})[\s-]+(\d{4})(?!\d)", r"\1\2\3", text)
     for word in text.split():
-        _text_clause(word, out, fts)
+        _text_clause(word, out, fts, places, probe)
     if f.tags_all:
         fts.append(_all(f"t{t}" for t in f.tags_all))
     if f.tags_any:
