@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
     d.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（同一种子生成相同数据）")
 
+    shots = sub.add_parser("screenshots", parents=[common], help="重新截取客户视图的界面截图（离屏）")
+    shots.add_argument("outdir", metavar="OUTDIR", help="截图保存目录")
+    shots.add_argument("--lang", dest="shots_lang", choices=["zh_CN", "en"], default="zh_CN", help="界面语言")
     doc = sub.add_parser("doctor", parents=[common], help="检查数据库、凭据存储、资源和磁盘")
     doc.add_argument("--full", action="store_true", help="做完整的 integrity_check（较慢）")
     doc.add_argument("--json", action="store_true")
@@ -213,6 +216,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"数据目录：{result.data_dir}")
     print(f"默认员工：{result.default_user}（网点负责人）。运行 branchdesk 打开桌面程序。")
+    return EXIT_OK
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from app.ui.screenshots import take
+
+    for path in take(_data_dir(args), Path(args.outdir), lang=args.shots_lang):
+        print(path)
     return EXIT_OK
 
 
@@ -489,6 +500,7 @@ _CLIENT_COMMANDS = {"list": _list, "show": _show, "add": _add, "edit": _edit, "d
 _COMMANDS = {
     "demo": cmd_demo,
     "doctor": cmd_doctor,
+    "screenshots": cmd_screenshots,
     "init": cmd_init,
     "backup": cmd_backup,
     "restore": cmd_restore,

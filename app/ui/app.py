@@ -38,6 +38,20 @@ def ui_settings(data_dir: Path) -> QSettings:
     return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
 
 
+def sign_in(store: Store) -> str | None:
+    """Show the sign-in dialog; the signed-in staff code, or None when the person quit."""
+    from app.ui.signin import SignInDialog
+
+    thread = DbThread("db-signin", store.connect)
+    try:
+        dlg = SignInDialog(thread, default_code=store.settings.default_user)
+        if dlg.exec() != SignInDialog.DialogCode.Accepted or dlg.staff is None:
+            return None
+        return dlg.staff.code
+    finally:
+        thread.shutdown()
+
+
 def build_context(store: Store, staff_code: str | None) -> AppContext:
     """Open the database threads and find the staff member. UI thread."""
     writer = DbThread("db-writer", store.connect)
@@ -79,16 +93,24 @@ def run_gui(*, data_dir: Path, user: str | None = None, lang: str | None = None)
     try:
         try:
             store = Store.open(data_dir)
-            ctx = build_context(store, user)
+            code = sign_in(store)
+            if code is None:
+                return 0
+            ctx = build_context(store, code)
         except DatabaseDamagedError as exc:
             QMessageBox.critical(None, QCoreApplication.translate("run_gui", "BranchDesk"), exc.message)
             return 3
         except StoreError as exc:
             QMessageBox.critical(None, QCoreApplication.translate("run_gui", "BranchDesk"), exc.message)
             return 3
+        from app.ui.errors import install_excepthook
         from app.ui.main_window import MainWindow
+        from app.ui.signin import IdleLock, lock_window
 
+        install_excepthook()
         window = MainWindow(ctx)
+        idle = IdleLock(settings.idle_lock_minutes, window)
+        idle.locked.connect(lambda: lock_window(window, ctx.writer, ctx.staff, idle))
         window.show()
         code = app.exec()
         ctx.shutdown()

@@ -59,14 +59,19 @@ class MainWindow(QMainWindow):
     # --- workspaces --------------------------------------------------------
 
     def _build_workspaces(self) -> list[Workspace]:
-        return [
-            PlaceholderWorkspace(
+        from app.core.roles import can_see_clients
+        from app.ui.clients.workspace import ClientsWorkspace
+
+        clients: Workspace
+        if can_see_clients(self.ctx.staff):
+            clients = ClientsWorkspace(self.ctx)
+        else:
+            clients = PlaceholderWorkspace(
                 self.tr("Clients"),
-                self.tr(
-                    "The branch's client book: search by name, village, phone or ID tail; filter by"
-                    " tags, segment, tier and lifecycle; edit, tag and follow up clients."
-                ),
-            ),
+                self.tr("Your role does not give access to the client book."),
+            )
+        return [
+            clients,
             PlaceholderWorkspace(
                 self.tr("Scenarios"),
                 self.tr(
@@ -185,6 +190,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for ws in self.workspaces:
+            ws.shutdown()
         self.ctx.ui_settings.setValue("main/geometry", self.saveGeometry())
         self.ctx.ui_settings.setValue("main/state", self.saveState())
         self.ctx.ui_settings.sync()

@@ -15,6 +15,9 @@ class Workspace(QWidget):
     def activated(self) -> None:
         """Called when the page is shown (refresh cheap state here)."""
 
+    def shutdown(self) -> None:
+        """Called when the window closes: stop this page's own threads."""
+
 
 class PlaceholderWorkspace(Workspace):
     """An empty workspace that says what will be there."""

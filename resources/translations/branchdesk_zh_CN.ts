@@ -2,6 +2,486 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>AddClientDialog</name>
+        <message>
+            <source>New client</source>
+            <translation>新建客户</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClientDetailPanel</name>
+        <message>
+            <source>No client selected</source>
+            <translation>未选择客户</translation>
+        </message>
+        <message>
+            <source>Save (Ctrl+S)</source>
+            <translation>保存 (Ctrl+S)</translation>
+        </message>
+        <message>
+            <source>Revert</source>
+            <translation>撤销修改</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>资料</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>员工</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>变更</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>变更历史</translation>
+        </message>
+        <message>
+            <source>Access</source>
+            <translation>访问</translation>
+        </message>
+        <message>
+            <source>Access log</source>
+            <translation>访问记录</translation>
+        </message>
+        <message>
+            <source>prospect</source>
+            <translation>潜在客户</translation>
+        </message>
+        <message>
+            <source>%1 %2 · %3 · AUM %4 yuan · deposits %5 · loans %6 · manager %7</source>
+            <translation>%1 %2 · %3 · 资产 %4 元 · 存款 %5 · 贷款 %6 · 客户经理 %7</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>新建</translation>
+        </message>
+        <message>
+            <source>Deleted</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <source>Nothing changed.</source>
+            <translation>没有修改。</translation>
+        </message>
+        <message>
+            <source>Not saved: please correct the fields marked in red.</source>
+            <translation>未保存：请修改红字标出的栏目。</translation>
+        </message>
+        <message>
+            <source>Saved.</source>
+            <translation>已保存。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClientForm</name>
+        <message>
+            <source>Name</source>
+            <translation>客户名称</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>组</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>地址</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>客群</translation>
+        </message>
+        <message>
+            <source>Lifecycle</source>
+            <translation>生命周期</translation>
+        </message>
+        <message>
+            <source>Potential client</source>
+            <translation>潜力客户</translation>
+        </message>
+        <message>
+            <source>Marketing consent</source>
+            <translation>营销授权</translation>
+        </message>
+        <message>
+            <source>Consent date</source>
+            <translation>授权日期</translation>
+        </message>
+        <message>
+            <source>Consent channel</source>
+            <translation>授权渠道</translation>
+        </message>
+        <message>
+            <source>Last contact</source>
+            <translation>最近联系</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>查看</translation>
+        </message>
+        <message>
+            <source>Show the full number (recorded in the audit trail)</source>
+            <translation>查看完整号码（将记入审计记录）</translation>
+        </message>
+        <message>
+            <source>No</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>Yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>Not asked</source>
+            <translation>未询问</translation>
+        </message>
+        <message>
+            <source>Consented</source>
+            <translation>已授权</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Tags</source>
+            <translation>标签</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClientTableModel</name>
+        <message>
+            <source>Name</source>
+            <translation>客户名称</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>组</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>客群</translation>
+        </message>
+        <message>
+            <source>Tier</source>
+            <translation>层级</translation>
+        </message>
+        <message>
+            <source>AUM (yuan)</source>
+            <translation>资产（元）</translation>
+        </message>
+        <message>
+            <source>Deposits (yuan)</source>
+            <translation>存款（元）</translation>
+        </message>
+        <message>
+            <source>Loans (yuan)</source>
+            <translation>贷款（元）</translation>
+        </message>
+        <message>
+            <source>Lifecycle</source>
+            <translation>生命周期</translation>
+        </message>
+        <message>
+            <source>Mobile banking</source>
+            <translation>手机银行</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Last contact</source>
+            <translation>最近联系</translation>
+        </message>
+        <message>
+            <source>Marketing consent</source>
+            <translation>营销授权</translation>
+        </message>
+        <message>
+            <source>Tags</source>
+            <translation>标签</translation>
+        </message>
+        <message>
+            <source>Core client no.</source>
+            <translation>核心客户号</translation>
+        </message>
+        <message>
+            <source>Not signed</source>
+            <translation>未签约</translation>
+        </message>
+        <message>
+            <source>Signed</source>
+            <translation>已签约</translation>
+        </message>
+        <message>
+            <source>Monthly active</source>
+            <translation>月活</translation>
+        </message>
+        <message>
+            <source>Consented</source>
+            <translation>已授权</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Not asked</source>
+            <translation>未询问</translation>
+        </message>
+        <message>
+            <source>Prospect</source>
+            <translation>潜在客户</translation>
+        </message>
+    </context>
+    <context>
+        <name>ClientsWorkspace</name>
+        <message>
+            <source>Search: name, village, phone or ID last 4/6 digits, client number (Ctrl+F)</source>
+            <translation>搜索：姓名、村名、手机或证件号后 4/6 位、客户号 (Ctrl+F)</translation>
+        </message>
+        <message>
+            <source>My views</source>
+            <translation>我的视图</translation>
+        </message>
+        <message>
+            <source>Save view</source>
+            <translation>保存视图</translation>
+        </message>
+        <message>
+            <source>New client</source>
+            <translation>新建客户</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <source>Merge duplicates</source>
+            <translation>合并重复客户</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+        <message>
+            <source>Columns</source>
+            <translation>显示列</translation>
+        </message>
+        <message>
+            <source>Could not load: %1</source>
+            <translation>加载失败：%1</translation>
+        </message>
+        <message>
+            <source>Clients</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>%1 clients match</source>
+            <translation>共 %1 位客户符合条件</translation>
+        </message>
+        <message>
+            <source>This column cannot be sorted.</source>
+            <translation>此列不能排序。</translation>
+        </message>
+        <message>
+            <source>Client %1 created.</source>
+            <translation>已新建客户 %1。</translation>
+        </message>
+        <message>
+            <source>Delete clients</source>
+            <translation>删除客户</translation>
+        </message>
+        <message>
+            <source>Delete %1 client(s): %2?
+The record is kept as deleted so that the deletion syncs.</source>
+            <translation>删除 %1 位客户：%2？
+记录会标记为已删除并保留，以便同步到总行。</translation>
+        </message>
+        <message>
+            <source>Deleted.</source>
+            <translation>已删除。</translation>
+        </message>
+        <message>
+            <source>Merged into %1.</source>
+            <translation>已合并到 %1。</translation>
+        </message>
+        <message>
+            <source>Export clients</source>
+            <translation>导出客户</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx);;CSV (*.csv)</source>
+            <translation>Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Exporting clients…</source>
+            <translation>正在导出客户…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Export cancelled; no file was written.</source>
+            <translation>导出已取消，没有写入文件。</translation>
+        </message>
+        <message>
+            <source>Exported %1 rows to %2.</source>
+            <translation>已导出 %1 行到 %2。</translation>
+        </message>
+        <message>
+            <source>(current)</source>
+            <translation>（当前）</translation>
+        </message>
+        <message>
+            <source>Name of this view:</source>
+            <translation>视图名称：</translation>
+        </message>
+    </context>
+    <context>
+        <name>FilterPanel</name>
+        <message>
+            <source>Tags</source>
+            <translation>标签</translation>
+        </message>
+        <message>
+            <source>All of</source>
+            <translation>全部包含</translation>
+        </message>
+        <message>
+            <source>Any of</source>
+            <translation>任一包含</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>客群</translation>
+        </message>
+        <message>
+            <source>Tier</source>
+            <translation>层级</translation>
+        </message>
+        <message>
+            <source>Lifecycle</source>
+            <translation>生命周期</translation>
+        </message>
+        <message>
+            <source>Place and people</source>
+            <translation>地区与人员</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Mobile banking</source>
+            <translation>手机银行</translation>
+        </message>
+        <message>
+            <source>Consent</source>
+            <translation>营销授权</translation>
+        </message>
+        <message>
+            <source>Any</source>
+            <translation>不限</translation>
+        </message>
+        <message>
+            <source>Not signed</source>
+            <translation>未签约</translation>
+        </message>
+        <message>
+            <source>Signed</source>
+            <translation>已签约</translation>
+        </message>
+        <message>
+            <source>Monthly active</source>
+            <translation>月活</translation>
+        </message>
+        <message>
+            <source>Signed, not active</source>
+            <translation>已签约未月活</translation>
+        </message>
+        <message>
+            <source>Consented</source>
+            <translation>已授权</translation>
+        </message>
+        <message>
+            <source>Refused</source>
+            <translation>已拒绝</translation>
+        </message>
+        <message>
+            <source>Not asked</source>
+            <translation>未询问</translation>
+        </message>
+        <message>
+            <source>Clear filters</source>
+            <translation>清除筛选</translation>
+        </message>
+        <message>
+            <source>All townships</source>
+            <translation>全部乡镇</translation>
+        </message>
+        <message>
+            <source>All managers</source>
+            <translation>全部客户经理</translation>
+        </message>
+        <message>
+            <source>All villages</source>
+            <translation>全部村</translation>
+        </message>
+        <message>
+            <source>%1 clients</source>
+            <translation>%1 位客户</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>BranchDesk</source>
@@ -16,8 +496,8 @@
             <translation>客户</translation>
         </message>
         <message>
-            <source>The branch's client book: search by name, village, phone or ID tail; filter by tags, segment, tier and lifecycle; edit, tag and follow up clients.</source>
-            <translation>网点的客户视图：按姓名、村名、手机尾号或证件尾号查找；按标签、客群、层级和生命周期筛选；修改客户信息、打标签、跟进客户。</translation>
+            <source>Your role does not give access to the client book.</source>
+            <translation>您的角色不能查看客户视图。</translation>
         </message>
         <message>
             <source>Scenarios</source>
@@ -109,10 +589,119 @@
         </message>
     </context>
     <context>
+        <name>MergeDialog</name>
+        <message>
+            <source>Merge duplicates</source>
+            <translation>合并重复客户</translation>
+        </message>
+        <message>
+            <source>Keep: %1 (no. %2, %3)</source>
+            <translation>保留：%1（编号 %2，%3）</translation>
+        </message>
+        <message>
+            <source>prospect</source>
+            <translation>潜在客户</translation>
+        </message>
+        <message>
+            <source>ID number: %1</source>
+            <translation>证件号码：%1</translation>
+        </message>
+        <message>
+            <source>Folded in and marked deleted:</source>
+            <translation>并入并标记为已删除：</translation>
+        </message>
+        <message>
+            <source>The kept record gains:</source>
+            <translation>保留的记录将补充：</translation>
+        </message>
+        <message>
+            <source>The kept record does not change.</source>
+            <translation>保留的记录不变。</translation>
+        </message>
+        <message>
+            <source>Every step is written to the change journal.</source>
+            <translation>每一步都会写入变更日志。</translation>
+        </message>
+        <message>
+            <source>Merge</source>
+            <translation>合并</translation>
+        </message>
+    </context>
+    <context>
         <name>PlaceholderWorkspace</name>
         <message>
             <source>This workspace is not available yet in this version.</source>
             <translation>本版本暂未开放此工作区。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SignInDialog</name>
+        <message>
+            <source>BranchDesk — sign in</source>
+            <translation>网点工作台 — 登录</translation>
+        </message>
+        <message>
+            <source>BranchDesk — locked</source>
+            <translation>网点工作台 — 已锁定</translation>
+        </message>
+        <message>
+            <source>Sign in to BranchDesk</source>
+            <translation>登录网点工作台</translation>
+        </message>
+        <message>
+            <source>Locked after inactivity. Enter your PIN to continue.</source>
+            <translation>长时间未操作，已锁定。请输入 PIN 继续。</translation>
+        </message>
+        <message>
+            <source>6–12 digits</source>
+            <translation>6–12 位数字</translation>
+        </message>
+        <message>
+            <source>Staff member</source>
+            <translation>员工</translation>
+        </message>
+        <message>
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <source>Repeat PIN</source>
+            <translation>再次输入 PIN</translation>
+        </message>
+        <message>
+            <source>Sign in</source>
+            <translation>登录</translation>
+        </message>
+        <message>
+            <source>Quit</source>
+            <translation>退出</translation>
+        </message>
+        <message>
+            <source>Sign out and quit</source>
+            <translation>注销并退出</translation>
+        </message>
+        <message>
+            <source>First sign-in: choose a PIN of 6 to 12 digits and enter it twice.</source>
+            <translation>首次登录：请设置 6–12 位数字的 PIN，并输入两次。</translation>
+        </message>
+        <message>
+            <source>The two PINs differ.</source>
+            <translation>两次输入的 PIN 不一致。</translation>
+        </message>
+    </context>
+    <context>
+        <name>errors</name>
+        <message>
+            <source>Something went wrong</source>
+            <translation>出现问题</translation>
+        </message>
+        <message>
+            <source>BranchDesk met an unexpected problem. Your saved data is safe; the last action may not have completed. If it happens again, send the details to IT.</source>
+            <translation>网点工作台遇到意外问题。已保存的数据是安全的，最后一步操作可能没有完成。如再次出现，请把详细信息发给 IT。</translation>
+        </message>
+        <message>
+            <source>Copy details</source>
+            <translation>复制详细信息</translation>
         </message>
     </context>
     <context>

@@ -32,7 +32,9 @@ def window(qtbot, demo_dir: Path):
 def test_navigation_lists_every_workspace_in_chinese(window: MainWindow) -> None:
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == WORKSPACES
-    for i in range(len(WORKSPACES)):
+    window.nav.setCurrentRow(0)
+    assert window.stack.currentWidget().objectName() == "" and window.stack.currentWidget().title() == "客户"
+    for i in range(1, len(WORKSPACES)):
         window.nav.setCurrentRow(i)
         page = window.stack.currentWidget()
         labels = [lb.text() for lb in page.findChildren(QLabel)]

@@ -1,0 +1,95 @@
+"""``branchdesk screenshots OUTDIR``: retake the screenshots of the client book.
+
+Runs the real widgets offscreen on the data folder's database (normally the demo
+county) and saves PNGs: the sign-in, the main window, a filtered client table and
+the client detail with its history. UI thread (it drives its own event loop).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SIZE = (1440, 900)
+
+
+def take(data_dir: Path, out: Path, *, lang: str = "zh_CN") -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.store.search import ClientFilter
+    from app.store.store import Store
+    from app.ui import i18n
+    from app.ui.app import build_context, create_application
+    from app.ui.main_window import MainWindow
+    from app.ui.signin import SignInDialog
+    from app.ui.tasks import DbThread
+
+    app = create_application([])
+    i18n.install(app, lang)
+    out.mkdir(parents=True, exist_ok=True)
+    store = Store.open(data_dir)
+    saved: list[Path] = []
+
+    def wait(ms: int, until=None) -> None:
+        loop = QEventLoop()
+        deadline = QTimer(singleShot=True, interval=ms)
+        deadline.timeout.connect(loop.quit)
+        deadline.start()
+        if until is not None:
+            poll = QTimer(interval=50)
+            poll.timeout.connect(lambda: until() and loop.quit())
+            poll.start()
+        loop.exec()
+
+    def grab(widget, name: str) -> None:
+        path = out / name
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    thread = DbThread("screens-signin", store.connect)
+    dlg = SignInDialog(thread, default_code=store.settings.default_user)
+    dlg.show()
+    wait(3000, lambda: dlg.who.count() > 0)
+    grab(dlg, "1-sign-in.png")
+    dlg.close()
+    thread.shutdown()
+
+    ctx = build_context(store, None)
+    w = MainWindow(ctx)
+    w.resize(*SIZE)
+    w.show()
+    ws = w.workspaces[0]
+    wait(5000, lambda: ws.model.total > 0 and ws.model.is_loaded(0))
+    ws.select_row(0)
+    wait(3000, lambda: ws.detail.detail is not None)
+    wait(300)
+    grab(w, "2-main-window.png")
+
+    ws.search.setText("张")
+    seg = ws.filters.segments
+    for i in range(seg.count()):
+        if seg.item(i).data(Qt.ItemDataRole.UserRole) == "farmer":
+            seg.item(i).setCheckState(Qt.CheckState.Checked)
+    ws.apply_filter()
+    wait(5000, lambda: ws.model.filter != ClientFilter() and ws.model.is_loaded(0))
+    ws.select_row(1)
+    wait(3000, lambda: ws.detail.detail is not None and ws.detail.detail.client.name.startswith("张"))
+    wait(300)
+    grab(w, "3-filtered-table.png")
+
+    ws.detail.tabs.setCurrentIndex(0)
+    ws.detail.form.notes.setPlainText("已电话联系，周三上门介绍惠农e贷")
+    ws.detail.save()
+    wait(5000, lambda: ws.detail.history.rowCount() > 0)
+    ws.detail.tabs.setCurrentIndex(1)
+    wait(300)
+    grab(ws.detail, "4-client-detail-history.png")
+    ws.detail.tabs.setCurrentIndex(0)
+    wait(200)
+    grab(ws.detail, "5-client-detail.png")
+    w.close()
+    ctx.shutdown()
+    QApplication.processEvents()
+    return saved
