@@ -71,6 +71,26 @@
             <translation>删除</translation>
         </message>
         <message>
+            <source>Not yet synced</source>
+            <translation>待同步</translation>
+        </message>
+        <message>
+            <source>Synced</source>
+            <translation>已同步</translation>
+        </message>
+        <message>
+            <source>Conflict</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <source>Rejected</source>
+            <translation>被拒绝</translation>
+        </message>
+        <message>
+            <source>Local only</source>
+            <translation>仅本地</translation>
+        </message>
+        <message>
             <source>Nothing changed.</source>
             <translation>没有修改。</translation>
         </message>

@@ -314,6 +314,7 @@ class ClientDetailPanel(QWidget):
         )
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setWordWrap(True)
+        self.history.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.history.setObjectName("historyTable")
         self.tabs.addTab(self.history, self.tr("History"))
@@ -388,7 +389,14 @@ class ClientDetailPanel(QWidget):
                 f"{CLIENT_FIELDS[k].label if k in CLIENT_FIELDS else k}：{_short(e.before.get(k))} → {_short(v)}"
                 for k, v in e.after.items()
             ) if e.op == "update" else {"insert": self.tr("Created"), "delete": self.tr("Deleted")}.get(e.op, e.op)
-            for j, text in enumerate((e.local_time[:16].replace("T", " "), e.author, e.sync_state, change)):
+            state = {
+                "pending": self.tr("Not yet synced"),
+                "acked": self.tr("Synced"),
+                "conflict": self.tr("Conflict"),
+                "quarantined": self.tr("Rejected"),
+                "local": self.tr("Local only"),
+            }.get(e.sync_state, e.sync_state)
+            for j, text in enumerate((e.local_time[:16].replace("T", " "), e.author, state, change)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.history.setItem(i, j, item)
