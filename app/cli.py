@@ -139,6 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     rm = csub.add_parser("delete", parents=[common], help="删除客户（保留删除记录以便同步）")
     rm.add_argument("id", type=int)
     rm.add_argument("--yes", action="store_true", help="不再询问确认")
+
+    sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
+    sy.add_argument("--watch", type=float, metavar="分钟", help="持续运行：每隔若干分钟同步一次，失败时按退避间隔重试")
+    sy.add_argument("--page-size", type=int, default=5000, help=argparse.SUPPRESS)
+    sy.add_argument("--push-batch", type=int, default=500, help=argparse.SUPPRESS)
+    sy.add_argument("--quiet", action="store_true", help="不显示进度")
+    ssub = sy.add_subparsers(dest="sync_command", metavar="子命令")
+    en = ssub.add_parser("enrol", parents=[common], help="用总行给的一次性注册码注册本机")
+    en.add_argument("server", help="总行同步服务地址，如 https://sync.bank.local")
+    en.add_argument("code", help="一次性注册码")
+    en.add_argument("--name", default="", help="本机名称（默认：计算机名）")
+    en.add_argument("--proxy", help="HTTP(S) 代理，如 http://proxy.bank.local:8080")
+    en.add_argument("--ca-bundle", help="总行服务证书的 CA 证书文件（PEM）")
+    ssub.add_parser("status", parents=[common], help="同步设置、待上传数量、冲突与最近的同步记录")
+    ssub.add_parser("conflicts", parents=[common], help="列出待人工复核的同步冲突")
     return p
 
 
@@ -496,8 +511,77 @@ def _delete(svc, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    """``branchdesk sync``: one cycle (or ``--watch``), ``enrol``, ``status``, ``conflicts``."""
+    import platform
+    import time
+
+    from app.store import journal, syncdata
+    from sync.client.config import SyncSettings
+    from sync.client.engine import SyncEngine, enrol
+    from sync.client.scheduler import RetrySchedule
+    from sync.client.transport import SyncError
+
+    store = _open_store(args)
+    sub = getattr(args, "sync_command", None)
+    try:
+        if sub == "enrol":
+            s = enrol(store, args.server, args.code, device_name=args.name or platform.node(),
+                      proxy=args.proxy, ca_bundle=args.ca_bundle)
+            print(f"已注册：网点 {s.branch}，设备 {s.device_id}。同步令牌已存入系统凭据存储。")
+            return EXIT_OK
+        if sub in ("status", "conflicts"):
+            db = store.connect(readonly=True)
+            try:
+                if sub == "conflicts":
+                    _print_json([asdict(c) for c in syncdata.open_conflicts(db)])
+                    return EXIT_OK
+                s = SyncSettings.load(store.settings)
+                _print_json({
+                    "server": s.server_url, "branch": s.branch, "device": s.device_id,
+                    "cursor": syncdata.get_cursor(db), "pending": journal.pending_count(db),
+                    "open_conflicts": len(syncdata.open_conflicts(db)), "recent": syncdata.recent_log(db, 5),
+                })
+            finally:
+                db.close()
+            return EXIT_OK
+
+        def progress(pr) -> None:
+            if not args.quiet:
+                print(f"\r{pr.message}    ", end="", file=sys.stderr, flush=True)
+
+        schedule = RetrySchedule(interval=(args.watch or 0) * 60)
+        while True:
+            report = SyncEngine(
+                store, progress=progress, page_size=args.page_size, push_batch=args.push_batch
+            ).run()
+            if not args.quiet:
+                print(file=sys.stderr)
+            status = {"synced": "已同步（总行已确认）", "unconfirmed": "未确认", "failed": "失败",
+                      "cancelled": "已取消"}[report.status]
+            print(
+                f"同步{status}：上传 {report.pushed}（确认 {report.acked + report.duplicates}，"
+                f"冲突 {report.conflicts}，隔离 {report.quarantined}），下载 {report.pulled}，"
+                f"流量 ↑{report.bytes_up / 1024:.0f} KB ↓{report.bytes_down / 1024:.0f} KB，"
+                f"用时 {report.seconds:.1f} 秒"
+            )
+            for w in report.warnings:
+                print(f"提示：{w}")
+            if report.error:
+                _err(f"错误：{report.error}")
+            if not args.watch:
+                return EXIT_OK if report.synced else EXIT_REFUSED
+            delay = schedule.next_delay(report.synced)
+            print(f"下次同步：{delay:.0f} 秒后", file=sys.stderr)
+            time.sleep(delay)
+    except SyncError as exc:
+        _err(f"错误：{exc}")
+        return EXIT_REFUSED
+
+
 _CLIENT_COMMANDS = {"list": _list, "show": _show, "add": _add, "edit": _edit, "delete": _delete}
 _COMMANDS = {
+    "sync": cmd_sync,
     "demo": cmd_demo,
     "doctor": cmd_doctor,
     "screenshots": cmd_screenshots,

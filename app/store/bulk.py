@@ -41,7 +41,10 @@ _INSERT_COLS = (
     "uid, client_no, kind, name, name_key, id_number, mobile, village_id, group_name, address,"
     " segment, aum_fen, deposit_fen, loan_fen, tier, mb_signed, mb_active, lifecycle, potential,"
     " manager_id, consent, consent_date, consent_channel, notes, last_contact, id_override,"
-    " version, created_at, updated_at, deleted"
+    " version, created_at, updated_at, deleted, hq_seq"
+)
+_INSERT_SQL = (
+    f"INSERT INTO clients (id, {_INSERT_COLS}) VALUES ({', '.join('?' * (len(_INSERT_COLS.split(',')) + 1))})"
 )
 
 
@@ -61,7 +64,9 @@ def load_reference(
         db["tags"].insert_all(tags, pk="id", replace=True)
 
 
-def _iso(d: date | None) -> str | None:
+def _iso(d: date | str | None) -> str | None:
+    if isinstance(d, str):
+        return d or None
     return d.isoformat() if d else None
 
 
@@ -100,21 +105,13 @@ def load_clients(
             if name in _SORT_INDEX_NAMES:
                 dropped.append(sql)
                 db.conn.execute(f"DROP INDEX {name}")
-    placeholders = ", ".join("?" * (len(_INSERT_COLS.split(",")) + 1))
-    insert_sql = f"INSERT INTO clients (id, {_INSERT_COLS}) VALUES ({placeholders})"
     loaded = 0
     try:
         for batch in _batches(rows, batch_size):
             if cancelled is not None and cancelled():
                 break
             with write(db):
-                # We hold the write lock, so ids after the current maximum are ours.
-                base = db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
-                values, tag_rows, docs = _prepare(batch, base, tag_id, village_info)
-                cur = db.conn.cursor()
-                cur.executemany(insert_sql, values)
-                cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
-                cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+                insert_batch(db, batch, tag_id, village_info)
             loaded += len(batch)
             if progress is not None:
                 progress(loaded)
@@ -124,6 +121,31 @@ def load_clients(
                 for sql in dropped:
                     db.conn.execute(sql)
     return loaded
+
+
+def insert_batch(
+    db: sqlite_utils.Database,
+    batch: list[dict[str, Any]],
+    tag_id: dict[str, int],
+    village_info: dict[int, tuple[int, int, str, str]],
+) -> int:
+    """Insert client dicts with their tags and search terms; returns the first new id.
+
+    Call inside ``db.write``: holding the write lock, the ids after the current
+    maximum are ours. ``village_info`` maps village id to (id, township id,
+    village name, township name). Rows with ``deleted`` are tombstones: stored,
+    not indexed. ``hq_seq`` (optional) is the server sequence of the row.
+    """
+    base = db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
+    values, tag_rows, docs = _prepare(batch, base, tag_id, village_info)
+    cur = db.conn.cursor()
+    cur.executemany(_INSERT_SQL, values)
+    cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
+    cur.executemany(
+        "INSERT INTO client_search (rowid, terms) VALUES (?, ?)",
+        [d for d, r in zip(docs, batch, strict=True) if not r.get("deleted")],
+    )
+    return base + 1
 
 
 def _prepare(
@@ -172,7 +194,8 @@ def _prepare(
                 1,
                 now,
                 now,
-                0,
+                int(bool(r.get("deleted"))),
+                r.get("hq_seq"),
             )
         )
         tag_rows.extend((i, t) for t in tids)

@@ -168,8 +168,62 @@ CREATE INDEX audit_by_row ON audit_log(kind, row_uid, id);
 CREATE INDEX audit_by_time ON audit_log(time)
 """
 
+# --- v2: sync with head office ----------------------------------------------------
+#
+# sync_records mirrors every pulled record other than clients (which live in
+# ``clients`` with their server sequence in ``hq_seq``): the values as head
+# office sent them, keyed by kind and uid, with the server sequence the
+# checkpoint hashes. Reference kinds are also materialised into townships,
+# villages, staff and tags. sync_conflicts keeps both sides of every conflict
+# for a person to review; sync_log one row per sync run. The pull cursor is
+# meta 'sync.cursor', saved in the same transaction as each page.
+V2 = """
+CREATE TABLE sync_records (
+    kind    TEXT NOT NULL,
+    uid     TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    data    TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID;
+CREATE TABLE sync_conflicts (
+    id           INTEGER PRIMARY KEY,
+    time         TEXT NOT NULL,
+    side         TEXT NOT NULL CHECK (side IN ('push','pull')),
+    kind         TEXT NOT NULL,
+    row_uid      TEXT NOT NULL,
+    change_id    TEXT,
+    field        TEXT,
+    base_value   TEXT,
+    local_value  TEXT,
+    server_value TEXT,
+    server_seq   INTEGER,
+    note         TEXT NOT NULL DEFAULT '',
+    resolved_at  TEXT
+);
+CREATE INDEX sync_conflicts_open ON sync_conflicts(resolved_at, id);
+CREATE TABLE sync_log (
+    id           INTEGER PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    ended_at     TEXT,
+    status       TEXT NOT NULL,
+    pushed       INTEGER NOT NULL DEFAULT 0,
+    acked        INTEGER NOT NULL DEFAULT 0,
+    conflicts    INTEGER NOT NULL DEFAULT 0,
+    quarantined  INTEGER NOT NULL DEFAULT 0,
+    pulled       INTEGER NOT NULL DEFAULT 0,
+    bytes_up     INTEGER NOT NULL DEFAULT 0,
+    bytes_down   INTEGER NOT NULL DEFAULT 0,
+    cursor       INTEGER,
+    server_time  TEXT,
+    skew_seconds REAL,
+    error        TEXT
+)
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
+    Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
 ]
 
 

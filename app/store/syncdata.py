@@ -1,0 +1,382 @@
+"""The branch side of sync in the local store: cursor, pulled records, conflicts, sync log.
+
+Everything here runs on the calling thread's connection. Functions that write
+say so and expect the caller to hold ``db.write`` (one transaction per pulled
+page, cursor included), so an interrupted sync keeps whole pages only.
+
+Records arrive in protocol form (``sync.protocol``): a kind, a uid, the server
+sequence, a tombstone flag and the kind's columns. Clients go into ``clients``
+(with ``hq_seq``); townships, villages, staff and tags are materialised into
+their tables and mirrored in ``sync_records``; every other kind (whitelist,
+campaigns, field work...) lives in ``sync_records`` until its screen exists.
+A record with unsent local changes is never overwritten: it is recorded as a
+pull conflict instead, and arrives again after the local change is pushed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from app.store import bulk
+from app.store.db import write
+from app.store.journal import SYNC_PENDING, local_now
+from app.store.reference import ReferenceData, meta_get, meta_set
+
+CURSOR_KEY = "sync.cursor"
+_CHUNK = 900
+
+# Columns of ``clients`` a pulled record sets (bulk insert order minus uid/created_at/version).
+_UPDATE_COLS = [
+    c.strip()
+    for c in bulk._INSERT_COLS.split(",")
+    if c.strip() not in ("uid", "created_at", "version")
+]
+
+
+def _dumps(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def get_cursor(db: sqlite_utils.Database) -> int:
+    return int(meta_get(db, CURSOR_KEY, "0") or 0)
+
+
+def set_cursor(db: sqlite_utils.Database, cursor: int) -> None:
+    """Save the pull cursor (inside the page's transaction)."""
+    meta_set(db, CURSOR_KEY, str(int(cursor)))
+
+
+def pending_keys(db: sqlite_utils.Database) -> set[tuple[str, str]]:
+    """(kind, uid) of every record with unsent local changes."""
+    return {
+        (k, u)
+        for k, u in db.conn.execute(
+            "SELECT DISTINCT kind, row_uid FROM journal WHERE sync_state = ?", (SYNC_PENDING,)
+        )
+    }
+
+
+@dataclass
+class PageResult:
+    applied: int = 0
+    deferred: int = 0  # not applied: local unsent changes (kept as pull conflicts)
+    problems: int = 0  # not applied: refers to something this workstation does not have
+
+
+def apply_page(
+    db: sqlite_utils.Database,
+    kinds: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
+    *,
+    pending: set[tuple[str, str]],
+) -> PageResult:
+    """Apply one pulled page, kinds in dependency order: (kind, columns, rows of [seq, uid, deleted, *values]).
+
+    Call inside ``db.write``. ``pending`` is ``pending_keys(db)``.
+    """
+    result = PageResult()
+    for kind, columns, rows in kinds:
+        if not rows:
+            continue
+        keep = []
+        for row in rows:
+            if (kind, row[1]) in pending:
+                add_conflict(
+                    db, side="pull", kind=kind, row_uid=row[1], server_seq=row[0],
+                    server_value=_dumps(dict(zip(columns, row[3:], strict=True))),
+                    note="本地有尚未上传的修改，未用总行数据覆盖；上传后会再次同步。",
+                )
+                result.deferred += 1
+            else:
+                keep.append(row)
+        if kind == "client":
+            applied, problems = _apply_clients(db, columns, keep)
+            result.applied += applied
+            result.problems += problems
+            continue
+        _mirror(db, kind, columns, keep)
+        if kind in _MATERIALISE:
+            _MATERIALISE[kind](db, columns, keep)
+        result.applied += len(keep)
+    return result
+
+
+def _mirror(db: sqlite_utils.Database, kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    db.conn.executemany(
+        "INSERT INTO sync_records (kind, uid, seq, deleted, data) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(kind, uid) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data",
+        [(kind, r[1], r[0], int(bool(r[2])), _dumps(dict(zip(columns, r[3:], strict=True)))) for r in rows],
+    )
+
+
+def _townships(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    i = {c: n + 3 for n, c in enumerate(columns)}
+    db.conn.executemany(
+        "INSERT INTO townships (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+        [(r[i["code"]], r[i["name"]]) for r in rows],
+    )
+
+
+def _villages(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    i = {c: n + 3 for n, c in enumerate(columns)}
+    town = dict(db.conn.execute("SELECT code, id FROM townships"))
+    db.conn.executemany(
+        "INSERT INTO villages (township_id, code, name, groups) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
+        " SET township_id = excluded.township_id, name = excluded.name, groups = excluded.groups",
+        [(town[r[i["township"]]], r[i["code"]], r[i["name"]], int(r[i["groups"]] or 0)) for r in rows],
+    )
+
+
+def _staff(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    i = {c: n + 3 for n, c in enumerate(columns)}
+    db.conn.executemany(
+        "INSERT INTO staff (code, name, role, active, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
+        " SET name = excluded.name, role = excluded.role, active = excluded.active, updated_at = excluded.updated_at",
+        [
+            (r[i["code"]], r[i["name"]], r[i["role"]], int(bool(r[i["active"]]) and not r[2]), local_now())
+            for r in rows
+        ],
+    )
+
+
+def _tags(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    i = {c: n + 3 for n, c in enumerate(columns)}
+    db.conn.executemany(
+        "INSERT INTO tags (code, name, source, category, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
+        " SET name = excluded.name, source = excluded.source, category = excluded.category,"
+        " deleted = excluded.deleted",
+        [(r[i["code"]], r[i["name"]], r[i["source"]], r[i["category"]] or "", int(bool(r[2]))) for r in rows],
+    )
+
+
+_MATERIALISE = {"township": _townships, "village": _villages, "staff": _staff, "tag": _tags}
+
+
+def _apply_clients(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[int, int]:
+    """Insert or overwrite clients from wire rows; returns (applied, problems)."""
+    if not rows:
+        return 0, 0
+    ref = ReferenceData(db)
+    village_by_code = ref.village_by_code
+    staff_by_code = ref.staff_by_code
+    tag_id = {t.code: t.id for t in ref.tags.values()}
+    village_info = {
+        v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name) for v in ref.villages.values()
+    }
+    existing: dict[str, int] = {}
+    uids = [r[1] for r in rows]
+    for n in range(0, len(uids), _CHUNK):
+        part = uids[n : n + _CHUNK]
+        existing.update(
+            db.conn.execute(f"SELECT uid, id FROM clients WHERE uid IN ({','.join('?' * len(part))})", part)
+        )
+    i = {c: n + 3 for n, c in enumerate(columns)}
+    new: list[dict[str, Any]] = []
+    changed: list[tuple[int, dict[str, Any]]] = []
+    problems = 0
+    for r in rows:
+        village = village_by_code.get(r[i["village"]])
+        if village is None:
+            add_conflict(
+                db, side="pull", kind="client", row_uid=r[1], server_seq=r[0],
+                note=f"总行数据中的所属村“{r[i['village']]}”在本机不存在，未能写入。",
+            )
+            problems += 1
+            continue
+        manager = staff_by_code.get(r[i["manager"]]) if r[i["manager"]] else None
+        d = {
+            "uid": r[1],
+            "hq_seq": r[0],
+            "deleted": bool(r[2]),
+            "client_no": r[i["client_no"]],
+            "kind": r[i["kind"]],
+            "name": r[i["name"]],
+            "id_number": r[i["id_number"]],
+            "mobile": r[i["mobile"]],
+            "village_id": village.id,
+            "group_name": r[i["group_name"]],
+            "address": r[i["address"]],
+            "segment": r[i["segment"]],
+            "aum_fen": r[i["aum_fen"]] or 0,
+            "deposit_fen": r[i["deposit_fen"]] or 0,
+            "loan_fen": r[i["loan_fen"]] or 0,
+            "mb_signed": r[i["mb_signed"]],
+            "mb_active": r[i["mb_active"]],
+            "lifecycle": r[i["lifecycle"]],
+            "potential": r[i["potential"]],
+            "manager_id": manager.id if manager else None,
+            "consent": r[i["consent"]],
+            "consent_date": r[i["consent_date"]],
+            "consent_channel": r[i["consent_channel"]],
+            "notes": r[i["notes"]],
+            "last_contact": r[i["last_contact"]],
+            "id_override": r[i["id_override"]],
+            "tags": [t for t in (*(r[i["hq_tags"]] or ()), *(r[i["branch_tags"]] or ())) if t in tag_id],
+        }
+        row_id = existing.get(r[1])
+        if row_id is None:
+            new.append(d)
+        else:
+            changed.append((row_id, d))
+    if new:
+        bulk.insert_batch(db, new, tag_id, village_info)
+    if changed:
+        _overwrite(db, changed, tag_id, village_info)
+    return len(new) + len(changed), problems
+
+
+def _overwrite(
+    db: sqlite_utils.Database,
+    changed: list[tuple[int, dict[str, Any]]],
+    tag_id: dict[str, int],
+    village_info: dict[int, tuple[int, int, str, str]],
+) -> None:
+    cols = bulk._INSERT_COLS.split(",")
+    cols = [c.strip() for c in cols]
+    pos = [cols.index(c) + 1 for c in _UPDATE_COLS]  # +1: _prepare puts the id first
+    sets = ", ".join(f"{c} = ?" for c in _UPDATE_COLS)
+    sql = f"UPDATE clients SET {sets}, version = version + 1 WHERE id = ?"
+    cur = db.conn.cursor()
+    for row_id, d in changed:
+        values, tag_rows, docs = bulk._prepare([d], row_id - 1, tag_id, village_info)
+        v = values[0]
+        cur.execute(sql, [v[p] for p in pos] + [row_id])
+        cur.execute("DELETE FROM client_tags WHERE client_id = ?", (row_id,))
+        cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
+        cur.execute("DELETE FROM client_search WHERE rowid = ?", (row_id,))
+        if not d["deleted"]:
+            cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+
+
+# --- checkpoint -------------------------------------------------------------------------
+
+
+def local_items(db: sqlite_utils.Database) -> dict[str, list[tuple[str, int]]]:
+    """(uid, server seq) of every record this workstation holds from head office, by kind."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    clients = db.conn.execute("SELECT uid, hq_seq FROM clients WHERE hq_seq IS NOT NULL").fetchall()
+    if clients:
+        out["client"] = clients
+    for kind, uid, seq in db.conn.execute("SELECT kind, uid, seq FROM sync_records"):
+        out.setdefault(kind, []).append((uid, seq))
+    return out
+
+
+def forget_missing(db: sqlite_utils.Database, kind: str, server_uids: set[str]) -> int:
+    """After a full re-pull of ``kind``: drop mirrored records head office no longer has.
+
+    Clients are never dropped, only detached (``hq_seq`` cleared), so nothing is lost.
+    Call inside ``db.write``. Returns how many were affected.
+    """
+    if kind == "client":
+        ids = [
+            row_id
+            for row_id, uid in db.conn.execute("SELECT id, uid FROM clients WHERE hq_seq IS NOT NULL")
+            if uid not in server_uids
+        ]
+        db.conn.executemany("UPDATE clients SET hq_seq = NULL WHERE id = ?", [(i,) for i in ids])
+        return len(ids)
+    held = db.conn.execute("SELECT uid FROM sync_records WHERE kind = ?", (kind,)).fetchall()
+    gone = [u for (u,) in held if u not in server_uids]
+    db.conn.executemany("DELETE FROM sync_records WHERE kind = ? AND uid = ?", [(kind, u) for u in gone])
+    return len(gone)
+
+
+# --- conflicts ----------------------------------------------------------------------------
+
+
+def add_conflict(
+    db: sqlite_utils.Database,
+    *,
+    side: str,
+    kind: str,
+    row_uid: str,
+    change_id: str | None = None,
+    field: str | None = None,
+    base_value: str | None = None,
+    local_value: str | None = None,
+    server_value: str | None = None,
+    server_seq: int | None = None,
+    note: str = "",
+) -> None:
+    """Keep both sides of a conflict for a person to review (inside a transaction)."""
+    db.conn.execute(
+        "INSERT INTO sync_conflicts (time, side, kind, row_uid, change_id, field, base_value, local_value,"
+        " server_value, server_seq, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (local_now(), side, kind, row_uid, change_id, field, base_value, local_value, server_value, server_seq, note),
+    )
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    id: int
+    time: str
+    side: str
+    kind: str
+    row_uid: str
+    change_id: str | None
+    field: str | None
+    base_value: str | None
+    local_value: str | None
+    server_value: str | None
+    server_seq: int | None
+    note: str
+
+
+def open_conflicts(db: sqlite_utils.Database) -> list[ConflictRow]:
+    rows = db.conn.execute(
+        "SELECT id, time, side, kind, row_uid, change_id, field, base_value, local_value, server_value,"
+        " server_seq, note FROM sync_conflicts WHERE resolved_at IS NULL ORDER BY id"
+    ).fetchall()
+    return [ConflictRow(*r) for r in rows]
+
+
+# --- sync log -------------------------------------------------------------------------------
+
+
+def log_start(db: sqlite_utils.Database) -> int:
+    """A new sync_log row (own transaction); earlier rows left 'running' by a crash become 'interrupted'."""
+    with write(db):
+        db.conn.execute(
+            "UPDATE sync_log SET status = 'interrupted', ended_at = coalesce(ended_at, ?) WHERE status = 'running'",
+            (local_now(),),
+        )
+        cur = db.conn.execute("INSERT INTO sync_log (started_at, status) VALUES (?, 'running')", (local_now(),))
+    return int(cur.lastrowid)
+
+
+LOG_FIELDS = (
+    "status", "pushed", "acked", "conflicts", "quarantined", "pulled", "bytes_up", "bytes_down", "cursor",
+    "server_time", "skew_seconds", "error",
+)
+
+
+def log_update(db: sqlite_utils.Database, log_id: int, *, end: bool = False, **values: Any) -> None:
+    """Update the run's log row (own transaction)."""
+    values = {k: v for k, v in values.items() if k in LOG_FIELDS}
+    if end:
+        values["ended_at"] = local_now()
+    if not values:
+        return
+    with write(db):
+        db.conn.execute(
+            f"UPDATE sync_log SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?", [*values.values(), log_id]
+        )
+
+
+def recent_log(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any]]:
+    cur = db.conn.execute(f"SELECT * FROM sync_log ORDER BY id DESC LIMIT {int(limit)}")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def mirrored(db: sqlite_utils.Database, kind: str) -> Iterable[tuple[str, int, bool, dict[str, Any]]]:
+    """(uid, seq, deleted, values) of the mirrored records of one kind."""
+    for uid, seq, deleted, data in db.conn.execute(
+        "SELECT uid, seq, deleted, data FROM sync_records WHERE kind = ? ORDER BY uid", (kind,)
+    ):
+        yield uid, seq, bool(deleted), json.loads(data)

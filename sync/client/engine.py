@@ -1,0 +1,346 @@
+"""One sync cycle: push the journal, pull pages, confirm a checkpoint with head office.
+
+No Qt. ``SyncEngine.run`` runs on the calling thread (a worker thread in the
+desktop app, the main thread in ``branchdesk sync``) with its own connection;
+it reports through the ``progress`` callback and stops at the next page or
+batch when ``cancelled()`` turns true. Whatever committed before a cut stays:
+
+* push: batches of pending journal rows; each answer is recorded in one local
+  transaction (applied/duplicate -> acked, conflict -> conflict + both sides
+  kept, rejected -> quarantined with the reason). A lost answer leaves the rows
+  pending; sending them again is answered "duplicate". A batch refused as a
+  whole (400/422) is split until the bad change is alone and quarantined, so
+  one bad change never blocks the queue.
+* pull: each page is applied and the cursor saved in one transaction.
+* checkpoint: per-kind count + hash of ``uid:seq``; a mismatched kind is pulled
+  again in full. The run is "synced" only when the server confirms.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from app.store import journal, syncdata
+from app.store.db import write
+from app.store.reference import meta_get, meta_set
+from app.store.store import Store
+from sync import protocol as p
+from sync.client.config import SyncSettings, load_token, save_token
+from sync.client.transport import (
+    RequestRejected,
+    SyncCancelled,
+    SyncError,
+    Transport,
+    TransportConfig,
+)
+
+log = logging.getLogger("sync.client")
+
+CLOCK_SKEW_WARN_SECONDS = 300
+VERIFY_ROUNDS = 3
+
+SYNCED = "synced"
+UNCONFIRMED = "unconfirmed"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
+
+@dataclass
+class SyncProgress:
+    phase: str  # push | pull | verify
+    done: int
+    total: int
+    message: str
+
+
+@dataclass
+class SyncReport:
+    status: str = FAILED
+    pushed: int = 0
+    acked: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    pulled: int = 0
+    deferred: int = 0
+    cursor: int = 0
+    high: int = 0
+    mismatched: list[str] = field(default_factory=list)
+    resynced: list[str] = field(default_factory=list)
+    bytes_up: int = 0
+    bytes_down: int = 0
+    server_time: str | None = None
+    skew_seconds: float | None = None
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def synced(self) -> bool:
+        return self.status == SYNCED
+
+
+def enrol(
+    store: Store,
+    server_url: str,
+    code: str,
+    *,
+    device_name: str = "",
+    proxy: str | None = None,
+    ca_bundle: str | None = None,
+) -> SyncSettings:
+    """Exchange a one-time code for a device token; keep the token in the keyring. Any thread."""
+    cfg = TransportConfig(server_url=server_url, proxy=proxy, ca_bundle=ca_bundle, retries=0)
+    t = Transport(cfg)
+    try:
+        ans = t.request("POST", "/v1/enrol", body={"code": code, "device_name": device_name}, retry=False)
+    except RequestRejected as exc:
+        raise SyncError(str(exc)) from exc
+    finally:
+        t.close()
+    db = store.connect()
+    try:
+        local_branch = meta_get(db, "branch_code")
+        if local_branch and local_branch != ans["branch"]:
+            raise SyncError(f"注册码属于网点 {ans['branch']}，而本机数据库属于网点 {local_branch}，未注册。")
+        with write(db):
+            meta_set(db, "branch_code", ans["branch"])
+            meta_set(db, "branch_name", ans.get("branch_name") or "")
+    finally:
+        db.close()
+    s = SyncSettings(server_url=server_url, branch=ans["branch"], device_id=int(ans["device_id"]),
+                     proxy=proxy, ca_bundle=ca_bundle)
+    save_token(store.settings, s, ans["token"])
+    s.save(store.settings, store.data_dir)
+    log.info("enrolled as device %s of branch %s", s.device_id, s.branch)
+    return s
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        settings: SyncSettings | None = None,
+        *,
+        token: str | None = None,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        page_size: int = 5000,
+        push_batch: int = 500,
+        transport_config: TransportConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings or SyncSettings.load(store.settings)
+        if not self.settings.enrolled:
+            raise SyncError("本机尚未注册到总行。请先用一次性注册码注册（branchdesk sync enrol）。")
+        self.token = token or load_token(store.settings, self.settings)
+        self.progress = progress or (lambda _p: None)
+        self.cancelled = cancelled or (lambda: False)
+        self.page_size = page_size
+        self.push_batch = push_batch
+        self.transport_config = transport_config or self.settings.transport()
+        self.report = SyncReport()
+        self._path = f"/v1/branches/{self.settings.branch}"
+
+    # --- the cycle ------------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        """Push, pull, verify. Never raises for sync problems: the report says what happened."""
+        started = time.monotonic()
+        r = self.report = SyncReport()
+        self.t = Transport(self.transport_config, self.token, cancelled=self.cancelled)
+        db = self.store.connect()
+        log_id = syncdata.log_start(db)
+        try:
+            self._push(db)
+            self._pull(db)
+            self._verify(db)
+        except SyncCancelled as exc:
+            r.status, r.error = CANCELLED, str(exc)
+        except SyncError as exc:
+            r.status, r.error = FAILED, str(exc)
+            log.warning("sync failed: %s", exc)
+        finally:
+            r.bytes_up, r.bytes_down = self.t.bytes_up, self.t.bytes_down
+            r.server_time, r.skew_seconds = self.t.server_time, self.t.skew_seconds
+            if r.skew_seconds is not None and abs(r.skew_seconds) > CLOCK_SKEW_WARN_SECONDS:
+                minutes = round(abs(r.skew_seconds) / 60)
+                r.warnings.append(
+                    f"本机时钟与总行相差约 {minutes} 分钟，请校准系统时间。同步顺序以总行为准，不受影响。"
+                )
+                log.warning("workstation clock is off by %.0f s", r.skew_seconds)
+            r.seconds = time.monotonic() - started
+            try:
+                syncdata.log_update(
+                    db, log_id, end=True, status=r.status, pushed=r.pushed, acked=r.acked + r.duplicates,
+                    conflicts=r.conflicts, quarantined=r.quarantined, pulled=r.pulled, bytes_up=r.bytes_up,
+                    bytes_down=r.bytes_down, cursor=r.cursor, server_time=r.server_time,
+                    skew_seconds=r.skew_seconds, error=r.error,
+                )
+            finally:
+                db.close()
+                self.t.close()
+        log.info(
+            "sync %s: pushed=%d acked=%d dup=%d conflicts=%d quarantined=%d pulled=%d up=%dB down=%dB %.2fs",
+            r.status, r.pushed, r.acked, r.duplicates, r.conflicts, r.quarantined, r.pulled, r.bytes_up,
+            r.bytes_down, r.seconds,
+        )
+        return r
+
+    def _check(self) -> None:
+        if self.cancelled():
+            raise SyncCancelled()
+
+    # --- push -------------------------------------------------------------------------------
+
+    def _push(self, db: Any) -> None:
+        total = journal.pending_count(db)
+        after = 0
+        done = 0
+        while True:
+            self._check()
+            batch = journal.pending(db, limit=self.push_batch, after_seq=after)
+            if not batch:
+                break
+            after = batch[-1].seq
+            self._send(db, batch)
+            done += len(batch)
+            self.report.pushed += len(batch)
+            self.progress(SyncProgress("push", done, total, f"上传变更 {done}/{total}"))
+
+    def _send(self, db: Any, batch: list[journal.JournalEntry]) -> None:
+        body = {
+            "changes": [
+                {
+                    "change_id": e.change_id, "kind": e.kind, "uid": e.row_uid, "op": e.op, "before": e.before,
+                    "after": e.after, "base_seq": e.base_seq, "author": e.author, "local_time": e.local_time,
+                }
+                for e in batch
+            ]
+        }
+        try:
+            ans = self.t.request("POST", f"{self._path}/push", body=body)
+        except RequestRejected as exc:
+            if exc.status in (400, 413, 422):
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    self._send(db, batch[:half])
+                    self._send(db, batch[half:])
+                    return
+                with write(db):
+                    journal.mark(db, batch[0].change_id, journal.SYNC_QUARANTINED, note=f"HTTP {exc.status}：{exc}")
+                self.report.quarantined += 1
+                return
+            raise
+        answers = {a["change_id"]: a for a in ans.get("results", [])}
+        r = self.report
+        with write(db):
+            for e in batch:
+                a = answers.get(e.change_id)
+                if a is None:
+                    continue  # stays pending; sent again next time
+                status, seq, reason = a["status"], a.get("seq"), a.get("reason")
+                if status == p.APPLIED:
+                    journal.mark(db, e.change_id, journal.SYNC_ACKED, server_seq=seq)
+                    r.acked += 1
+                elif status == p.DUPLICATE:
+                    journal.mark(db, e.change_id, journal.SYNC_ACKED, server_seq=seq, note=reason)
+                    r.duplicates += 1
+                elif status == p.CONFLICT:
+                    journal.mark(db, e.change_id, journal.SYNC_CONFLICT, server_seq=seq, note=reason)
+                    fields = a.get("conflicts") or []
+                    for f in fields:
+                        syncdata.add_conflict(
+                            db, side="push", kind=e.kind, row_uid=e.row_uid, change_id=e.change_id,
+                            field=f["field"], base_value=_j(f.get("base_value")),
+                            local_value=_j(f.get("branch_value")), server_value=_j(f.get("server_value")),
+                            server_seq=seq, note=reason or "",
+                        )
+                    if not fields:
+                        syncdata.add_conflict(db, side="push", kind=e.kind, row_uid=e.row_uid,
+                                              change_id=e.change_id, server_seq=seq, note=reason or "")
+                    r.conflicts += 1
+                else:
+                    code = a.get("code")
+                    journal.mark(db, e.change_id, journal.SYNC_QUARANTINED,
+                                 note=f"{'HTTP ' + str(code) + '：' if code else ''}{reason or '总行拒绝'}")
+                    r.quarantined += 1
+
+    # --- pull -------------------------------------------------------------------------------
+
+    def _pull(self, db: Any, *, kinds: list[str] | None = None, seen: set[str] | None = None) -> None:
+        """Pull pages after the cursor (or, with ``kinds``, every record of those kinds from zero)."""
+        full = kinds is not None
+        cursor = 0 if full else syncdata.get_cursor(db)
+        start = cursor
+        r = self.report
+        while True:
+            self._check()
+            params: dict[str, Any] = {"after": cursor, "limit": self.page_size}
+            if full:
+                params["kinds"] = ",".join(kinds)
+            ans = self.t.request("GET", f"{self._path}/pull", params=params)
+            page = ans.get("kinds") or {}
+            order = [k for k in p.APPLY_ORDER if k in page] + [k for k in page if k not in p.APPLY_ORDER]
+            parts = [(k, page[k]["columns"], page[k]["rows"]) for k in order]
+            with write(db):
+                result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
+                if not full:
+                    syncdata.set_cursor(db, ans["cursor"])
+            if seen is not None:
+                for _k, _cols, rows in parts:
+                    seen.update(row[1] for row in rows)
+            r.pulled += result.applied
+            r.deferred += result.deferred
+            r.conflicts += result.deferred + result.problems
+            cursor = ans["cursor"]
+            r.high = max(r.high, ans["high"])
+            if not full:
+                r.cursor = cursor
+            span = max(1, r.high - start)
+            self.progress(SyncProgress("pull", min(cursor - start, span), span, f"下载数据 {r.pulled} 条"))
+            if not ans.get("more"):
+                break
+
+    # --- verify -----------------------------------------------------------------------------
+
+    def _verify(self, db: Any) -> None:
+        r = self.report
+        for _round in range(VERIFY_ROUNDS):
+            self._check()
+            self.progress(SyncProgress("verify", 0, 1, "与总行核对"))
+            scopes = {k: asdict(p.scope_summary(v)) for k, v in syncdata.local_items(db).items()}
+            cursor = syncdata.get_cursor(db)
+            ans = self.t.request("POST", f"{self._path}/checkpoint", body={"cursor": cursor, "scopes": scopes})
+            r.high = max(r.high, ans["high"])
+            if ans["confirmed"]:
+                r.status = SYNCED
+                r.mismatched = []
+                self.progress(SyncProgress("verify", 1, 1, "已与总行核对一致"))
+                return
+            if ans["high"] > cursor:
+                self._pull(db)  # head office published meanwhile
+                continue
+            r.mismatched = list(ans["mismatched"])
+            if journal.pending_count(db):
+                r.warnings.append("有新的本地修改尚未上传，下次同步时再核对。")
+                break
+            for kind in r.mismatched:
+                log.warning("checkpoint mismatch for %s: pulling it again in full", kind)
+                seen: set[str] = set()
+                self._pull(db, kinds=[kind], seen=seen)
+                with write(db):
+                    syncdata.forget_missing(db, kind, seen)
+                r.resynced.append(kind)
+        r.status = UNCONFIRMED
+        if r.mismatched:
+            r.warnings.append(f"与总行核对不一致：{'、'.join(r.mismatched)}。数据已保留，请稍后再同步。")
+
+
+def _j(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
