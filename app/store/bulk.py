@@ -9,6 +9,7 @@ maintaining seven indexes row by row).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -21,7 +22,7 @@ from app.core.client import tier_for_aum
 from app.store.clients import name_key
 from app.store.db import write
 from app.store.journal import local_now
-from app.store.reference import ReferenceData
+from app.store.reference import ReferenceData, meta_get, meta_set
 from app.store.search import IndexedClient, client_terms
 
 _SORT_INDEX_NAMES = (
@@ -35,6 +36,7 @@ _SORT_INDEX_NAMES = (
     "clients_id_number",
     "clients_mobile",
     "client_tags_by_tag",
+    "clients_sync",
 )
 
 _INSERT_COLS = (
@@ -97,14 +99,9 @@ def load_clients(
         v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name)
         for v in ref.villages.values()
     }
-    dropped: list[str] = []
     if fresh:
-        for name, sql in db.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        ).fetchall():
-            if name in _SORT_INDEX_NAMES:
-                dropped.append(sql)
-                db.conn.execute(f"DROP INDEX {name}")
+        with write(db):
+            drop_sort_indexes(db)
     loaded = 0
     try:
         for batch in _batches(rows, batch_size):
@@ -116,11 +113,40 @@ def load_clients(
             if progress is not None:
                 progress(loaded)
     finally:
-        if dropped:
-            with write(db):
-                for sql in dropped:
-                    db.conn.execute(sql)
+        if fresh:
+            restore_sort_indexes(db)
     return loaded
+
+
+DROPPED_KEY = "bulk.dropped_indexes"
+
+
+def drop_sort_indexes(db: sqlite_utils.Database) -> int:
+    """Drop the client book's secondary indexes for a bulk load (inside ``db.write``).
+
+    Their SQL is saved in ``meta`` in the same transaction, so a crash during
+    the load cannot lose them: ``restore_sort_indexes`` (also run whenever the
+    store is opened) puts them back. Returns how many were dropped.
+    """
+    saved = json.loads(meta_get(db, DROPPED_KEY, "[]") or "[]")
+    rows = db.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall()
+    dropped = [(name, sql) for name, sql in rows if name in _SORT_INDEX_NAMES]
+    for name, _sql in dropped:
+        db.conn.execute(f"DROP INDEX {name}")
+    meta_set(db, DROPPED_KEY, json.dumps(saved + [sql for _n, sql in dropped]))
+    return len(dropped)
+
+
+def restore_sort_indexes(db: sqlite_utils.Database) -> int:
+    """Recreate indexes a bulk load dropped (one transaction). Returns how many."""
+    saved = json.loads(meta_get(db, DROPPED_KEY, "[]") or "[]")
+    if not saved:
+        return 0
+    with write(db):
+        for sql in saved:
+            db.conn.execute(sql.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+        db.conn.execute("DELETE FROM meta WHERE key = ?", (DROPPED_KEY,))
+    return len(saved)
 
 
 def insert_batch(

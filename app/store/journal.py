@@ -175,3 +175,13 @@ def mark(
         " sync_note = ?, synced_at = ? WHERE change_id = ?",
         (state, server_seq, note, synced_at or local_now(), change_id),
     )
+
+
+def mark_many(db: sqlite_utils.Database, answers: list[tuple[str, str, int | None, str | None]]) -> None:
+    """``mark`` for many changes at once: (change_id, state, server_seq, note) each (inside a transaction)."""
+    now = local_now()
+    db.conn.executemany(
+        "UPDATE journal SET sync_state = ?, server_seq = coalesce(?, server_seq), sync_note = ?, synced_at = ?"
+        " WHERE change_id = ?",
+        [(state, seq, note, now, change_id) for change_id, state, seq, note in answers],
+    )

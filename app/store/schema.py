@@ -218,7 +218,8 @@ CREATE TABLE sync_log (
     server_time  TEXT,
     skew_seconds REAL,
     error        TEXT
-)
+);
+CREATE INDEX clients_sync ON clients(uid, hq_seq) WHERE hq_seq IS NOT NULL
 """
 
 MIGRATIONS: list[Migration] = [

@@ -27,6 +27,7 @@ attribute term starts with. Tombstoned (deleted) clients are not indexed.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -66,6 +67,18 @@ def place_terms(*names: str) -> list[str]:
     return terms
 
 
+# Names and places repeat across a client book (a few hundred villages, common
+# names): bulk loads and first syncs compute each one's terms once.
+@functools.lru_cache(maxsize=65536)
+def _name_text(name: str) -> str:
+    return " ".join(name_terms(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _place_text(township: str, village: str) -> str:
+    return " ".join(place_terms(township, village))
+
+
 def number_terms(mobile: str | None, id_number: str | None) -> list[str]:
     terms = []
     if mobile and len(mobile) >= 4:
@@ -101,8 +114,7 @@ class IndexedClient:
 
 def client_terms(c: IndexedClient) -> str:
     """The FTS5 document for one client: space-separated terms."""
-    terms = name_terms(c.name)
-    terms += place_terms(c.township_name, c.village_name)
+    terms = [_name_text(c.name), _place_text(c.township_name, c.village_name)]
     terms += number_terms(c.mobile, c.id_number)
     terms += [
         f"v{c.village_id}",

@@ -132,6 +132,7 @@ class Store:
                     f"本程序只支持到版本 {latest}。请安装新版本后再打开，旧版本不会修改它。"
                 )
             if version == latest:
+                self._finish_interrupted_load(db)
                 return
             if version > 0:
                 # An existing file: keep a copy of it as it was before we touch it.
@@ -151,6 +152,15 @@ class Store:
             self.migrated_from = version
         finally:
             db.close()
+
+    @staticmethod
+    def _finish_interrupted_load(db: sqlite_utils.Database) -> None:
+        """A bulk load or first sync that crashed left indexes dropped: put them back."""
+        from app.store.bulk import restore_sort_indexes
+
+        n = restore_sort_indexes(db)
+        if n:
+            log.warning("recreated %d indexes left dropped by an interrupted bulk load", n)
 
     def schema_version(self) -> int:
         db = self.connect(readonly=True)

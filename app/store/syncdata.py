@@ -51,6 +51,10 @@ def set_cursor(db: sqlite_utils.Database, cursor: int) -> None:
     meta_set(db, CURSOR_KEY, str(int(cursor)))
 
 
+def client_book_empty(db: sqlite_utils.Database) -> bool:
+    return db.conn.execute("SELECT 1 FROM clients LIMIT 1").fetchone() is None
+
+
 def pending_keys(db: sqlite_utils.Database) -> set[tuple[str, str]]:
     """(kind, uid) of every record with unsent local changes."""
     return {
@@ -73,10 +77,12 @@ def apply_page(
     kinds: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
     *,
     pending: set[tuple[str, str]],
+    fresh: bool = False,
 ) -> PageResult:
     """Apply one pulled page, kinds in dependency order: (kind, columns, rows of [seq, uid, deleted, *values]).
 
-    Call inside ``db.write``. ``pending`` is ``pending_keys(db)``.
+    Call inside ``db.write``. ``pending`` is ``pending_keys(db)``. ``fresh``: a
+    first sync into an empty client book (every client in the page is new).
     """
     result = PageResult()
     for kind, columns, rows in kinds:
@@ -94,7 +100,7 @@ def apply_page(
             else:
                 keep.append(row)
         if kind == "client":
-            applied, problems = _apply_clients(db, columns, keep)
+            applied, problems = _apply_clients(db, columns, keep, fresh=fresh)
             result.applied += applied
             result.problems += problems
             continue
@@ -156,7 +162,9 @@ def _tags(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequ
 _MATERIALISE = {"township": _townships, "village": _villages, "staff": _staff, "tag": _tags}
 
 
-def _apply_clients(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[int, int]:
+def _apply_clients(
+    db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, fresh: bool = False
+) -> tuple[int, int]:
     """Insert or overwrite clients from wire rows; returns (applied, problems)."""
     if not rows:
         return 0, 0
@@ -168,7 +176,7 @@ def _apply_clients(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequ
         v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name) for v in ref.villages.values()
     }
     existing: dict[str, int] = {}
-    uids = [r[1] for r in rows]
+    uids = [] if fresh else [r[1] for r in rows]
     for n in range(0, len(uids), _CHUNK):
         part = uids[n : n + _CHUNK]
         existing.update(
@@ -229,27 +237,57 @@ def _apply_clients(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequ
     return len(new) + len(changed), problems
 
 
+# Columns compared to tell "head office sent back what we already have" (our own
+# pushed change, echoed by the pull) from a real change.
+_SAME_COLS = [c for c in _UPDATE_COLS if c not in ("updated_at", "hq_seq")]
+
+
 def _overwrite(
     db: sqlite_utils.Database,
     changed: list[tuple[int, dict[str, Any]]],
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
 ) -> None:
-    cols = bulk._INSERT_COLS.split(",")
-    cols = [c.strip() for c in cols]
+    """Overwrite existing clients with pulled values. Rows whose values (and tags) are
+    already what head office sent only get the new ``hq_seq``: no index churn."""
+    cols = [c.strip() for c in bulk._INSERT_COLS.split(",")]
     pos = [cols.index(c) + 1 for c in _UPDATE_COLS]  # +1: _prepare puts the id first
-    sets = ", ".join(f"{c} = ?" for c in _UPDATE_COLS)
-    sql = f"UPDATE clients SET {sets}, version = version + 1 WHERE id = ?"
-    cur = db.conn.cursor()
+    same_pos = [cols.index(c) + 1 for c in _SAME_COLS]
+    seq_pos = cols.index("hq_seq") + 1
+    current: dict[int, tuple] = {}
+    current_tags: dict[int, set[int]] = {}
+    all_ids = [row_id for row_id, _d in changed]
+    for n in range(0, len(all_ids), _CHUNK):
+        part = all_ids[n : n + _CHUNK]
+        marks = ",".join("?" * len(part))
+        for row in db.conn.execute(f"SELECT id, {', '.join(_SAME_COLS)} FROM clients WHERE id IN ({marks})", part):
+            current[row[0]] = tuple(row[1:])
+        for client_id, tag in db.conn.execute(
+            f"SELECT client_id, tag_id FROM client_tags WHERE client_id IN ({marks})", part
+        ):
+            current_tags.setdefault(client_id, set()).add(tag)
+    sql = f"UPDATE clients SET {', '.join(f'{c} = ?' for c in _UPDATE_COLS)}, version = version + 1 WHERE id = ?"
+    updates, seq_only, tag_rows, docs, ids = [], [], [], [], []
     for row_id, d in changed:
-        values, tag_rows, docs = bulk._prepare([d], row_id - 1, tag_id, village_info)
+        values, tags, terms = bulk._prepare([d], row_id - 1, tag_id, village_info)
         v = values[0]
-        cur.execute(sql, [v[p] for p in pos] + [row_id])
-        cur.execute("DELETE FROM client_tags WHERE client_id = ?", (row_id,))
-        cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
-        cur.execute("DELETE FROM client_search WHERE rowid = ?", (row_id,))
+        if current.get(row_id) == tuple(v[p] for p in same_pos) and current_tags.get(row_id, set()) == {
+            t for _i, t in tags
+        }:
+            seq_only.append((v[seq_pos], row_id))
+            continue
+        updates.append([v[p] for p in pos] + [row_id])
+        tag_rows.extend(tags)
         if not d["deleted"]:
-            cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+            docs.extend(terms)
+        ids.append((row_id,))
+    cur = db.conn.cursor()
+    cur.executemany("UPDATE clients SET hq_seq = ? WHERE id = ?", seq_only)
+    cur.executemany(sql, updates)
+    cur.executemany("DELETE FROM client_tags WHERE client_id = ?", ids)
+    cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
+    cur.executemany("DELETE FROM client_search WHERE rowid = ?", ids)
+    cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
 
 
 # --- checkpoint -------------------------------------------------------------------------
@@ -258,7 +296,9 @@ def _overwrite(
 def local_items(db: sqlite_utils.Database) -> dict[str, list[tuple[str, int]]]:
     """(uid, server seq) of every record this workstation holds from head office, by kind."""
     out: dict[str, list[tuple[str, int]]] = {}
-    clients = db.conn.execute("SELECT uid, hq_seq FROM clients WHERE hq_seq IS NOT NULL").fetchall()
+    clients = db.conn.execute(
+        "SELECT uid, hq_seq FROM clients INDEXED BY clients_sync WHERE hq_seq IS NOT NULL ORDER BY uid"
+    ).fetchall()
     if clients:
         out["client"] = clients
     for kind, uid, seq in db.conn.execute("SELECT kind, uid, seq FROM sync_records"):

@@ -22,10 +22,11 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.store import journal, syncdata
+from app.store import bulk, journal, syncdata
 from app.store.db import write
 from app.store.reference import meta_get, meta_set
 from app.store.store import Store
@@ -77,6 +78,9 @@ class SyncReport:
     server_time: str | None = None
     skew_seconds: float | None = None
     seconds: float = 0.0
+    wait_seconds: float = 0.0  # waiting for head office (network + server work)
+    apply_seconds: float = 0.0  # applying pulled pages locally
+    phase_seconds: dict[str, float] = field(default_factory=dict)  # push / pull / verify
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -157,9 +161,10 @@ class SyncEngine:
         db = self.store.connect()
         log_id = syncdata.log_start(db)
         try:
-            self._push(db)
-            self._pull(db)
-            self._verify(db)
+            for phase, step in (("push", self._push), ("pull", self._pull), ("verify", self._verify)):
+                t0 = time.monotonic()
+                step(db)
+                r.phase_seconds[phase] = round(time.monotonic() - t0, 3)
         except SyncCancelled as exc:
             r.status, r.error = CANCELLED, str(exc)
         except SyncError as exc:
@@ -239,6 +244,7 @@ class SyncEngine:
             raise
         answers = {a["change_id"]: a for a in ans.get("results", [])}
         r = self.report
+        marks: list[tuple[str, str, int | None, str | None]] = []
         with write(db):
             for e in batch:
                 a = answers.get(e.change_id)
@@ -246,13 +252,13 @@ class SyncEngine:
                     continue  # stays pending; sent again next time
                 status, seq, reason = a["status"], a.get("seq"), a.get("reason")
                 if status == p.APPLIED:
-                    journal.mark(db, e.change_id, journal.SYNC_ACKED, server_seq=seq)
+                    marks.append((e.change_id, journal.SYNC_ACKED, seq, None))
                     r.acked += 1
                 elif status == p.DUPLICATE:
-                    journal.mark(db, e.change_id, journal.SYNC_ACKED, server_seq=seq, note=reason)
+                    marks.append((e.change_id, journal.SYNC_ACKED, seq, reason))
                     r.duplicates += 1
                 elif status == p.CONFLICT:
-                    journal.mark(db, e.change_id, journal.SYNC_CONFLICT, server_seq=seq, note=reason)
+                    marks.append((e.change_id, journal.SYNC_CONFLICT, seq, reason))
                     fields = a.get("conflicts") or []
                     for f in fields:
                         syncdata.add_conflict(
@@ -267,45 +273,83 @@ class SyncEngine:
                     r.conflicts += 1
                 else:
                     code = a.get("code")
-                    journal.mark(db, e.change_id, journal.SYNC_QUARANTINED,
-                                 note=f"{'HTTP ' + str(code) + '：' if code else ''}{reason or '总行拒绝'}")
+                    note = f"{'HTTP ' + str(code) + '：' if code else ''}{reason or '总行拒绝'}"
+                    marks.append((e.change_id, journal.SYNC_QUARANTINED, None, note))
                     r.quarantined += 1
+            journal.mark_many(db, marks)
 
     # --- pull -------------------------------------------------------------------------------
 
     def _pull(self, db: Any, *, kinds: list[str] | None = None, seen: set[str] | None = None) -> None:
-        """Pull pages after the cursor (or, with ``kinds``, every record of those kinds from zero)."""
+        """Pull pages after the cursor (or, with ``kinds``, every record of those kinds from zero).
+
+        The next page is fetched on a helper thread while this one is applied,
+        so waiting for head office and writing locally overlap. A first sync
+        into an empty client book drops the book's secondary indexes for the
+        load (safely: see ``app.store.bulk.drop_sort_indexes``) and rebuilds
+        them at the end.
+        """
         full = kinds is not None
         cursor = 0 if full else syncdata.get_cursor(db)
         start = cursor
         r = self.report
-        while True:
-            self._check()
-            params: dict[str, Any] = {"after": cursor, "limit": self.page_size}
+        initial = not full and cursor == 0 and syncdata.client_book_empty(db)
+        if initial:
+            with write(db):
+                bulk.drop_sort_indexes(db)
+
+        def fetch(after: int) -> tuple[dict[str, Any], float]:
+            params: dict[str, Any] = {"after": after, "limit": self.page_size}
             if full:
                 params["kinds"] = ",".join(kinds)
-            ans = self.t.request("GET", f"{self._path}/pull", params=params)
-            page = ans.get("kinds") or {}
-            order = [k for k in p.APPLY_ORDER if k in page] + [k for k in page if k not in p.APPLY_ORDER]
-            parts = [(k, page[k]["columns"], page[k]["rows"]) for k in order]
-            with write(db):
-                result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
+            t0 = time.monotonic()
+            return self.t.request("GET", f"{self._path}/pull", params=params), time.monotonic() - t0
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch")
+        try:
+            pending_fetch = pool.submit(fetch, cursor)
+            first_high: int | None = None
+            while True:
+                self._check()
+                ans, waited = pending_fetch.result()
+                r.wait_seconds += waited
+                if first_high is None:
+                    first_high = ans["high"]
+                if ans.get("more"):
+                    pending_fetch = pool.submit(fetch, ans["cursor"])
+                t1 = time.monotonic()
+                page = ans.get("kinds") or {}
+                order = [k for k in p.APPLY_ORDER if k in page] + [k for k in page if k not in p.APPLY_ORDER]
+                parts = [(k, page[k]["columns"], page[k]["rows"]) for k in order]
+                with write(db):
+                    # a record changed on the server during a first sync comes round again with a
+                    # seq above the first page's high: only pages below it are surely all new
+                    fresh = initial and ans["cursor"] <= first_high
+                    result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db), fresh=fresh)
+                    if not full:
+                        syncdata.set_cursor(db, ans["cursor"])
+                r.apply_seconds += time.monotonic() - t1
+                if seen is not None:
+                    for _k, _cols, rows in parts:
+                        seen.update(row[1] for row in rows)
+                r.pulled += result.applied
+                r.deferred += result.deferred
+                r.conflicts += result.deferred + result.problems
+                cursor = ans["cursor"]
+                r.high = max(r.high, ans["high"])
                 if not full:
-                    syncdata.set_cursor(db, ans["cursor"])
-            if seen is not None:
-                for _k, _cols, rows in parts:
-                    seen.update(row[1] for row in rows)
-            r.pulled += result.applied
-            r.deferred += result.deferred
-            r.conflicts += result.deferred + result.problems
-            cursor = ans["cursor"]
-            r.high = max(r.high, ans["high"])
-            if not full:
-                r.cursor = cursor
-            span = max(1, r.high - start)
-            self.progress(SyncProgress("pull", min(cursor - start, span), span, f"下载数据 {r.pulled} 条"))
-            if not ans.get("more"):
-                break
+                    r.cursor = cursor
+                span = max(1, r.high - start)
+                self.progress(SyncProgress("pull", min(cursor - start, span), span, f"下载数据 {r.pulled} 条"))
+                if not ans.get("more"):
+                    break
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if initial:
+                t2 = time.monotonic()
+                self.progress(SyncProgress("pull", 1, 1, "建立客户索引"))
+                bulk.restore_sort_indexes(db)
+                r.apply_seconds += time.monotonic() - t2
 
     # --- verify -----------------------------------------------------------------------------
 

@@ -248,12 +248,8 @@ def scope_summary(items: Iterable[tuple[str, int]]) -> ScopeSummary:
     Both sides compute it the same way over the records of one kind they hold,
     tombstones included (CommCare's case-id hash, with versions).
     """
-    lines = sorted(f"{uid}:{seq}" for uid, seq in items)
-    h = hashlib.sha256()
-    for line in lines:
-        h.update(line.encode())
-        h.update(b"\n")
-    return ScopeSummary(count=len(lines), hash=h.hexdigest())
+    lines = sorted(f"{uid}:{seq}\n" for uid, seq in items)
+    return ScopeSummary(count=len(lines), hash=hashlib.sha256("".join(lines).encode()).hexdigest())
 
 
 def record_to_dict(columns: Iterable[str], values: Iterable[Any]) -> dict[str, Any]:
