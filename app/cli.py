@@ -560,7 +560,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             status = {"synced": "已同步（总行已确认）", "unconfirmed": "未确认", "failed": "失败",
                       "cancelled": "已取消"}[report.status]
             print(
-                f"同步{status}：上传 {report.pushed}（确认 {report.acked + report.duplicates}，"
+                f"同步结果：{status}。上传 {report.pushed}（确认 {report.acked + report.duplicates}，"
                 f"冲突 {report.conflicts}，隔离 {report.quarantined}），下载 {report.pulled}，"
                 f"流量 ↑{report.bytes_up / 1024:.0f} KB ↓{report.bytes_down / 1024:.0f} KB，"
                 f"用时 {report.seconds:.1f} 秒"

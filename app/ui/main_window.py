@@ -18,6 +18,7 @@ from app import __version__
 from app.store import journal
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
 from app.ui.context import AppContext
+from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
 from app.ui.workspace import PlaceholderWorkspace, Workspace
 
@@ -25,9 +26,10 @@ from app.ui.workspace import PlaceholderWorkspace, Workspace
 class MainWindow(QMainWindow):
     """Navigation on the left, the current workspace on the right. UI thread."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, auto_sync: bool = True) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.auto_sync = auto_sync
         self.setWindowTitle(self.tr("BranchDesk") + f" {__version__}")
         self.setMinimumSize(QSize(960, 600))
 
@@ -52,6 +54,11 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
         self._build_status_bar()
+        for ws in self.workspaces:
+            if isinstance(ws, SyncWorkspace):
+                ws.statusChanged.connect(self.sync_label.setText)
+                ws.statusChanged.connect(lambda _t: self.refresh_status())
+                ws.refresh()
         self._build_shortcuts()
         self._restore_geometry()
         self.refresh_status()
@@ -106,13 +113,7 @@ class MainWindow(QMainWindow):
                     " penetration by village, scenario progress."
                 ),
             ),
-            PlaceholderWorkspace(
-                self.tr("Sync"),
-                self.tr(
-                    "Synchronisation with head office: the last sync, changes not yet sent, and"
-                    " conflicts for a person to review."
-                ),
-            ),
+            SyncWorkspace(self.ctx, auto=self.auto_sync),
         ]
 
     def add_workspace(self, ws: Workspace) -> None:

@@ -57,7 +57,7 @@ def take(data_dir: Path, out: Path, *, lang: str = "zh_CN") -> list[Path]:
     thread.shutdown()
 
     ctx = build_context(store, None)
-    w = MainWindow(ctx)
+    w = MainWindow(ctx, auto_sync=False)
     w.resize(*SIZE)
     w.show()
     ws = w.workspaces[0]
@@ -89,6 +89,9 @@ def take(data_dir: Path, out: Path, *, lang: str = "zh_CN") -> list[Path]:
     ws.detail.tabs.setCurrentIndex(0)
     wait(200)
     grab(ws.detail, "5-client-detail.png")
+    w.nav.setCurrentRow(len(w.workspaces) - 1)
+    wait(1000)
+    grab(w, "6-sync.png")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()

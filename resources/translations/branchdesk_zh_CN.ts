@@ -560,14 +560,6 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>过程管控报表：按客户经理和活动统计触达率、转化率，按村统计手机银行渗透率，场景推进情况。</translation>
         </message>
         <message>
-            <source>Sync</source>
-            <translation>同步</translation>
-        </message>
-        <message>
-            <source>Synchronisation with head office: the last sync, changes not yet sent, and conflicts for a person to review.</source>
-            <translation>与总行同步：上次同步情况、尚未上传的变更、需要人工处理的冲突。</translation>
-        </message>
-        <message>
             <source>Signed in: %1 (%2)</source>
             <translation>当前用户：%1（%2）</translation>
         </message>
@@ -707,6 +699,185 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>The two PINs differ.</source>
             <translation>两次输入的 PIN 不一致。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncWorkspace</name>
+        <message>
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <source>Sync with head office</source>
+            <translation>与总行同步</translation>
+        </message>
+        <message>
+            <source>Changes made on this PC go to head office, and head office's data comes here. A sync is marked synced only after head office has confirmed that both sides hold the same data.</source>
+            <translation>本机的修改上传到总行，总行的数据下载到本机。只有总行核对确认双方数据一致后，才显示“已同步”。</translation>
+        </message>
+        <message>
+            <source>Enrol this PC</source>
+            <translation>注册本机</translation>
+        </message>
+        <message>
+            <source>optional, e.g. http://proxy:8080</source>
+            <translation>可选，如 http://proxy:8080</translation>
+        </message>
+        <message>
+            <source>optional: the bank's CA certificate (PEM)</source>
+            <translation>可选：本行的 CA 证书（PEM）</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <source>Head-office address</source>
+            <translation>总行服务地址</translation>
+        </message>
+        <message>
+            <source>One-time code</source>
+            <translation>一次性注册码</translation>
+        </message>
+        <message>
+            <source>Proxy</source>
+            <translation>代理</translation>
+        </message>
+        <message>
+            <source>CA certificate</source>
+            <translation>CA 证书</translation>
+        </message>
+        <message>
+            <source>Enrol</source>
+            <translation>注册</translation>
+        </message>
+        <message>
+            <source>Sync now</source>
+            <translation>立即同步</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Recent syncs</source>
+            <translation>最近的同步</translation>
+        </message>
+        <message>
+            <source>Started</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>Result</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <source>Sent</source>
+            <translation>上传</translation>
+        </message>
+        <message>
+            <source>Received</source>
+            <translation>下载</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <source>Quarantined</source>
+            <translation>隔离</translation>
+        </message>
+        <message>
+            <source>Data (KB)</source>
+            <translation>流量（KB）</translation>
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <source>Synced (confirmed by head office)</source>
+            <translation>已同步（总行已确认）</translation>
+        </message>
+        <message>
+            <source>Not confirmed</source>
+            <translation>未确认</translation>
+        </message>
+        <message>
+            <source>Failed</source>
+            <translation>失败</translation>
+        </message>
+        <message>
+            <source>Cancelled</source>
+            <translation>已取消</translation>
+        </message>
+        <message>
+            <source>Running</source>
+            <translation>进行中</translation>
+        </message>
+        <message>
+            <source>Interrupted</source>
+            <translation>已中断</translation>
+        </message>
+        <message>
+            <source>Head office: %1 · Branch: %2 · Device: %3</source>
+            <translation>总行：%1 · 网点：%2 · 设备：%3</translation>
+        </message>
+        <message>
+            <source>This PC is not enrolled with head office yet.</source>
+            <translation>本机尚未注册到总行。</translation>
+        </message>
+        <message>
+            <source>Unsent changes: %1 · Quarantined (refused by head office): %2 · Conflicts to review: %3</source>
+            <translation>未上传的修改：%1 · 已隔离（总行拒绝）：%2 · 待复核冲突：%3</translation>
+        </message>
+        <message>
+            <source>Last sync: never</source>
+            <translation>上次同步：从未同步</translation>
+        </message>
+        <message>
+            <source>Last sync: confirmed by head office at %1</source>
+            <translation>上次同步：总行已确认（%1）</translation>
+        </message>
+        <message>
+            <source>Last sync: %1</source>
+            <translation>上次同步：%1</translation>
+        </message>
+        <message>
+            <source> (last confirmed %1)</source>
+            <translation>（上次确认 %1）</translation>
+        </message>
+        <message>
+            <source>Connecting to head office…</source>
+            <translation>正在连接总行…</translation>
+        </message>
+        <message>
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <source>Sending changes</source>
+            <translation>上传变更</translation>
+        </message>
+        <message>
+            <source>Receiving data</source>
+            <translation>下载数据</translation>
+        </message>
+        <message>
+            <source>Checking with head office</source>
+            <translation>与总行核对</translation>
+        </message>
+        <message>
+            <source>sent %1, received %2, conflicts %3, quarantined %4, %5 KB, %6 s</source>
+            <translation>上传 %1，下载 %2，冲突 %3，隔离 %4，%5 KB，%6 秒</translation>
+        </message>
+        <message>
+            <source>Head-office address: enter an address starting with https://</source>
+            <translation>总行服务地址：请输入以 https:// 开头的地址</translation>
+        </message>
+        <message>
+            <source>One-time code: enter the code head office gave you</source>
+            <translation>一次性注册码：请输入总行提供的注册码</translation>
         </message>
     </context>
     <context>

@@ -1,0 +1,381 @@
+"""The Sync workspace: enrol this PC, sync now (progress, cancel), the state of the queue, recent runs.
+
+The sync itself (``sync.client.engine``, no Qt) runs on its own QThread with its
+own connection; progress and the final report come back as queued signals. A
+timer syncs again on a schedule: every 15 minutes after a confirmed sync, with
+backoff and jitter after a failure, so a queue never waits for a new local
+write. "Synced" is shown only for a run head office confirmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.store import journal, syncdata
+from app.ui.context import AppContext
+from app.ui.tasks import TaskContext
+from app.ui.workspace import Workspace
+from sync.client.config import SyncSettings
+from sync.client.scheduler import RetrySchedule
+
+log = logging.getLogger(__name__)
+
+
+class _SyncRunner(QObject):
+    """Lives on the sync thread; runs one cycle (or an enrolment) per request."""
+
+    progressed = Signal(str, int, int, str)  # phase, done, total, message
+    finished = Signal(object)  # SyncReport
+    enrolled = Signal(object, str)  # SyncSettings or None, error message
+    start_sync = Signal()
+    start_enrol = Signal(str, str, str, str)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._cancel = False
+        self.start_sync.connect(self._run)
+        self.start_enrol.connect(self._enrol)
+
+    def cancel(self) -> None:
+        self._cancel = True
+
+    @Slot()
+    def _run(self) -> None:
+        from sync.client.engine import FAILED, SyncEngine, SyncReport
+        from sync.client.transport import SyncError
+
+        self._cancel = False
+        try:
+            engine = SyncEngine(
+                self.ctx.store,
+                progress=lambda p: self.progressed.emit(p.phase, p.done, p.total, p.message),
+                cancelled=lambda: self._cancel,
+            )
+            report = engine.run()
+        except SyncError as exc:
+            report = SyncReport(status=FAILED, error=str(exc))
+        except Exception as exc:  # never leave the UI waiting
+            log.exception("sync crashed")
+            report = SyncReport(status=FAILED, error=type(exc).__name__)
+        self.finished.emit(report)
+
+    @Slot(str, str, str, str)
+    def _enrol(self, server: str, code: str, proxy: str, ca_bundle: str) -> None:
+        from sync.client.engine import enrol
+        from sync.client.transport import SyncError
+
+        try:
+            s = enrol(self.ctx.store, server, code, device_name=platform.node(),
+                      proxy=proxy or None, ca_bundle=ca_bundle or None)
+        except SyncError as exc:
+            self.enrolled.emit(None, str(exc))
+        except Exception as exc:
+            log.exception("enrolment crashed")
+            self.enrolled.emit(None, type(exc).__name__)
+        else:
+            self.enrolled.emit(s, "")
+
+
+class SyncWorkspace(Workspace):
+    """UI thread."""
+
+    statusChanged = Signal(str)  # a one-line status for the status bar
+
+    AUTO_INTERVAL_S = 15 * 60
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, auto: bool = True) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.running = False
+        self.schedule = RetrySchedule(interval=self.AUTO_INTERVAL_S)
+        self._thread = QThread()
+        self._thread.setObjectName("sync")
+        self._runner = _SyncRunner(ctx)
+        self._runner.moveToThread(self._thread)
+        self._runner.progressed.connect(self._on_progress)
+        self._runner.finished.connect(self._on_finished)
+        self._runner.enrolled.connect(self._on_enrolled)
+        self._thread.start()
+        self.timer = QTimer(self, singleShot=True)
+        self.timer.timeout.connect(self.sync_now)
+        self.auto = auto
+        self._build()
+        self.refresh()
+        if auto and self._settings().enrolled:
+            self.timer.start(60_000)  # a first sync a minute after start-up
+
+    def title(self) -> str:
+        return self.tr("Sync")
+
+    # --- layout -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        heading = QLabel(self.tr("Sync with head office"))
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        about = QLabel(self.tr(
+            "Changes made on this PC go to head office, and head office's data comes here. A sync is"
+            " marked synced only after head office has confirmed that both sides hold the same data."
+        ))
+        about.setWordWrap(True)
+        layout.addWidget(about)
+
+        self.enrol_box = QGroupBox(self.tr("Enrol this PC"))
+        form = QFormLayout(self.enrol_box)
+        self.server_edit = QLineEdit()
+        self.server_edit.setPlaceholderText("https://sync.bank.local")
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM")
+        self.proxy_edit = QLineEdit()
+        self.proxy_edit.setPlaceholderText(self.tr("optional, e.g. http://proxy:8080"))
+        ca_row = QHBoxLayout()
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setPlaceholderText(self.tr("optional: the bank's CA certificate (PEM)"))
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._browse_ca)
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(browse)
+        form.addRow(self.tr("Head-office address"), self.server_edit)
+        form.addRow(self.tr("One-time code"), self.code_edit)
+        form.addRow(self.tr("Proxy"), self.proxy_edit)
+        form.addRow(self.tr("CA certificate"), ca_row)
+        self.enrol_button = QPushButton(self.tr("Enrol"))
+        self.enrol_button.clicked.connect(self._enrol)
+        self.enrol_error = QLabel()
+        self.enrol_error.setStyleSheet("color: #b00020;")
+        self.enrol_error.setWordWrap(True)
+        form.addRow(self.enrol_button, self.enrol_error)
+        layout.addWidget(self.enrol_box)
+
+        self.device_label = QLabel()
+        self.device_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.device_label)
+
+        row = QHBoxLayout()
+        self.sync_button = QPushButton(self.tr("Sync now"))
+        self.sync_button.setDefault(True)
+        self.sync_button.clicked.connect(self.sync_now)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress_label = QLabel()
+        row.addWidget(self.sync_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.progress_label, 1)
+        layout.addLayout(row)
+
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.result_label)
+        self.queue_label = QLabel()
+        layout.addWidget(self.queue_label)
+
+        layout.addWidget(QLabel(self.tr("Recent syncs")))
+        self.table = QTableWidget(0, 8)
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Started"), self.tr("Result"), self.tr("Sent"), self.tr("Received"), self.tr("Conflicts"),
+            self.tr("Quarantined"), self.tr("Data (KB)"), self.tr("Problem"),
+        ])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+
+    # --- state ----------------------------------------------------------------------
+
+    def _settings(self) -> SyncSettings:
+        return SyncSettings.load(self.ctx.store.settings)
+
+    def status_text(self, status: str) -> str:
+        return {
+            "synced": self.tr("Synced (confirmed by head office)"),
+            "unconfirmed": self.tr("Not confirmed"),
+            "failed": self.tr("Failed"),
+            "cancelled": self.tr("Cancelled"),
+            "running": self.tr("Running"),
+            "interrupted": self.tr("Interrupted"),
+        }.get(status, status)
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the queue and recent runs (on the reader thread)."""
+        s = self._settings()
+        self.enrol_box.setVisible(not s.enrolled)
+        self.sync_button.setEnabled(s.enrolled and not self.running)
+        if s.enrolled:
+            self.device_label.setText(
+                self.tr("Head office: %1 · Branch: %2 · Device: %3")
+                .replace("%1", s.server_url).replace("%2", s.branch).replace("%3", str(s.device_id))
+            )
+        else:
+            self.device_label.setText(self.tr("This PC is not enrolled with head office yet."))
+
+        def read(tc: TaskContext) -> dict[str, Any]:
+            db = tc.db
+            counts = dict(db.conn.execute("SELECT sync_state, count(*) FROM journal GROUP BY sync_state").fetchall())
+            return {
+                "pending": counts.get(journal.SYNC_PENDING, 0),
+                "quarantined": counts.get(journal.SYNC_QUARANTINED, 0),
+                "conflicts": len(syncdata.open_conflicts(db)),
+                "log": syncdata.recent_log(db, 20),
+            }
+
+        self.ctx.reader.submit(read, success=self._show_state, name="sync-state")
+
+    def _show_state(self, state: dict[str, Any]) -> None:
+        self.queue_label.setText(
+            self.tr("Unsent changes: %1 · Quarantined (refused by head office): %2 · Conflicts to review: %3")
+            .replace("%1", f"{state['pending']:,}").replace("%2", f"{state['quarantined']:,}")
+            .replace("%3", f"{state['conflicts']:,}")
+        )
+        rows = state["log"]
+        self.table.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            values = [
+                (r["started_at"] or "")[:19].replace("T", " "),
+                self.status_text(r["status"]),
+                f"{r['pushed']:,}",
+                f"{r['pulled']:,}",
+                f"{r['conflicts']:,}",
+                f"{r['quarantined']:,}",
+                f"{(r['bytes_up'] + r['bytes_down']) / 1024:,.0f}",
+                r["error"] or "",
+            ]
+            for j, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if j in (2, 3, 4, 5, 6):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        last = next((r for r in rows if r["status"] != "running"), None)
+        confirmed = next((r for r in rows if r["status"] == "synced"), None)
+        if last is None:
+            text = self.tr("Last sync: never")
+        elif last["status"] == "synced":
+            text = self.tr("Last sync: confirmed by head office at %1").replace("%1", (last["ended_at"] or "")[11:16])
+        else:
+            text = self.tr("Last sync: %1").replace("%1", self.status_text(last["status"]))
+            if confirmed:
+                when = (confirmed["ended_at"] or "")[:16].replace("T", " ")
+                text += self.tr(" (last confirmed %1)").replace("%1", when)
+        self.statusChanged.emit(text)
+
+    # --- actions ------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self.running or not self._settings().enrolled:
+            return
+        self.timer.stop()
+        self.running = True
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)
+        self.progress_label.setText(self.tr("Connecting to head office…"))
+        self.result_label.clear()
+        self._runner.start_sync.emit()
+
+    def cancel(self) -> None:
+        self._runner.cancel()
+        self.cancel_button.setEnabled(False)
+        self.progress_label.setText(self.tr("Cancelling…"))
+
+    @Slot(str, int, int, str)
+    def _on_progress(self, phase: str, done: int, total: int, message: str) -> None:
+        phases = {"push": self.tr("Sending changes"), "pull": self.tr("Receiving data"),
+                  "verify": self.tr("Checking with head office")}
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        self.progress_label.setText(f"{phases.get(phase, phase)} · {message}")
+
+    @Slot(object)
+    def _on_finished(self, report: Any) -> None:
+        self.running = False
+        self.cancel_button.setEnabled(False)
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if report.status == "synced" else 0)
+        self.progress_label.clear()
+        lines = [
+            self.status_text(report.status)
+            + " · "
+            + self.tr("sent %1, received %2, conflicts %3, quarantined %4, %5 KB, %6 s")
+            .replace("%1", f"{report.pushed:,}").replace("%2", f"{report.pulled:,}")
+            .replace("%3", f"{report.conflicts:,}").replace("%4", f"{report.quarantined:,}")
+            .replace("%5", f"{(report.bytes_up + report.bytes_down) / 1024:,.0f}")
+            .replace("%6", f"{report.seconds:.1f}")
+        ]
+        lines += report.warnings
+        if report.error:
+            lines.append(report.error)
+        self.result_label.setText("\n".join(lines))
+        self.result_label.setStyleSheet("" if report.status == "synced" else "color: #b00020;")
+        if self.auto and report.status != "cancelled":
+            self.timer.start(int(self.schedule.next_delay(report.status == "synced") * 1000))
+        self.refresh()
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("CA certificate"), "", "PEM (*.pem *.crt *.cer)")
+        if path:
+            self.ca_edit.setText(path)
+
+    def _enrol(self) -> None:
+        server, code = self.server_edit.text().strip(), self.code_edit.text().strip()
+        if not server.startswith(("http://", "https://")):
+            self.enrol_error.setText(self.tr("Head-office address: enter an address starting with https://"))
+            return
+        if not code:
+            self.enrol_error.setText(self.tr("One-time code: enter the code head office gave you"))
+            return
+        self.enrol_error.clear()
+        self.enrol_button.setEnabled(False)
+        self._runner.start_enrol.emit(server, code, self.proxy_edit.text().strip(), self.ca_edit.text().strip())
+
+    @Slot(object, str)
+    def _on_enrolled(self, settings: Any, error: str) -> None:
+        self.enrol_button.setEnabled(True)
+        if settings is None:
+            self.enrol_error.setText(error)
+            return
+        self.code_edit.clear()
+        self.refresh()
+        if self.auto:
+            self.timer.start(1000)
+
+    def shutdown(self) -> None:
+        self._runner.cancel()
+        self.timer.stop()
+        self._thread.quit()
+        self._thread.wait(30_000)
