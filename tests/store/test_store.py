@@ -231,3 +231,21 @@ def test_a_damaged_file_is_detected_and_the_newest_good_backup_offered(demo_dir:
     assert newest is not None and newest.path == good
     located.restore(newest.path)
     assert Store.open(demo_dir).check() >= 0
+
+
+def test_indexes_dropped_for_a_bulk_load_come_back_after_a_crash(data_dir: Path) -> None:
+    """A first sync or bulk load drops the book's indexes; if it dies there, the next open restores them."""
+    from app.store import bulk
+
+    store = Store.open(data_dir, create=True)
+    db = store.connect()
+    before = {n for (n,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    with write(db):
+        assert bulk.drop_sort_indexes(db) == len(bulk._SORT_INDEX_NAMES)
+    db.close()  # ...and the process dies here
+    reopened = Store.open(data_dir)
+    db = reopened.connect(readonly=True)
+    after = {n for (n,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert after == before
+    assert db.conn.execute("SELECT count(*) FROM meta WHERE key = ?", (bulk.DROPPED_KEY,)).fetchone()[0] == 0
+    db.close()

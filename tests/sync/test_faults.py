@@ -202,6 +202,14 @@ def test_sigkill_mid_pull_and_mid_push(hq_sqlite_faulty, tmp_path: Path):
     pulled_before = client_count(store)
     assert 0 < pulled_before <= 3000
     check_converged(hq, store)
+    # a first sync killed mid-way had dropped the book's indexes for the load: they are back
+    from app.store.bulk import _SORT_INDEX_NAMES, DROPPED_KEY
+
+    db = store.connect(readonly=True)
+    names = {n for (n,) in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(_SORT_INDEX_NAMES) <= names
+    assert db.conn.execute("SELECT count(*) FROM meta WHERE key = ?", (DROPPED_KEY,)).fetchone()[0] == 0
+    db.close()
     assert client_count(store) == 3000
     # mid-push: 1,200 local edits, 100 a batch
     db, svc = service(store)
