@@ -34,6 +34,7 @@ from sync import protocol as p
 from sync.client.config import SyncSettings, load_token, save_token
 from sync.client.transport import (
     RequestRejected,
+    ServerUnavailable,
     SyncCancelled,
     SyncError,
     Transport,
@@ -298,12 +299,16 @@ class SyncEngine:
             with write(db):
                 bulk.drop_sort_indexes(db)
 
-        def fetch(after: int) -> tuple[dict[str, Any], float]:
+        def fetch(after: int) -> tuple[bytes, float]:
+            """On the prefetch thread: network only (it releases the GIL). Parsing happens on the
+            caller's thread: CPU-bound Python here would stall the SQLite writes there, which
+            need the GIL back between rows."""
             params: dict[str, Any] = {"after": after, "limit": self.page_size}
             if full:
                 params["kinds"] = ",".join(kinds)
             t0 = time.monotonic()
-            return self.t.request("GET", f"{self._path}/pull", params=params), time.monotonic() - t0
+            raw = self.t.request("GET", f"{self._path}/pull", params=params, decode=False)
+            return raw, time.monotonic() - t0
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch")
         try:
@@ -311,8 +316,13 @@ class SyncEngine:
             first_high: int | None = None
             while True:
                 self._check()
-                ans, waited = pending_fetch.result()
-                r.wait_seconds += waited
+                t0 = time.monotonic()
+                raw, _fetch_seconds = pending_fetch.result()
+                r.wait_seconds += time.monotonic() - t0  # time this thread sat waiting for head office
+                try:
+                    ans = json.loads(raw)
+                except ValueError as exc:
+                    raise ServerUnavailable("总行回应无法解析，稍后再试。") from exc
                 if first_high is None:
                     first_high = ans["high"]
                 if ans.get("more"):

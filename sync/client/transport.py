@@ -118,8 +118,13 @@ class Transport:
         params: dict[str, Any] | None = None,
         body: Any = None,
         retry: bool = True,
-    ) -> dict[str, Any]:
-        """Send one request; returns the decoded JSON answer. Retries network errors and 5xx."""
+        decode: bool = True,
+    ) -> Any:
+        """Send one request; returns the decoded JSON answer. Retries network errors and 5xx.
+
+        ``decode=False`` returns a successful answer's body as (decompressed, complete)
+        bytes, for a caller that parses it on another thread.
+        """
         url = self.config.server_url.rstrip("/") + path
         data = None
         headers = {}
@@ -142,7 +147,7 @@ class Transport:
                 log.info("retrying %s %s in %.1f s (attempt %d): %s", method, path, delay, attempt + 1, last)
                 self._sleep(delay)
             try:
-                return self._once(method, url, params, data, headers)
+                return self._once(method, url, params, data, headers, decode)
             except ServerUnavailable as exc:
                 last = exc
         raise ServerUnavailable(f"连接总行失败（已重试 {attempts - 1} 次）：{last}") from last
@@ -155,8 +160,14 @@ class Transport:
             self.sleep(min(left, 0.2))
 
     def _once(
-        self, method: str, url: str, params: dict[str, Any] | None, data: bytes | None, headers: dict[str, str]
-    ) -> dict[str, Any]:
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        data: bytes | None,
+        headers: dict[str, str],
+        decode: bool = True,
+    ) -> Any:
         try:
             resp = self.session.request(
                 method,
@@ -192,6 +203,8 @@ class Transport:
             except zlib.error as exc:
                 raise ServerUnavailable(f"压缩数据损坏：{exc}") from exc
         status = resp.status_code
+        if not decode and status < 300:
+            return raw
         try:
             payload = json.loads(raw) if raw else {}
         except ValueError as exc:
