@@ -187,7 +187,10 @@ def make_engine(url: str) -> Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # readers get a deferred transaction (a WAL snapshot, no lock); writers take the
+            # write lock up front
+            read = conn.get_execution_options().get("branchdesk_read")
+            conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -285,6 +288,10 @@ class HQStore:
         store.create_schema()
         return store
 
+    def _read(self) -> Connection:
+        """A connection for reading: one consistent snapshot, no write lock."""
+        return self.engine.connect().execution_options(branchdesk_read=True)
+
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
         with self.engine.begin() as c:
@@ -304,7 +311,7 @@ class HQStore:
         c.execute(counter.update().where(counter.c.id == 1).values(value=value))
 
     def high(self, branch: str) -> int:
-        with self.engine.connect() as c:
+        with self._read() as c:
             return self._high(c, branch)
 
     @staticmethod
@@ -324,11 +331,11 @@ class HQStore:
             c.execute(branches.insert().values(code=code, name=name, created_at=now()))
 
     def branch_name(self, code: str) -> str | None:
-        with self.engine.connect() as c:
+        with self._read() as c:
             return c.execute(sa.select(branches.c.name).where(branches.c.code == code)).scalar()
 
     def list_branches(self) -> list[tuple[str, str]]:
-        with self.engine.connect() as c:
+        with self._read() as c:
             return [tuple(r) for r in c.execute(sa.select(branches.c.code, branches.c.name).order_by(branches.c.code))]
 
     def new_enrolment(self, branch: str, name: str = "") -> tuple[int, str]:
@@ -371,7 +378,7 @@ class HQStore:
         return Device(row.id, row.branch, device_name or row.name), token
 
     def authenticate(self, token: str) -> Device | None:
-        with self.engine.connect() as c:
+        with self._read() as c:
             row = c.execute(
                 sa.select(devices.c.id, devices.c.branch, devices.c.name).where(
                     devices.c.token_hash == _sha(token), devices.c.revoked_at.is_(None)
@@ -390,7 +397,7 @@ class HQStore:
             raise HQError(f"没有未吊销的设备 {device_id}。", 404)
 
     def list_devices(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(
                 sa.select(
                     devices.c.id, devices.c.branch, devices.c.name, devices.c.enrolled_at, devices.c.revoked_at,
@@ -415,7 +422,7 @@ class HQStore:
             )
 
     def list_denials(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as c:
+        with self._read() as c:
             return [dict(r._mapping) for r in c.execute(sa.select(denials).order_by(denials.c.id))]
 
     # --- publishing master data ---------------------------------------------------------
@@ -537,7 +544,7 @@ class HQStore:
         kinds = list(kinds or ())
         if kinds:
             q = q.where(records.c.kind.in_(kinds))
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(q).all()
             high = self._high(c, branch)
         more = len(rows) > limit
@@ -718,7 +725,7 @@ class HQStore:
     def summaries(self, branch: str) -> tuple[int, dict[str, p.ScopeSummary]]:
         """Per-kind count + hash of ``uid:seq`` over what ``branch`` can see, and the high seq."""
         items: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        with self.engine.connect() as c:
+        with self._read() as c:
             for kind, uid, seq in c.execute(
                 sa.select(records.c.kind, records.c.uid, records.c.seq).where(
                     sa.or_(records.c.branch == branch, records.c.branch.is_(None))
@@ -748,7 +755,7 @@ class HQStore:
 
     def pushed(self, branch: str, limit: int = 50) -> list[dict[str, Any]]:
         """What ``branch`` pushed, newest first (no personal data: kinds, ids, answers)."""
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(
                 sa.select(changes.c.received_at, changes.c.device_id, changes.c.change_id, changes.c.kind,
                           changes.c.uid, changes.c.op, changes.c.status, changes.c.seq, changes.c.reason)
@@ -759,7 +766,7 @@ class HQStore:
             return [dict(r._mapping) for r in rows]
 
     def push_counts(self, branch: str) -> dict[str, int]:
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(
                 sa.select(changes.c.status, sa.func.count()).where(changes.c.branch == branch)
                 .group_by(changes.c.status)
@@ -767,14 +774,14 @@ class HQStore:
             return {r[0]: r[1] for r in rows}
 
     def conflicts(self, branch: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as c:
+        with self._read() as c:
             rows = c.execute(sa.select(conflicts).where(conflicts.c.branch == branch).order_by(conflicts.c.id))
             return [dict(r._mapping) for r in rows]
 
     def records(self, branch: str, kind: str) -> Iterator[tuple[str, int, bool, dict[str, Any]]]:
         """(uid, seq, deleted, values) of one kind as ``branch`` sees it (tests, reports)."""
         columns = p.KIND_COLUMNS[kind]
-        with self.engine.connect() as c:
+        with self._read() as c:
             for uid, seq, deleted, data in c.execute(
                 sa.select(records.c.uid, records.c.seq, records.c.deleted, records.c.data).where(
                     records.c.kind == kind, sa.or_(records.c.branch == branch, records.c.branch.is_(None))
