@@ -65,6 +65,10 @@ class Unauthorized(SyncError):
     pass
 
 
+class CertificateError(SyncError):
+    """The server's TLS certificate does not verify: a setting to fix, not a thing to retry."""
+
+
 class RequestRejected(SyncError):
     """A 4xx answer (other than 401/426): the request itself is wrong and must not be retried."""
 
@@ -177,11 +181,17 @@ class Transport:
                 headers=headers,
                 timeout=(self.config.connect_timeout, self.config.read_timeout),
                 stream=True,
+                # explicit per request: with trust_env, REQUESTS_CA_BUNDLE would override a session setting
+                verify=self.config.ca_bundle or True,
             )
             try:
                 raw = resp.raw.read(decode_content=False)
             finally:
                 resp.close()
+        except requests.exceptions.SSLError as exc:
+            raise CertificateError(
+                "无法验证总行服务的证书。请确认服务地址正确，并在同步设置中指定本行的 CA 证书文件。"
+            ) from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ServerUnavailable(f"网络错误：{type(exc).__name__}") from exc
         except requests.RequestException as exc:  # chunked encoding cut, protocol errors

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="启动同步服务")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--ssl-certfile", help="HTTPS：服务证书（PEM）")
+    s.add_argument("--ssl-keyfile", help="HTTPS：证书私钥（PEM）")
     br = sub.add_parser("branch", help="网点").add_subparsers(dest="sub", required=True)
     bc = br.add_parser("create", help="创建网点")
     bc.add_argument("code")
@@ -86,7 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             from sync.server.app import create_app
 
-            uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+            uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info",
+                        ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
         elif args.cmd == "branch" and args.sub == "create":
             store.create_branch(args.code, args.name)
             print(f"已创建网点 {args.code} {args.name}")

@@ -44,7 +44,8 @@ class RunningHQ:
         self.store.engine.dispose()
 
 
-def start_hq(db_url: str, *, app_wrapper=None) -> RunningHQ:
+def start_hq(db_url: str, *, app_wrapper=None, ssl_certfile: str | None = None,
+             ssl_keyfile: str | None = None) -> RunningHQ:
     """Start the service on a free loopback port; returns when it accepts connections."""
     store = HQStore.open(db_url)
     app = create_app(store)
@@ -52,7 +53,7 @@ def start_hq(db_url: str, *, app_wrapper=None) -> RunningHQ:
         app = app_wrapper(app)
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            timeout_keep_alive=5)
+                            timeout_keep_alive=5, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="hq-server", daemon=True)
     thread.start()
@@ -61,7 +62,8 @@ def start_hq(db_url: str, *, app_wrapper=None) -> RunningHQ:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("head-office service did not start")
         time.sleep(0.02)
-    return RunningHQ(f"http://127.0.0.1:{port}", store, server, thread)
+    scheme = "https" if ssl_certfile else "http"
+    return RunningHQ(f"{scheme}://127.0.0.1:{port}", store, server, thread)
 
 
 def _pg_bin(name: str) -> str | None:

@@ -124,3 +124,60 @@ def _all(hq):
 
     for kind in KIND_COLUMNS:
         yield from hq.store.records(DEMO_BRANCH, kind)
+
+
+def _bank_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
+    """A bank's own CA and a certificate it issued for 127.0.0.1 (made here, as a bank's PKI would)."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Rural Bank Root CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+          .not_valid_after(now + timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    ca_pem, cert_pem, key_pem = folder / "bank-ca.pem", folder / "hq.pem", folder / "hq.key"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return ca_pem, cert_pem, key_pem
+
+
+def test_https_with_the_banks_own_ca(tmp_path: Path):
+    from app.store.store import Store
+    from sync.client.engine import enrol
+    from sync.client.transport import CertificateError, SyncError
+
+    ca, cert, key = _bank_ca_and_server_cert(tmp_path)
+    hq = start_hq(f"sqlite:///{tmp_path / 'hq.db'}", ssl_certfile=str(cert), ssl_keyfile=str(key))
+    try:
+        assert hq.url.startswith("https://")
+        seed_demo(hq.store, n_clients=50)
+        store = Store.open(tmp_path / "ws", create=True)
+        _d, code = hq.store.new_enrolment(DEMO_BRANCH)
+        # without the bank's CA the certificate does not verify: a clear message, no retries
+        with pytest.raises(CertificateError, match="CA 证书"):
+            Transport(TransportConfig(hq.url, retries=3, backoff_base=5)).request("GET", "/health")
+        with pytest.raises(SyncError, match="CA 证书"):
+            enrol(store, hq.url, code)
+        enrol(store, hq.url, code, ca_bundle=str(ca))
+        report = sync(store)
+        assert report.status == "synced" and report.pulled > 50
+    finally:
+        hq.stop()
