@@ -175,7 +175,9 @@ CREATE INDEX audit_by_time ON audit_log(time)
 # office sent them, keyed by kind and uid, with the server sequence the
 # checkpoint hashes. Reference kinds are also materialised into townships,
 # villages, staff and tags. sync_conflicts keeps both sides of every conflict
-# for a person to review; sync_log one row per sync run. The pull cursor is
+# for a person to review; sync_log one row per sync run; sync_deferred the
+# records a pull set aside because they had unsent local changes (asked for
+# again by uid once those changes have gone up). The pull cursor is
 # meta 'sync.cursor', saved in the same transaction as each page.
 V2 = """
 CREATE TABLE sync_records (
@@ -219,7 +221,12 @@ CREATE TABLE sync_log (
     skew_seconds REAL,
     error        TEXT
 );
-CREATE INDEX clients_sync ON clients(uid, hq_seq) WHERE hq_seq IS NOT NULL
+CREATE INDEX clients_sync ON clients(uid, hq_seq) WHERE hq_seq IS NOT NULL;
+CREATE TABLE sync_deferred (
+    kind TEXT NOT NULL,
+    uid  TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID
 """
 
 MIGRATIONS: list[Migration] = [

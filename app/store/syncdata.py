@@ -96,9 +96,12 @@ def apply_page(
                     server_value=_dumps(dict(zip(columns, row[3:], strict=True))),
                     note="本地有尚未上传的修改，未用总行数据覆盖；上传后会再次同步。",
                 )
+                db.conn.execute("INSERT OR IGNORE INTO sync_deferred (kind, uid) VALUES (?, ?)", (kind, row[1]))
                 result.deferred += 1
             else:
                 keep.append(row)
+        if not fresh and keep and db.conn.execute("SELECT 1 FROM sync_deferred LIMIT 1").fetchone():
+            clear_deferred(db, kind, [r[1] for r in keep])  # arrived again: no longer set aside
         if kind == "client":
             applied, problems = _apply_clients(db, columns, keep, fresh=fresh)
             result.applied += applied
@@ -288,6 +291,23 @@ def _overwrite(
     cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
     cur.executemany("DELETE FROM client_search WHERE rowid = ?", ids)
     cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+
+
+def deferred_ready(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """Set-aside records whose local changes have all gone up: to be asked for again, by kind."""
+    out: dict[str, list[str]] = {}
+    for kind, uid in db.conn.execute(
+        "SELECT d.kind, d.uid FROM sync_deferred d WHERE NOT EXISTS (SELECT 1 FROM journal j"
+        " WHERE j.kind = d.kind AND j.row_uid = d.uid AND j.sync_state = ?) ORDER BY d.kind, d.uid",
+        (SYNC_PENDING,),
+    ):
+        out.setdefault(kind, []).append(uid)
+    return out
+
+
+def clear_deferred(db: sqlite_utils.Database, kind: str, uids: Sequence[str]) -> None:
+    """Forget set-aside records that have been fetched again (inside the page's transaction)."""
+    db.conn.executemany("DELETE FROM sync_deferred WHERE kind = ? AND uid = ?", [(kind, u) for u in uids])
 
 
 # --- checkpoint -------------------------------------------------------------------------

@@ -162,7 +162,8 @@ class SyncEngine:
         db = self.store.connect()
         log_id = syncdata.log_start(db)
         try:
-            for phase, step in (("push", self._push), ("pull", self._pull), ("verify", self._verify)):
+            steps = (("push", self._push), ("pull", self._pull), ("refetch", self._refetch), ("verify", self._verify))
+            for phase, step in steps:
                 t0 = time.monotonic()
                 step(db)
                 r.phase_seconds[phase] = round(time.monotonic() - t0, 3)
@@ -360,6 +361,28 @@ class SyncEngine:
                 self.progress(SyncProgress("pull", 1, 1, "建立客户索引"))
                 bulk.restore_sort_indexes(db)
                 r.apply_seconds += time.monotonic() - t2
+
+    def _refetch(self, db: Any) -> None:
+        """Ask again, by uid, for records a pull set aside while they had unsent changes.
+
+        Their changes have gone up since; if head office refused one (quarantine), the
+        record would otherwise never come round again and only a full re-sync of its
+        kind would repair it.
+        """
+        r = self.report
+        for kind, uids in syncdata.deferred_ready(db).items():
+            for n in range(0, len(uids), 500):
+                self._check()
+                part = uids[n : n + 500]
+                ans = self.t.request("GET", f"{self._path}/pull", params={
+                    "after": 0, "limit": len(part), "kinds": kind, "uids": ",".join(part)})
+                page = ans.get("kinds") or {}
+                parts = [(k, page[k]["columns"], page[k]["rows"]) for k in page]
+                with write(db):
+                    syncdata.clear_deferred(db, kind, part)  # first: a record pending again is set aside anew
+                    result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
+                r.pulled += result.applied
+                r.high = max(r.high, ans["high"])
 
     # --- verify -----------------------------------------------------------------------------
 

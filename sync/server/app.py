@@ -187,13 +187,19 @@ def create_app(store: HQStore) -> FastAPI:
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
         kinds: Annotated[str, Query(description="逗号分隔的数据类型；空为全部")] = "",
+        uids: Annotated[str, Query(description="逗号分隔的记录编号（须同时指定一种数据类型），最多 500 个")] = "",
     ) -> Response:
         scoped(branch, request, dev)
         wanted = [k for k in kinds.split(",") if k]
         unknown = [k for k in wanted if k not in p.KIND_COLUMNS]
         if unknown:
             raise HTTPException(400, {"error": "invalid", "message": f"未知的数据类型：{','.join(unknown)}"})
-        page = store.pull(branch, after, limit, wanted)
+        uid_list = [u for u in uids.split(",") if u]
+        if uid_list and (len(wanted) != 1 or len(uid_list) > 500):
+            raise HTTPException(
+                400, {"error": "invalid", "message": "按记录编号拉取时须指定一种数据类型，且最多 500 个编号。"}
+            )
+        page = store.pull(branch, after, limit, wanted, uid_list)
         parts = [
             f'{{"cursor":{page.cursor},"high":{page.high},"more":{"true" if page.more else "false"},'
             f'"server_time":"{now()}","kinds":{{'

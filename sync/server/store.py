@@ -532,8 +532,14 @@ class HQStore:
 
     # --- pull ------------------------------------------------------------------------------
 
-    def pull(self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None) -> Page:
-        """The records ``branch`` may see with seq > ``after``, oldest first, at most ``limit``."""
+    def pull(
+        self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None, uids: Iterable[str] | None = None
+    ) -> Page:
+        """The records ``branch`` may see with seq > ``after``, oldest first, at most ``limit``.
+
+        ``uids`` (with one kind): just those records, whatever their seq (a workstation
+        asking again for records it had to set aside).
+        """
         scope = sa.or_(records.c.branch == branch, records.c.branch.is_(None))
         q = (
             sa.select(records.c.kind, records.c.uid, records.c.seq, records.c.deleted, records.c.data)
@@ -544,6 +550,9 @@ class HQStore:
         kinds = list(kinds or ())
         if kinds:
             q = q.where(records.c.kind.in_(kinds))
+        uids = list(uids or ())
+        if uids:
+            q = q.where(records.c.uid.in_(uids))
         with self._read() as c:
             rows = c.execute(q).all()
             high = self._high(c, branch)

@@ -317,3 +317,30 @@ def test_checkpoint_mismatch_resyncs_the_scope(hq_sqlite, tmp_path: Path, level:
     assert report.status == "synced", report
     assert sorted(report.resynced) == ["client", "whitelist"]
     assert_same(hq.store, store)
+
+
+def test_a_set_aside_record_whose_change_is_refused_comes_back_without_a_full_resync(hq_sqlite, tmp_path: Path):
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=100)
+    store = workstation(tmp_path / "ws", hq.url, hq.store)
+    assert sync(store).synced
+    db = store.connect()
+    cid, uid = db.conn.execute("SELECT id, uid FROM clients WHERE client_no IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    hq.store.publish("client", DEMO_BRANCH, [{"uid": uid, "aum_fen": 777_00}])
+    # an unsent change head office will refuse (a core-banking field), made before the pull
+    with write(db):
+        journal.record(db, kind="client", row_uid=uid, row_id=cid, op="update", before={"loan_fen": 0},
+                       after={"loan_fen": 1}, author="A0001", base_seq=None)
+    from sync.client.engine import SyncEngine
+
+    engine = SyncEngine(store)
+    engine.t = Transport(engine.transport_config, engine.token)
+    engine._pull(db)  # the pull sets the record aside
+    assert db.conn.execute("SELECT count(*) FROM sync_deferred").fetchone()[0] == 1
+    report = sync(store)  # push: refused -> quarantined; then the record is asked for again by uid
+    assert report.quarantined == 1 and report.status == "synced", report
+    assert report.resynced == []
+    assert db.conn.execute("SELECT aum_fen FROM clients WHERE id = ?", (cid,)).fetchone()[0] == 777_00
+    assert db.conn.execute("SELECT count(*) FROM sync_deferred").fetchone()[0] == 0
+    assert_same(hq.store, store)
+    db.close()
