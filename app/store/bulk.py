@@ -93,12 +93,7 @@ def load_clients(
     secondary indexes can be dropped during the load. Returns rows loaded.
     Runs on the connection's thread; ``progress`` is called after each batch.
     """
-    ref = ReferenceData(db)
-    tag_id = {t.code: t.id for t in ref.tags.values()}
-    village_info = {
-        v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name)
-        for v in ref.villages.values()
-    }
+    tag_id, village_info = lookups(ReferenceData(db))
     if fresh:
         with write(db):
             drop_sort_indexes(db)
@@ -116,6 +111,16 @@ def load_clients(
         if fresh:
             restore_sort_indexes(db)
     return loaded
+
+
+def lookups(ref: ReferenceData) -> tuple[dict[str, int], dict[int, tuple[int, int, str, str]]]:
+    """What ``insert_batch`` needs from the reference data: tag id by code, and village
+    id -> (village id, township id, village name, township name)."""
+    tag_id = {t.code: t.id for t in ref.tags.values()}
+    village_info = {
+        v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name) for v in ref.villages.values()
+    }
+    return tag_id, village_info
 
 
 DROPPED_KEY = "bulk.dropped_indexes"

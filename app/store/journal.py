@@ -170,16 +170,17 @@ def mark(
     synced_at: str | None = None,
 ) -> None:
     """Record the server's answer for one change (inside a transaction)."""
-    db.conn.execute(
-        "UPDATE journal SET sync_state = ?, server_seq = coalesce(?, server_seq),"
-        " sync_note = ?, synced_at = ? WHERE change_id = ?",
-        (state, server_seq, note, synced_at or local_now(), change_id),
-    )
+    mark_many(db, [(change_id, state, server_seq, note)], synced_at=synced_at)
 
 
-def mark_many(db: sqlite_utils.Database, answers: list[tuple[str, str, int | None, str | None]]) -> None:
+def mark_many(
+    db: sqlite_utils.Database,
+    answers: list[tuple[str, str, int | None, str | None]],
+    *,
+    synced_at: str | None = None,
+) -> None:
     """``mark`` for many changes at once: (change_id, state, server_seq, note) each (inside a transaction)."""
-    now = local_now()
+    now = synced_at or local_now()
     db.conn.executemany(
         "UPDATE journal SET sync_state = ?, server_seq = coalesce(?, server_seq), sync_note = ?, synced_at = ?"
         " WHERE change_id = ?",

@@ -30,12 +30,11 @@ from app.store.reference import ReferenceData, meta_get, meta_set
 CURSOR_KEY = "sync.cursor"
 _CHUNK = 900
 
-# Columns of ``clients`` a pulled record sets (bulk insert order minus uid/created_at/version).
-_UPDATE_COLS = [
-    c.strip()
-    for c in bulk._INSERT_COLS.split(",")
-    if c.strip() not in ("uid", "created_at", "version")
-]
+# Columns of ``clients`` a pulled record sets (bulk insert order minus uid/created_at/version),
+# and where each sits in a row ``bulk._prepare`` makes (+1: the id comes first).
+_INSERT_COLS = [c.strip() for c in bulk._INSERT_COLS.split(",")]
+_UPDATE_COLS = [c for c in _INSERT_COLS if c not in ("uid", "created_at", "version")]
+_UPDATE_POS = [_INSERT_COLS.index(c) + 1 for c in _UPDATE_COLS]
 
 
 def _dumps(v: Any) -> str:
@@ -174,10 +173,7 @@ def _apply_clients(
     ref = ReferenceData(db)
     village_by_code = ref.village_by_code
     staff_by_code = ref.staff_by_code
-    tag_id = {t.code: t.id for t in ref.tags.values()}
-    village_info = {
-        v.id: (v.id, v.township_id, v.name, ref.townships[v.township_id].name) for v in ref.villages.values()
-    }
+    tag_id, village_info = bulk.lookups(ref)
     existing: dict[str, int] = {}
     uids = [] if fresh else [r[1] for r in rows]
     for n in range(0, len(uids), _CHUNK):
@@ -243,6 +239,8 @@ def _apply_clients(
 # Columns compared to tell "head office sent back what we already have" (our own
 # pushed change, echoed by the pull) from a real change.
 _SAME_COLS = [c for c in _UPDATE_COLS if c not in ("updated_at", "hq_seq")]
+_SAME_POS = [_INSERT_COLS.index(c) + 1 for c in _SAME_COLS]
+_SEQ_POS = _INSERT_COLS.index("hq_seq") + 1
 
 
 def _overwrite(
@@ -253,10 +251,6 @@ def _overwrite(
 ) -> None:
     """Overwrite existing clients with pulled values. Rows whose values (and tags) are
     already what head office sent only get the new ``hq_seq``: no index churn."""
-    cols = [c.strip() for c in bulk._INSERT_COLS.split(",")]
-    pos = [cols.index(c) + 1 for c in _UPDATE_COLS]  # +1: _prepare puts the id first
-    same_pos = [cols.index(c) + 1 for c in _SAME_COLS]
-    seq_pos = cols.index("hq_seq") + 1
     current: dict[int, tuple] = {}
     current_tags: dict[int, set[int]] = {}
     all_ids = [row_id for row_id, _d in changed]
@@ -274,12 +268,12 @@ def _overwrite(
     for row_id, d in changed:
         values, tags, terms = bulk._prepare([d], row_id - 1, tag_id, village_info)
         v = values[0]
-        if current.get(row_id) == tuple(v[p] for p in same_pos) and current_tags.get(row_id, set()) == {
+        if current.get(row_id) == tuple(v[p] for p in _SAME_POS) and current_tags.get(row_id, set()) == {
             t for _i, t in tags
         }:
-            seq_only.append((v[seq_pos], row_id))
+            seq_only.append((v[_SEQ_POS], row_id))
             continue
-        updates.append([v[p] for p in pos] + [row_id])
+        updates.append([v[p] for p in _UPDATE_POS] + [row_id])
         tag_rows.extend(tags)
         if not d["deleted"]:
             docs.extend(terms)

@@ -58,7 +58,6 @@ class MainWindow(QMainWindow):
             if isinstance(ws, SyncWorkspace):
                 ws.statusChanged.connect(self.sync_label.setText)
                 ws.statusChanged.connect(lambda _t: self.refresh_status())
-                ws.refresh()
         self._build_shortcuts()
         self._restore_geometry()
         self.refresh_status()

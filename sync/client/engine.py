@@ -305,16 +305,14 @@ class SyncEngine:
             db.conn.execute("PRAGMA synchronous = NORMAL")
             db.conn.execute("PRAGMA wal_autocheckpoint = 20000")
 
-        def fetch(after: int) -> tuple[bytes, float]:
+        def fetch(after: int) -> bytes:
             """On the prefetch thread: network only (it releases the GIL). Parsing happens on the
             caller's thread: CPU-bound Python here would stall the SQLite writes there, which
             need the GIL back between rows."""
             params: dict[str, Any] = {"after": after, "limit": self.page_size}
             if full:
                 params["kinds"] = ",".join(kinds)
-            t0 = time.monotonic()
-            raw = self.t.request("GET", f"{self._path}/pull", params=params, decode=False)
-            return raw, time.monotonic() - t0
+            return self.t.request("GET", f"{self._path}/pull", params=params, decode=False)
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch")
         try:
@@ -323,7 +321,7 @@ class SyncEngine:
             while True:
                 self._check()
                 t0 = time.monotonic()
-                raw, _fetch_seconds = pending_fetch.result()
+                raw = pending_fetch.result()
                 r.wait_seconds += time.monotonic() - t0  # time this thread sat waiting for head office
                 try:
                     ans = json.loads(raw)
@@ -334,9 +332,7 @@ class SyncEngine:
                 if ans.get("more"):
                     pending_fetch = pool.submit(fetch, ans["cursor"])
                 t1 = time.monotonic()
-                page = ans.get("kinds") or {}
-                order = [k for k in p.APPLY_ORDER if k in page] + [k for k in page if k not in p.APPLY_ORDER]
-                parts = [(k, page[k]["columns"], page[k]["rows"]) for k in order]
+                parts = _page_parts(ans)
                 with write(db):
                     # a record changed on the server during a first sync comes round again with a
                     # seq above the first page's high: only pages below it are surely all new
@@ -384,8 +380,7 @@ class SyncEngine:
                 part = uids[n : n + 500]
                 ans = self.t.request("GET", f"{self._path}/pull", params={
                     "after": 0, "limit": len(part), "kinds": kind, "uids": ",".join(part)})
-                page = ans.get("kinds") or {}
-                parts = [(k, page[k]["columns"], page[k]["rows"]) for k in page]
+                parts = _page_parts(ans)
                 with write(db):
                     syncdata.clear_deferred(db, kind, part)  # first: a record pending again is set aside anew
                     result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
@@ -425,6 +420,13 @@ class SyncEngine:
         r.status = UNCONFIRMED
         if r.mismatched:
             r.warnings.append(f"与总行核对不一致：{'、'.join(r.mismatched)}。数据已保留，请稍后再同步。")
+
+
+def _page_parts(ans: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """A pull answer's kinds as (kind, columns, rows), in the order they must be applied."""
+    page = ans.get("kinds") or {}
+    order = [k for k in p.APPLY_ORDER if k in page] + [k for k in page if k not in p.APPLY_ORDER]
+    return [(k, page[k]["columns"], page[k]["rows"]) for k in order]
 
 
 def _j(v: Any) -> str:

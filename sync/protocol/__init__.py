@@ -251,6 +251,3 @@ def scope_summary(items: Iterable[tuple[str, int]]) -> ScopeSummary:
     lines = sorted(f"{uid}:{seq}\n" for uid, seq in items)
     return ScopeSummary(count=len(lines), hash=hashlib.sha256("".join(lines).encode()).hexdigest())
 
-
-def record_to_dict(columns: Iterable[str], values: Iterable[Any]) -> dict[str, Any]:
-    return dict(zip(columns, values, strict=True))

@@ -140,7 +140,6 @@ def create_app(store: HQStore) -> FastAPI:
         return version
 
     def device(
-        request: Request,
         authorization: Annotated[str | None, Header(description="Bearer 设备令牌")] = None,
     ) -> Device:
         token = (authorization or "").removeprefix("Bearer ").strip()

@@ -212,18 +212,18 @@ class _Rec:
 
 
 class _WorkingSet:
-    """The records one push batch touches: read once, changed in memory, written back once."""
+    """The records one push or publish batch touches: read once, changed in memory, written back once."""
 
-    def __init__(self, c: Connection, branch: str, batch: list[p.Change]) -> None:
+    def __init__(self, c: Connection, branch: str | None, keys: Iterable[tuple[str, str]]) -> None:
         self.c = c
         self.branch = branch
         self.recs: dict[tuple[str, str], _Rec] = {}
         self.conflicts: list[dict[str, Any]] = []
         self._villages: set[str] | None = None
         wanted: dict[str, set[str]] = defaultdict(set)
-        for ch in batch:
-            if ch.kind in p.KIND_COLUMNS:
-                wanted[ch.kind].add(ch.uid)
+        for kind, uid in keys:
+            if kind in p.KIND_COLUMNS:
+                wanted[kind].add(uid)
         for kind, uids in wanted.items():
             columns = p.KIND_COLUMNS[kind]
             for uid, rbranch, seq, deleted, data in c.execute(
@@ -236,8 +236,10 @@ class _WorkingSet:
     def get(self, kind: str, uid: str) -> _Rec | None:
         return self.recs.get((kind, uid))
 
-    def insert(self, kind: str, uid: str, branch: str, seq: int, data: dict[str, Any]) -> None:
-        self.recs[(kind, uid)] = _Rec(branch, seq, False, data, dirty=True, new=True)
+    def insert(
+        self, kind: str, uid: str, branch: str | None, seq: int, data: dict[str, Any], deleted: bool = False
+    ) -> None:
+        self.recs[(kind, uid)] = _Rec(branch, seq, deleted, data, dirty=True, new=True)
 
     def villages(self) -> set[str]:
         if self._villages is None:
@@ -309,10 +311,6 @@ class HQStore:
     @staticmethod
     def _set_seq(c: Connection, value: int) -> None:
         c.execute(counter.update().where(counter.c.id == 1).values(value=value))
-
-    def high(self, branch: str) -> int:
-        with self._read() as c:
-            return self._high(c, branch)
 
     @staticmethod
     def _high(c: Connection, branch: str) -> int:
@@ -459,66 +457,47 @@ class HQStore:
         stamp = now()
         with self.engine.begin() as c:
             seq = self._lock(c)
-            uids = [str(r["uid"]) for r in batch]
-            current = {
-                r.uid: r
-                for r in c.execute(
-                    sa.select(records.c.uid, records.c.branch, records.c.data, records.c.deleted).where(
-                        records.c.kind == kind, records.c.uid.in_(uids)
-                    )
-                )
-            }
-            inserts, updates, conflict_rows = [], [], []
+            work = _WorkingSet(c, branch, ((kind, str(r["uid"])) for r in batch))
+            changed = 0
             for r in batch:
                 uid = str(r["uid"])
                 deleted = bool(r.get("deleted", False))
-                cur = current.get(uid)
+                cur = work.get(kind, uid)
                 if cur is not None and cur.branch != branch:
                     raise HQError(f"记录 {kind}/{uid} 属于网点 {cur.branch}，不能作为 {branch or '全辖'} 的数据发布。")
                 if cur is None:
-                    values = [r.get(col) for col in columns]
-                else:
-                    old = dict(zip(columns, json.loads(cur.data), strict=True))
-                    new = dict(old)
-                    for col in columns:
-                        if col not in r:
-                            continue
-                        if kind == "client" and col in p.CLIENT_BRANCH_FIELDS:
-                            continue
-                        if (
-                            kind == "client"
-                            and col in p.CLIENT_SHARED_FIELDS
-                            and old[col] != r[col]
-                            and self._branch_touched(c, kind, uid, col)
-                        ):
-                            # head office overwrites a value the branch set: keep it for review
-                            conflict_rows.append(
-                                dict(branch=branch or "", change_id=None, kind=kind, uid=uid, field=col,
-                                     base_value=None, server_value=json.dumps(r[col], ensure_ascii=False),
-                                     branch_value=json.dumps(old[col], ensure_ascii=False), kept="hq",
-                                     created_at=stamp)
-                            )
-                        new[col] = r[col]
-                    if new == old and deleted == bool(cur.deleted):
+                    seq += 1
+                    work.insert(kind, uid, branch, seq, {col: r.get(col) for col in columns}, deleted)
+                    changed += 1
+                    continue
+                new = dict(cur.data)
+                for col in columns:
+                    if col not in r:
                         continue
-                    values = [new[col] for col in columns]
+                    if kind == "client" and col in p.CLIENT_BRANCH_FIELDS:
+                        continue
+                    if (
+                        kind == "client"
+                        and col in p.CLIENT_SHARED_FIELDS
+                        and cur.data[col] != r[col]
+                        and self._branch_touched(c, kind, uid, col)
+                    ):
+                        # head office overwrites a value the branch set: keep it for review
+                        work.conflicts.append(
+                            dict(branch=branch or "", change_id=None, kind=kind, uid=uid, field=col,
+                                 base_value=None, server_value=json.dumps(r[col], ensure_ascii=False),
+                                 branch_value=json.dumps(cur.data[col], ensure_ascii=False), kept="hq",
+                                 created_at=stamp)
+                        )
+                    new[col] = r[col]
+                if new == cur.data and deleted == cur.deleted:
+                    continue
                 seq += 1
-                item = dict(kind=kind, uid=uid, branch=branch, seq=seq, deleted=deleted, data=_dump(values),
-                            updated_at=stamp, updated_by=by)
-                (inserts if cur is None else updates).append(item)
-            if inserts:
-                c.execute(records.insert(), inserts)
-            for item in updates:
-                c.execute(
-                    records.update()
-                    .where(records.c.kind == item["kind"], records.c.uid == item["uid"])
-                    .values(seq=item["seq"], deleted=item["deleted"], data=item["data"],
-                            updated_at=stamp, updated_by=by)
-                )
-            if conflict_rows:
-                c.execute(conflicts.insert(), conflict_rows)
+                cur.data, cur.deleted, cur.seq, cur.dirty = new, deleted, seq, True
+                changed += 1
+            work.flush(stamp, by)
             self._set_seq(c, seq)
-        return len(inserts) + len(updates)
+        return changed
 
     @staticmethod
     def _branch_touched(c: Connection, kind: str, uid: str, col: str) -> bool:
@@ -591,7 +570,7 @@ class HQStore:
                               changes.c.reason).where(changes.c.change_id.in_(ids))
                 )
             }
-            work = _WorkingSet(c, device.branch, batch)
+            work = _WorkingSet(c, device.branch, ((ch.kind, ch.uid) for ch in batch))
             change_rows: list[dict[str, Any]] = []
             in_batch: dict[str, str] = {}
             for ch in batch:

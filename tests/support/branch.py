@@ -30,6 +30,15 @@ def sync(store: Store, **kw: Any) -> SyncReport:
     return SyncEngine(store, **kw).run()
 
 
+def pull_only(store: Store, db: Any) -> None:
+    """Run only the pull phase of a sync cycle on ``db`` (no push first)."""
+    from sync.client.transport import Transport
+
+    engine = SyncEngine(store)
+    engine.t = Transport(engine.transport_config, engine.token)
+    engine._pull(db)
+
+
 def service(store: Store, staff_code: str = "A0001") -> tuple[Any, ClientService]:
     """A writable connection and a client service for a staff member (branch head by default)."""
     db = store.connect()

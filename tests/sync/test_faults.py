@@ -187,18 +187,23 @@ def _kill_after(hq, path_part: str, nth: int, delay: float, proc: subprocess.Pop
     return hit
 
 
+def _kill_rounds(hq, store, path_part: str, points, *cli_args: str) -> int:
+    """Run ``branchdesk sync`` once per (nth request, delay) point, killing it there; how many died mid-sync."""
+    kills = 0
+    for nth, delay in points:
+        proc = _spawn_sync(store.data_dir, *cli_args)
+        hit = _kill_after(hq, path_part, nth, delay, proc)
+        if proc.wait(timeout=120) == -signal.SIGKILL and hit.is_set():
+            kills += 1
+    return kills
+
+
 def test_sigkill_mid_pull_and_mid_push(hq_sqlite_faulty, tmp_path: Path):
     hq = hq_sqlite_faulty
     seed_demo(hq.store, n_clients=3000)
     store = workstation(tmp_path / "ws", hq.url, hq.store)
-    kills = 0
     # mid-pull: the first sync, 100 records a page
-    for nth, delay in ((2, 0.0), (4, 0.01), (6, 0.03), (8, 0.005)):
-        proc = _spawn_sync(store.data_dir, "--page-size", "100")
-        hit = _kill_after(hq, "/pull", nth, delay, proc)
-        rc = proc.wait(timeout=120)
-        if hit.is_set() and rc == -signal.SIGKILL:
-            kills += 1
+    kills = _kill_rounds(hq, store, "/pull", ((2, 0.0), (4, 0.01), (6, 0.03), (8, 0.005)), "--page-size", "100")
     pulled_before = client_count(store)
     assert 0 < pulled_before <= 3000
     check_converged(hq, store)
@@ -217,12 +222,7 @@ def test_sigkill_mid_pull_and_mid_push(hq_sqlite_faulty, tmp_path: Path):
     for i in ids:
         svc.edit(i, {"notes": f"批量回访 {uuid.uuid4().hex[:6]}"})
     db.close()
-    for nth, delay in ((1, 0.0), (2, 0.02), (3, 0.005), (4, 0.05)):
-        proc = _spawn_sync(store.data_dir, "--push-batch", "100")
-        hit = _kill_after(hq, "/push", nth, delay, proc)
-        rc = proc.wait(timeout=120)
-        if hit.is_set() and rc == -signal.SIGKILL:
-            kills += 1
+    kills += _kill_rounds(hq, store, "/push", ((1, 0.0), (2, 0.02), (3, 0.005), (4, 0.05)), "--push-batch", "100")
     hq.faults.taps.clear()
     check_converged(hq, store)
     assert hq.store.push_counts(DEMO_BRANCH) == {"applied": 1200}

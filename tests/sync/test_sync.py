@@ -19,6 +19,7 @@ from tests.support.branch import (
     DEMO_BRANCH,
     assert_same,
     client_count,
+    pull_only,
     server_state,
     service,
     sync,
@@ -222,13 +223,7 @@ def test_pull_never_overwrites_a_record_with_unsent_changes(hq_sqlite, tmp_path:
     cid, uid = db.conn.execute("SELECT id, uid FROM clients ORDER BY id LIMIT 1").fetchone()
     hq.store.publish("client", DEMO_BRANCH, [{"uid": uid, "address": "总行的新地址"}])
     svc.edit(cid, {"address": "网点的新地址"})
-    # the push fails (the server rejects the batch as a whole is not the case here): simulate a push
-    # that has not happened yet by pulling only
-    from sync.client.engine import SyncEngine
-
-    engine = SyncEngine(store)
-    engine.t = Transport(engine.transport_config, engine.token)
-    engine._pull(db)
+    pull_only(store, db)  # as when the push had not got through before the pull
     assert db.conn.execute("SELECT address FROM clients WHERE id = ?", (cid,)).fetchone()[0] == "网点的新地址"
     pulled_conflicts = [c for c in syncdata.open_conflicts(db) if c.side == "pull"]
     assert len(pulled_conflicts) == 1 and json.loads(pulled_conflicts[0].server_value)["address"] == "总行的新地址"
@@ -331,11 +326,7 @@ def test_a_set_aside_record_whose_change_is_refused_comes_back_without_a_full_re
     with write(db):
         journal.record(db, kind="client", row_uid=uid, row_id=cid, op="update", before={"loan_fen": 0},
                        after={"loan_fen": 1}, author="A0001", base_seq=None)
-    from sync.client.engine import SyncEngine
-
-    engine = SyncEngine(store)
-    engine.t = Transport(engine.transport_config, engine.token)
-    engine._pull(db)  # the pull sets the record aside
+    pull_only(store, db)  # the pull sets the record aside
     assert db.conn.execute("SELECT count(*) FROM sync_deferred").fetchone()[0] == 1
     report = sync(store)  # push: refused -> quarantined; then the record is asked for again by uid
     assert report.quarantined == 1 and report.status == "synced", report
