@@ -204,8 +204,11 @@ def test_merge_duplicates_keeps_the_journal(qtbot, head: ClientsWorkspace) -> No
     db.conn.execute("UPDATE clients SET client_no = NULL WHERE id = ?", (ids[1],))
     db.conn.commit()
     db.close()
+    before = head.model.total
     head.merge_ids(ids)
-    qtbot.waitUntil(lambda: "合并" in head.status.text() or "Merged" in head.status.text(), timeout=5000)
+    # what was done stays on screen beside the new count (the reload does not wipe it out)
+    qtbot.waitUntil(lambda: f"{before - 1:,}" in head.status.text(), timeout=5000)
+    assert "已合并到" in head.status.text()
     db = _db(head)
     live = db.conn.execute(f"SELECT id FROM clients WHERE id IN ({ids[0]},{ids[1]}) AND deleted = 0").fetchall()
     deletes = db.conn.execute("SELECT row_id, after FROM journal WHERE op = 'delete'").fetchall()

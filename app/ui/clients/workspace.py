@@ -148,6 +148,7 @@ class ClientsWorkspace(Workspace):
         lay.addWidget(self.status)
 
         # --- wiring
+        self._change_message = ""  # what the last add/delete/merge did, shown with the next count
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         self._layout_timer = QTimer(self, singleShot=True, interval=500)
@@ -265,7 +266,11 @@ class ClientsWorkspace(Workspace):
 
     def _on_count(self, n: int) -> None:
         self.filters.set_count(n)
-        self.status.setText(self.tr("%1 clients match").replace("%1", f"{n:,}"))
+        text = self.tr("%1 clients match").replace("%1", f"{n:,}")
+        if self._change_message:
+            text = f"{self._change_message}　{text}"
+            self._change_message = ""
+        self.status.setText(text)
 
     def _on_header_clicked(self, section: int) -> None:
         key = COLUMNS[section].sort
@@ -302,7 +307,12 @@ class ClientsWorkspace(Workspace):
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
 
-    def _refresh_after_change(self) -> None:
+    def _refresh_after_change(self, message: str = "") -> None:
+        """Reload the table after a change; ``message`` (what was done) stays in the status
+        line beside the new count instead of being replaced by it."""
+        self._change_message = message
+        if message:
+            self.status.setText(message)
         self.model.reload()
         win = self.window()
         if hasattr(win, "refresh_status"):
@@ -331,8 +341,7 @@ class ClientsWorkspace(Workspace):
                 dlg.general.setText("\n".join(e.message for e in rest))
                 return
             dlg.accept()
-            self.status.setText(self.tr("Client %1 created.").replace("%1", result.name))
-            self._refresh_after_change()
+            self._refresh_after_change(self.tr("Client %1 created.").replace("%1", result.name))
 
         self.ctx.writer.submit(work, success=done, name="client-add")
 
@@ -362,8 +371,7 @@ class ClientsWorkspace(Workspace):
 
         def done(results: list) -> None:
             errors = [r.message for r in results if isinstance(r, FieldError)]
-            self.status.setText("；".join(errors) if errors else self.tr("Deleted."))
-            self._refresh_after_change()
+            self._refresh_after_change("；".join(errors) if errors else self.tr("Deleted."))
 
         self.ctx.writer.submit(work, success=done, name="client-delete")
 
@@ -404,8 +412,7 @@ class ClientsWorkspace(Workspace):
             if isinstance(result, FieldError):
                 self.status.setText(result.message)
                 return
-            self.status.setText(self.tr("Merged into %1.").replace("%1", result.name))
-            self._refresh_after_change()
+            self._refresh_after_change(self.tr("Merged into %1.").replace("%1", result.name))
 
         self.ctx.writer.submit(work, success=done, name="merge")
 
