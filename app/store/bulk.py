@@ -23,7 +23,7 @@ from app.store.clients import name_key
 from app.store.db import write
 from app.store.journal import local_now
 from app.store.reference import ReferenceData, meta_get, meta_set
-from app.store.search import IndexedClient, client_terms
+from app.store.search import client_document
 
 _SORT_INDEX_NAMES = (
     "clients_by_name",
@@ -103,7 +103,7 @@ def load_clients(
             if cancelled is not None and cancelled():
                 break
             with write(db):
-                insert_batch(db, batch, tag_id, village_info)
+                insert_batch(db, [row_from_dict(r) for r in batch], tag_id, village_info)
             loaded += len(batch)
             if progress is not None:
                 progress(loaded)
@@ -154,108 +154,93 @@ def restore_sort_indexes(db: sqlite_utils.Database) -> int:
     return len(saved)
 
 
+# A client row as ``insert_batch`` takes it (a list or tuple): head office's sequence
+# (None for a client head office has not seen), the uid (None: a new one is made), the
+# tombstone flag, then the client's fields in the sync protocol's column order, with the
+# village and the manager as local ids and the tags as codes (hq and branch together).
+ROW_FIELDS = (
+    "hq_seq", "uid", "deleted", "client_no", "kind", "name", "id_number", "mobile", "village_id", "group_name",
+    "address", "segment", "aum_fen", "deposit_fen", "loan_fen", "mb_signed", "mb_active", "lifecycle", "potential",
+    "manager_id", "consent", "consent_date", "consent_channel", "notes", "last_contact", "id_override", "tags",
+)
+
+
+def row_from_dict(r: dict[str, Any]) -> list[Any]:
+    """A client dict (keys as ``app.core.client.Client``; ``tags`` = tag codes) as a ``ROW_FIELDS`` row."""
+    return [
+        r.get("hq_seq"), r.get("uid"), r.get("deleted"), r.get("client_no"), r["kind"], r["name"],
+        r.get("id_number"), r.get("mobile"), r["village_id"], r.get("group_name"), r.get("address"), r["segment"],
+        r["aum_fen"], r["deposit_fen"], r["loan_fen"], r.get("mb_signed"), r.get("mb_active"), r["lifecycle"],
+        r.get("potential"), r.get("manager_id"), r.get("consent"), _iso(r.get("consent_date")),
+        r.get("consent_channel"), r.get("notes"), _iso(r.get("last_contact")), r.get("id_override"),
+        r.get("tags") or (),
+    ]
+
+
 def insert_batch(
     db: sqlite_utils.Database,
-    batch: list[dict[str, Any]],
+    batch: list[Any],
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
 ) -> int:
-    """Insert client dicts with their tags and search terms; returns the first new id.
+    """Insert client rows (``ROW_FIELDS``) with their tags and search terms; returns the first new id.
 
     Call inside ``db.write``: holding the write lock, the ids after the current
     maximum are ours. ``village_info`` maps village id to (id, township id,
-    village name, township name). Rows with ``deleted`` are tombstones: stored,
-    not indexed. ``hq_seq`` (optional) is the server sequence of the row.
+    village name, township name). Tombstones are stored, not indexed.
     """
     base = db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
-    values, tag_rows, docs = _prepare(batch, base, tag_id, village_info)
+    values, tag_rows, docs = prepare(batch, base + 1, tag_id, village_info)
     cur = db.conn.cursor()
     cur.executemany(_INSERT_SQL, values)
     cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
-    cur.executemany(
-        "INSERT INTO client_search (rowid, terms) VALUES (?, ?)",
-        [d for d, r in zip(docs, batch, strict=True) if not r.get("deleted")],
-    )
+    cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
     return base + 1
 
 
-def _prepare(
-    batch: list[dict[str, Any]],
-    base: int,
+def prepare(
+    batch: Iterable[Any],
+    first_id: int,
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
 ) -> tuple[list[tuple], list[tuple[int, int]], list[tuple[int, str]]]:
+    """``ROW_FIELDS`` rows -> (``clients`` rows, ``client_tags`` rows, search documents), ids from ``first_id``.
+
+    The one place a client's stored and derived columns (name key, tier, flags,
+    search terms) are computed for bulk writes; tombstones get no document.
+    Pure Python on the calling thread; a first sync calls it once per row.
+    """
     now = local_now()
     values: list[tuple] = []
     tag_rows: list[tuple[int, int]] = []
     docs: list[tuple[int, str]] = []
-    for i, r in enumerate(batch, start=base + 1):
-        tier = int(tier_for_aum(r["aum_fen"]))
-        consent = r.get("consent")
-        tids = sorted(tag_id[t] for t in r.get("tags", ()))
-        values.append(
-            (
-                i,
-                r.get("uid") or str(uuid.uuid4()),
-                r.get("client_no"),
-                r["kind"],
-                r["name"],
-                name_key(r["name"]),
-                r.get("id_number"),
-                r.get("mobile"),
-                r["village_id"],
-                r.get("group_name"),
-                r.get("address"),
-                r["segment"],
-                r["aum_fen"],
-                r["deposit_fen"],
-                r["loan_fen"],
-                tier,
-                int(bool(r.get("mb_signed"))),
-                int(bool(r.get("mb_active"))),
-                r["lifecycle"],
-                int(bool(r.get("potential"))),
-                r.get("manager_id"),
-                None if consent is None else int(consent),
-                _iso(r.get("consent_date")),
-                r.get("consent_channel"),
-                r.get("notes") or "",
-                _iso(r.get("last_contact")),
-                int(bool(r.get("id_override"))),
-                1,
-                now,
-                now,
-                int(bool(r.get("deleted"))),
-                r.get("hq_seq"),
-            )
-        )
-        tag_rows.extend((i, t) for t in tids)
-        vid, tid, vname, tname = village_info[r["village_id"]]
-        docs.append(
-            (
-                i,
-                client_terms(
-                    IndexedClient(
-                        name=r["name"],
-                        mobile=r.get("mobile"),
-                        id_number=r.get("id_number"),
-                        village_id=vid,
-                        township_id=tid,
-                        village_name=vname,
-                        township_name=tname,
-                        segment=r["segment"],
-                        tier=tier,
-                        lifecycle=r["lifecycle"],
-                        manager_id=r.get("manager_id"),
-                        mb_signed=bool(r.get("mb_signed")),
-                        mb_active=bool(r.get("mb_active")),
-                        consent=consent,
-                        potential=bool(r.get("potential")),
-                        tag_ids=tids,
-                    )
-                ),
-            )
-        )
+    for i, (
+        hq_seq, uid, deleted, client_no, kind, name, id_number, mobile, village_id, group_name, address, segment,
+        aum, deposit, loan, mb_signed, mb_active, lifecycle, potential, manager_id, consent, consent_date,
+        consent_channel, notes, last_contact, id_override, tags,
+    ) in enumerate(batch, start=first_id):
+        aum = aum or 0
+        tier = int(tier_for_aum(aum))
+        mb_signed = 1 if mb_signed else 0
+        mb_active = 1 if mb_active else 0
+        potential = 1 if potential else 0
+        if consent is not None:
+            consent = 1 if consent else 0
+        values.append((
+            i, uid or str(uuid.uuid4()), client_no, kind, name, name_key(name), id_number, mobile, village_id,
+            group_name, address, segment, aum, deposit or 0, loan or 0, tier, mb_signed, mb_active, lifecycle,
+            potential, manager_id, consent, consent_date or None, consent_channel, notes or "", last_contact or None,
+            1 if id_override else 0, 1, now, now, 1 if deleted else 0, hq_seq,
+        ))
+        tids = sorted(tag_id[t] for t in tags) if tags else ()
+        for t in tids:
+            tag_rows.append((i, t))
+        if not deleted:
+            vid, tid, vname, tname = village_info[village_id]
+            docs.append((i, client_document(
+                name, mobile, id_number, vid, tid, vname, tname, segment, tier, lifecycle, manager_id, mb_signed,
+                mb_active, consent, potential, tids,
+            )))
     return values, tag_rows, docs
 
 

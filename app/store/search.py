@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _WORD = re.compile(r"[0-9A-Za-z]+")
+# Unified ideographs only: NFKC leaves them as they are (compatibility ideographs it does not).
+_PLAIN_HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _DIGITS_X = re.compile(r"^[0-9]{3,17}[0-9Xx]$")
 
 
@@ -54,6 +56,8 @@ def cjk_grams(text: str, *, unigrams: bool = True) -> list[str]:
 
 
 def name_terms(name: str) -> list[str]:
+    if _PLAIN_HANZI.fullmatch(name):  # most names: one run of hanzi, nothing to normalise
+        return [*name, *(name[i : i + 2] for i in range(len(name) - 1))]
     name = _norm(name)
     terms = cjk_grams(name)
     terms.extend("n" + w.lower() for w in _WORD.findall(name))
@@ -67,27 +71,32 @@ def place_terms(*names: str) -> list[str]:
     return terms
 
 
-# Names and places repeat across a client book (a few hundred villages, common
-# names): bulk loads and first syncs compute each one's terms once.
+# Names, places and attribute combinations repeat across a client book (a few hundred
+# villages, common names, a handful of segments and tiers): bulk loads and first syncs
+# compute each one's terms once.
 @functools.lru_cache(maxsize=65536)
 def _name_text(name: str) -> str:
     return " ".join(name_terms(name))
 
 
 @functools.lru_cache(maxsize=4096)
-def _place_text(township: str, village: str) -> str:
-    return " ".join(place_terms(township, village))
+def _place_text(village_id: int, township_id: int, village: str, township: str) -> str:
+    return " ".join([*place_terms(township, village), f"v{village_id}", f"w{township_id}"])
 
 
-def number_terms(mobile: str | None, id_number: str | None) -> list[str]:
-    terms = []
-    if mobile and len(mobile) >= 4:
-        terms.append("p" + mobile[-4:])
-    if id_number and len(id_number) >= 6:
-        tail = id_number.lower()
-        terms.append("i" + tail[-4:])
-        terms.append("i" + tail[-6:])
-    return terms
+@functools.lru_cache(maxsize=4096)
+def _attr_text(
+    segment: str, tier: int, lifecycle: str, mb_signed: bool, mb_active: bool, consent: bool | None, potential: bool
+) -> str:
+    return " ".join((
+        f"s{_code(segment)}",
+        f"r{tier}",
+        f"l{_code(lifecycle)}",
+        "mbs1" if mb_signed else "mbs0",
+        "mba1" if mb_active else "mba0",
+        "cu" if consent is None else ("cy" if consent else "cn"),
+        "pt1" if potential else "pt0",
+    ))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,22 +123,47 @@ class IndexedClient:
 
 def client_terms(c: IndexedClient) -> str:
     """The FTS5 document for one client: space-separated terms."""
-    terms = [_name_text(c.name), _place_text(c.township_name, c.village_name)]
-    terms += number_terms(c.mobile, c.id_number)
-    terms += [
-        f"v{c.village_id}",
-        f"w{c.township_id}",
-        f"s{_code(c.segment)}",
-        f"r{c.tier}",
-        f"l{_code(c.lifecycle)}",
-        "mbs1" if c.mb_signed else "mbs0",
-        "mba1" if c.mb_active else "mba0",
-        "cu" if c.consent is None else ("cy" if c.consent else "cn"),
-        "pt1" if c.potential else "pt0",
+    return client_document(
+        c.name, c.mobile, c.id_number, c.village_id, c.township_id, c.village_name, c.township_name, c.segment,
+        c.tier, c.lifecycle, c.manager_id, c.mb_signed, c.mb_active, c.consent, c.potential, c.tag_ids,
+    )
+
+
+def client_document(
+    name: str,
+    mobile: str | None,
+    id_number: str | None,
+    village_id: int,
+    township_id: int,
+    village_name: str,
+    township_name: str,
+    segment: str,
+    tier: int,
+    lifecycle: str,
+    manager_id: int | None,
+    mb_signed: bool,
+    mb_active: bool,
+    consent: bool | None,
+    potential: bool,
+    tag_ids: Sequence[int] = (),
+) -> str:
+    """``client_terms`` with the fields as arguments: what bulk loads call, once per row."""
+    terms = [
+        _name_text(name),
+        _place_text(village_id, township_id, village_name, township_name),
+        _attr_text(segment, tier, lifecycle, bool(mb_signed), bool(mb_active),
+                   None if consent is None else bool(consent), bool(potential)),
     ]
-    if c.manager_id is not None:
-        terms.append(f"m{c.manager_id}")
-    terms += [f"t{t}" for t in c.tag_ids]
+    if mobile and len(mobile) >= 4:
+        terms.append("p" + mobile[-4:])
+    if id_number and len(id_number) >= 6:
+        tail = id_number[-6:].lower()
+        terms.append("i" + tail[2:])
+        terms.append("i" + tail)
+    if manager_id is not None:
+        terms.append(f"m{manager_id}")
+    for t in tag_ids:
+        terms.append(f"t{t}")
     return " ".join(terms)
 
 

@@ -31,7 +31,7 @@ CURSOR_KEY = "sync.cursor"
 _CHUNK = 900
 
 # Columns of ``clients`` a pulled record sets (bulk insert order minus uid/created_at/version),
-# and where each sits in a row ``bulk._prepare`` makes (+1: the id comes first).
+# and where each sits in a row ``bulk.prepare`` makes (+1: the id comes first).
 _INSERT_COLS = [c.strip() for c in bulk._INSERT_COLS.split(",")]
 _UPDATE_COLS = [c for c in _INSERT_COLS if c not in ("uid", "created_at", "version")]
 _UPDATE_POS = [_INSERT_COLS.index(c) + 1 for c in _UPDATE_COLS]
@@ -164,6 +164,18 @@ def _tags(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequ
 _MATERIALISE = {"township": _townships, "village": _villages, "staff": _staff, "tag": _tags}
 
 
+# A pulled client row is [seq, uid, deleted, *values in the page's column order]. In the
+# protocol's column order it becomes a ``bulk.ROW_FIELDS`` row by one slice and three
+# substitutions (village and manager codes -> local ids, hq + branch tags -> tags).
+_WIRE_COLUMNS = (
+    *({"village_id": "village", "manager_id": "manager"}.get(f, f) for f in bulk.ROW_FIELDS[3:-1]),
+    "hq_tags",
+    "branch_tags",
+)
+_VILLAGE = bulk.ROW_FIELDS.index("village_id")
+_MANAGER = bulk.ROW_FIELDS.index("manager_id")
+
+
 def _apply_clients(
     db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, fresh: bool = False
 ) -> tuple[int, int]:
@@ -171,8 +183,8 @@ def _apply_clients(
     if not rows:
         return 0, 0
     ref = ReferenceData(db)
-    village_by_code = ref.village_by_code
-    staff_by_code = ref.staff_by_code
+    village_id = {code: v.id for code, v in ref.village_by_code.items()}
+    staff_id = {code: s.id for code, s in ref.staff_by_code.items()}
     tag_id, village_info = bulk.lookups(ref)
     existing: dict[str, int] = {}
     uids = [] if fresh else [r[1] for r in rows]
@@ -181,54 +193,34 @@ def _apply_clients(
         existing.update(
             db.conn.execute(f"SELECT uid, id FROM clients WHERE uid IN ({','.join('?' * len(part))})", part)
         )
-    i = {c: n + 3 for n, c in enumerate(columns)}
-    new: list[dict[str, Any]] = []
-    changed: list[tuple[int, dict[str, Any]]] = []
+    if tuple(columns) != _WIRE_COLUMNS:  # another column order (or a missing column): put it in ours
+        pos = {c: n + 3 for n, c in enumerate(columns)}
+        rows = [[*r[:3], *(r[pos[c]] if c in pos else None for c in _WIRE_COLUMNS)] for r in rows]
+    new: list[list[Any]] = []
+    changed: list[tuple[int, list[Any]]] = []
     problems = 0
     for r in rows:
-        village = village_by_code.get(r[i["village"]])
-        if village is None:
+        row = r[:-1]  # without branch_tags; hq_tags' place becomes the tags
+        vid = village_id.get(row[_VILLAGE])
+        if vid is None:
             add_conflict(
                 db, side="pull", kind="client", row_uid=r[1], server_seq=r[0],
-                note=f"总行数据中的所属村“{r[i['village']]}”在本机不存在，未能写入。",
+                note=f"总行数据中的所属村“{row[_VILLAGE]}”在本机不存在，未能写入。",
             )
             problems += 1
             continue
-        manager = staff_by_code.get(r[i["manager"]]) if r[i["manager"]] else None
-        d = {
-            "uid": r[1],
-            "hq_seq": r[0],
-            "deleted": bool(r[2]),
-            "client_no": r[i["client_no"]],
-            "kind": r[i["kind"]],
-            "name": r[i["name"]],
-            "id_number": r[i["id_number"]],
-            "mobile": r[i["mobile"]],
-            "village_id": village.id,
-            "group_name": r[i["group_name"]],
-            "address": r[i["address"]],
-            "segment": r[i["segment"]],
-            "aum_fen": r[i["aum_fen"]] or 0,
-            "deposit_fen": r[i["deposit_fen"]] or 0,
-            "loan_fen": r[i["loan_fen"]] or 0,
-            "mb_signed": r[i["mb_signed"]],
-            "mb_active": r[i["mb_active"]],
-            "lifecycle": r[i["lifecycle"]],
-            "potential": r[i["potential"]],
-            "manager_id": manager.id if manager else None,
-            "consent": r[i["consent"]],
-            "consent_date": r[i["consent_date"]],
-            "consent_channel": r[i["consent_channel"]],
-            "notes": r[i["notes"]],
-            "last_contact": r[i["last_contact"]],
-            "id_override": r[i["id_override"]],
-            "tags": [t for t in (*(r[i["hq_tags"]] or ()), *(r[i["branch_tags"]] or ())) if t in tag_id],
-        }
+        row[_VILLAGE] = vid
+        manager = row[_MANAGER]
+        row[_MANAGER] = staff_id.get(manager) if manager else None
+        hq_tags, branch_tags = r[-2], r[-1]
+        if branch_tags:
+            hq_tags = [*(hq_tags or ()), *branch_tags]
+        row[-1] = [t for t in hq_tags if t in tag_id] if hq_tags else ()
         row_id = existing.get(r[1])
         if row_id is None:
-            new.append(d)
+            new.append(row)
         else:
-            changed.append((row_id, d))
+            changed.append((row_id, row))
     if new:
         bulk.insert_batch(db, new, tag_id, village_info)
     if changed:
@@ -245,7 +237,7 @@ _SEQ_POS = _INSERT_COLS.index("hq_seq") + 1
 
 def _overwrite(
     db: sqlite_utils.Database,
-    changed: list[tuple[int, dict[str, Any]]],
+    changed: list[tuple[int, list[Any]]],
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
 ) -> None:
@@ -265,8 +257,8 @@ def _overwrite(
             current_tags.setdefault(client_id, set()).add(tag)
     sql = f"UPDATE clients SET {', '.join(f'{c} = ?' for c in _UPDATE_COLS)}, version = version + 1 WHERE id = ?"
     updates, seq_only, tag_rows, docs, ids = [], [], [], [], []
-    for row_id, d in changed:
-        values, tags, terms = bulk._prepare([d], row_id - 1, tag_id, village_info)
+    for row_id, row in changed:
+        values, tags, terms = bulk.prepare([row], row_id, tag_id, village_info)
         v = values[0]
         if current.get(row_id) == tuple(v[p] for p in _SAME_POS) and current_tags.get(row_id, set()) == {
             t for _i, t in tags
@@ -275,8 +267,7 @@ def _overwrite(
             continue
         updates.append([v[p] for p in _UPDATE_POS] + [row_id])
         tag_rows.extend(tags)
-        if not d["deleted"]:
-            docs.extend(terms)
+        docs.extend(terms)  # none for a tombstone
         ids.append((row_id,))
     cur = db.conn.cursor()
     cur.executemany("UPDATE clients SET hq_seq = ? WHERE id = ?", seq_only)

@@ -11,7 +11,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.store.clients import ClientRepository
-from app.store.search import ClientFilter, IndexedClient, client_terms, compile_filter
+from app.store.search import (
+    _WORD,
+    ClientFilter,
+    IndexedClient,
+    _norm,
+    cjk_grams,
+    client_terms,
+    compile_filter,
+    name_terms,
+)
 from app.store.store import Store
 
 
@@ -261,3 +270,10 @@ def test_terms_keep_vocabularies_apart() -> None:
     } <= set(doc)
     assert "石桥" not in doc  # place grams carry their prefix
     assert compile_filter(ClientFilter(text="张伟")).match == '("张伟" OR "g张伟")'
+
+
+@given(st.text(alphabet=st.sampled_from("张伟王芳李娜欧阳明華\uf900\u3400AbC12 ·（）"), max_size=8))
+def test_name_terms_fast_path_matches_the_general_one(name: str) -> None:
+    """Plain-hanzi names skip normalisation; every name gets the terms the general rule gives."""
+    general = cjk_grams(_norm(name)) + ["n" + w.lower() for w in _WORD.findall(_norm(name))]
+    assert name_terms(name) == general
