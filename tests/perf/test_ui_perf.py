@@ -16,7 +16,7 @@ from tests.perf import store_bench
 from tests.perf.conftest import PERF_CLIENTS
 
 SCRIPT = r"""
-import json, os, resource, statistics, sys, time
+import json, os, statistics, sys, time
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 t0 = time.perf_counter()
 from pathlib import Path
@@ -25,6 +25,7 @@ from app.store.store import Store
 from app.ui import i18n
 from app.ui.app import build_context, create_application
 from app.ui.main_window import MainWindow
+from tests.perf.store_bench import peak_rss_mb
 app = create_application([])
 i18n.install(app, "zh_CN")
 ctx = build_context(Store.open(Path(sys.argv[1])), None)
@@ -59,7 +60,7 @@ times.sort()
 print(json.dumps({"launch_s": round(launch, 2), "total": ws.model.total,
     "key_p50_ms": round(statistics.median(times), 1), "key_p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
     "key_max_ms": round(times[-1], 1), "end_ms": round(end_ms, 1), "pages_for_end": fetched,
-    "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+    "rss_mb": peak_rss_mb()}))
 w.close(); ctx.shutdown()
 sys.stdout.flush(); os._exit(0)  # skip interpreter teardown of Qt objects
 """
