@@ -200,7 +200,7 @@ def _apply_clients(
     changed: list[tuple[int, list[Any]]] = []
     problems = 0
     for r in rows:
-        row = r[:-1]  # without branch_tags; hq_tags' place becomes the tags
+        row = list(r[:-1])  # without branch_tags; hq_tags' place becomes the tags
         vid = village_id.get(row[_VILLAGE])
         if vid is None:
             add_conflict(
