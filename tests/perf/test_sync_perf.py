@@ -26,7 +26,6 @@ import pytest
 import requests
 
 from app.store import bulk
-from app.store.reference import ReferenceData
 from app.store.store import Store
 from sync import protocol as p
 from sync.client.config import SyncSettings, load_token
@@ -126,36 +125,35 @@ def test_sync_initial_and_incremental(tmp_path: Path) -> None:
         # --- raw local bulk insert of the same client rows ---------------------------------
         # twice: into a store keeping its indexes (the plain insert), and into one that drops
         # and rebuilds them as a first sync does (the best the local store can do)
+        town_rows, village_rows, staff_rows, tag_rows, clients = [], [], [], [], []
+        for kind, _branch, rows in demo_records(seed=2026, n_clients=CLIENTS):
+            if kind == "township":
+                town_rows = [{"id": i, "code": r["code"], "name": r["name"]} for i, r in enumerate(rows, 1)]
+            elif kind == "village":
+                tid = {r["code"]: r["id"] for r in town_rows}
+                village_rows = [{"id": i, "township_id": tid[r["township"]], "code": r["code"],
+                                 "name": r["name"], "groups": r["groups"]} for i, r in enumerate(rows, 1)]
+            elif kind == "staff":
+                staff_rows = [{"id": i, "code": r["code"], "name": r["name"], "role": r["role"], "active": 1}
+                              for i, r in enumerate(rows, 1)]
+            elif kind == "tag":
+                tag_rows += [{"id": len(tag_rows) + i, "code": r["code"], "name": r["name"],
+                              "source": r["source"], "category": r["category"] or ""}
+                             for i, r in enumerate(rows, 1)]
+            elif kind == "client":
+                clients = rows
+        # the reference rows carry their ids, so both stores give a code the same id
+        vid = {r["code"]: r["id"] for r in village_rows}
+        sid = {r["code"]: r["id"] for r in staff_rows}
+        local_rows = [
+            {**c, "village_id": vid[c["village"]], "manager_id": sid.get(c["manager"]),
+             "tags": [*c["hq_tags"], *c["branch_tags"]]}
+            for c in clients
+        ]
         raw_s: dict[bool, float] = {}
         for fresh in (False, True):
-            raw_store = Store.open(tmp_path / f"raw-{fresh}", create=True)
-            rdb = raw_store.connect()
-            town_rows, village_rows, staff_rows, tag_rows, clients = [], [], [], [], []
-            for kind, _branch, rows in demo_records(seed=2026, n_clients=CLIENTS):
-                if kind == "township":
-                    town_rows = [{"id": i, "code": r["code"], "name": r["name"]} for i, r in enumerate(rows, 1)]
-                elif kind == "village":
-                    tid = {r["code"]: r["id"] for r in town_rows}
-                    village_rows = [{"id": i, "township_id": tid[r["township"]], "code": r["code"],
-                                     "name": r["name"], "groups": r["groups"]} for i, r in enumerate(rows, 1)]
-                elif kind == "staff":
-                    staff_rows = [{"id": i, "code": r["code"], "name": r["name"], "role": r["role"], "active": 1}
-                                  for i, r in enumerate(rows, 1)]
-                elif kind == "tag":
-                    tag_rows += [{"id": len(tag_rows) + i, "code": r["code"], "name": r["name"],
-                                  "source": r["source"], "category": r["category"] or ""}
-                                 for i, r in enumerate(rows, 1)]
-                elif kind == "client":
-                    clients = rows
+            rdb = Store.open(tmp_path / f"raw-{fresh}", create=True).connect()
             bulk.load_reference(rdb, townships=town_rows, villages=village_rows, staff=staff_rows, tags=tag_rows)
-            ref = ReferenceData(rdb)
-            vid = {v.code: v.id for v in ref.villages.values()}
-            sid = {s.code: s.id for s in ref.staff.values()}
-            local_rows = [
-                {**c, "village_id": vid[c["village"]], "manager_id": sid.get(c["manager"]),
-                 "tags": [*c["hq_tags"], *c["branch_tags"]]}
-                for c in clients
-            ]
             t0 = time.perf_counter()
             assert bulk.load_clients(rdb, local_rows, batch_size=PAGE, fresh=fresh) == CLIENTS
             raw_s[fresh] = time.perf_counter() - t0
