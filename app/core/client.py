@@ -15,10 +15,13 @@ from typing import Any
 
 from app.core import validation as v
 from app.core.errors import FieldError
+from sync.protocol.kinds import CLIENT as CLIENT_KIND
+from sync.protocol.schema import Column, Owner, T, branch_may_set
 
 
 class _Labelled(StrEnum):
-    """A string enum whose members carry a Chinese label."""
+    """A string enum whose members carry a Chinese label. Members come from a declared
+    column's choices (``labelled``), so a value is spelled once: in ``sync.protocol.kinds``."""
 
     def __new__(cls, value: str, label: str) -> _Labelled:
         obj = str.__new__(cls, value)
@@ -37,40 +40,24 @@ class _Labelled(StrEnum):
         return None
 
 
-class ClientKind(_Labelled):
-    INDIVIDUAL = "individual", "个人"
-    BUSINESS = "business", "企业"
+def labelled(base: type[_Labelled], name: str, column: str) -> Any:
+    """An enum of the client kind's ``column`` choices: ``Segment.FARMER`` is ("farmer", "农户")."""
+    choices = CLIENT_KIND.column(column).choices
+    return base(name, [(c.value.upper(), (c.value, c.label)) for c in choices], module=__name__,  # type: ignore[call-overload]
+                qualname=name)
 
 
-class Segment(_Labelled):
-    FARMER = "farmer", "农户"
-    SOLE_TRADER = "sole_trader", "个体工商户"
-    PAYROLL = "payroll", "代发工资"
-    RETIREE = "retiree", "退休"
-    STUDENT = "student", "学生"
-    MICRO_BUSINESS = "micro_business", "小微企业"
-    COOPERATIVE = "cooperative", "合作社"
-
+class _SegmentBase(_Labelled):
     @property
     def for_business(self) -> bool:
-        return self in (Segment.MICRO_BUSINESS, Segment.COOPERATIVE)
+        return self.value in _BUSINESS_SEGMENTS
 
 
-class Lifecycle(_Labelled):
-    NEW = "new", "新客首面"
-    HONEYMOON = "honeymoon", "蜜月期"
-    MATURE = "mature", "成熟"
-    CHURN_WARNING = "churn_warning", "流失预警"
-    CHURNED = "churned", "流失"
-    RECOVERED = "recovered", "挽回"
-
-
-class ConsentChannel(_Labelled):
-    COUNTER = "counter", "柜面"
-    MOBILE_APP = "mobile_app", "手机银行"
-    PHONE = "phone", "电话"
-    PAPER = "paper", "纸质授权书"
-    VISIT = "visit", "上门"
+_BUSINESS_SEGMENTS = frozenset({"micro_business", "cooperative"})
+ClientKind = labelled(_Labelled, "ClientKind", "kind")
+Segment = labelled(_SegmentBase, "Segment", "segment")
+Lifecycle = labelled(_Labelled, "Lifecycle", "lifecycle")
+ConsentChannel = labelled(_Labelled, "ConsentChannel", "consent_channel")
 
 
 class Tier(IntEnum):
@@ -170,7 +157,11 @@ class Client:
         return "男" if int(n[16]) % 2 else "女"
 
 
-# --- fields ------------------------------------------------------------------------
+# --- fields ----------------------------------------------------------------------------
+#
+# Labels, owners, lengths and choices come from the client kind's declaration
+# (``sync.protocol.kinds.CLIENT``); what is left here is how text typed in a form
+# or on the command line becomes a value of each column's type.
 
 Parser = Callable[[str], Any]
 
@@ -197,10 +188,6 @@ def _enum(cls: type[_Labelled], name: str, label: str, *, optional: bool = False
         return m
 
     return parse
-
-
-def _spec(name: str, label: str, owner: str, parse: Parser, editable: bool = True) -> FieldSpec:
-    return FieldSpec(name, label, owner, editable, parse)
 
 
 def _id_number(text: str) -> str | None:
@@ -230,64 +217,49 @@ def _tags(text: str) -> tuple[str, ...]:
     return tuple(sorted({p.strip() for p in parts if p.strip()}))
 
 
-CLIENT_FIELDS: dict[str, FieldSpec] = {
-    s.name: s
-    for s in (
-        _spec("client_no", "核心客户号", "hq", lambda t: (t or "").strip() or None, editable=False),
-        _spec("kind", "客户类型", "hq", _enum(ClientKind, "kind", "客户类型")),
-        _spec("name", "客户名称", "hq", lambda t: v.required_text(t, field="name", label="客户名称")),
-        _spec("id_number", "证件号码", "hq", _id_number),
-        _spec(
-            "id_override",
-            "确认试点期信用代码",
-            "branch",
-            lambda t: v.parse_bool(t, field="id_override", label="确认试点期信用代码"),
-        ),
-        _spec("mobile", "手机号", "shared", _mobile),
-        _spec("village_id", "所属村", "shared", _int("village_id", "所属村")),
-        _spec(
-            "group_name",
-            "村民小组",
-            "branch",
-            lambda t: v.optional_text(t, field="group_name", label="村民小组", max_len=20),
-        ),
-        _spec("address", "地址", "shared", lambda t: v.optional_text(t, field="address", label="地址", max_len=100)),
-        _spec("segment", "客群", "branch", _enum(Segment, "segment", "客群")),
-        _spec("aum_fen", "资产（AUM）", "hq", lambda t: v.money_fen(t, field="aum_fen", label="资产（AUM）")),
-        _spec("deposit_fen", "存款余额", "hq", lambda t: v.money_fen(t, field="deposit_fen", label="存款余额")),
-        _spec("loan_fen", "贷款余额", "hq", lambda t: v.money_fen(t, field="loan_fen", label="贷款余额")),
-        _spec("mb_signed", "手机银行签约", "hq", lambda t: v.parse_bool(t, field="mb_signed", label="手机银行签约")),
-        _spec("mb_active", "手机银行月活", "hq", lambda t: v.parse_bool(t, field="mb_active", label="手机银行月活")),
-        _spec("lifecycle", "生命周期", "branch", _enum(Lifecycle, "lifecycle", "生命周期")),
-        _spec("potential", "潜力客户", "branch", lambda t: v.parse_bool(t, field="potential", label="潜力客户")),
-        _spec("manager_id", "管户客户经理", "branch", _int("manager_id", "管户客户经理")),
-        _spec(
-            "consent",
-            "营销授权",
-            "branch",
-            lambda t: v.parse_bool(t, field="consent", label="营销授权", allow_none=True),
-        ),
-        _spec("consent_date", "授权日期", "branch", lambda t: v.parse_date(t, field="consent_date", label="授权日期")),
-        _spec(
-            "consent_channel", "授权渠道", "branch", _enum(ConsentChannel, "consent_channel", "授权渠道", optional=True)
-        ),
-        _spec("notes", "备注", "branch", lambda t: v.optional_text(t, field="notes", label="备注", max_len=500) or ""),
-        _spec(
-            "last_contact",
-            "最近联系日期",
-            "branch",
-            lambda t: v.parse_date(t, field="last_contact", label="最近联系日期"),
-        ),
-        _spec("tags", "标签", "branch", _tags),
-    )
+_ENUMS: dict[str, type[_Labelled]] = {
+    "kind": ClientKind, "segment": Segment, "lifecycle": Lifecycle, "consent_channel": ConsentChannel,
 }
+_SPECIAL: dict[str, Parser] = {"id_number": _id_number, "mobile": _mobile}
+
+
+def _parser(col: Column) -> Parser:
+    """Text -> a value of ``col``'s declared type (the form's and the CLI's parser)."""
+    name, label = col.local_name, col.label
+    if name in _SPECIAL:
+        return _SPECIAL[name]
+    t = col.type
+    if t == T.ENUM:
+        return _enum(_ENUMS[name], name, label, optional=col.null and not col.required)
+    if col.local_ref:
+        return _int(name, label)
+    if t == T.MONEY:
+        return lambda x: v.money_fen(x, field=name, label=label)
+    if t == T.BOOL:
+        return lambda x: v.parse_bool(x, field=name, label=label, allow_none=col.null)
+    if t == T.DATE:
+        return lambda x: v.parse_date(x, field=name, label=label)
+    if t == T.TEXT and col.required:
+        return lambda x: v.required_text(x, field=name, label=label, max_len=col.max_len or 200)
+    if t == T.TEXT:
+        empty = col.empty
+        return lambda x: v.optional_text(x, field=name, label=label, max_len=col.max_len or 200) or empty
+    return lambda x: (x or "").strip() or None
+
+
+CLIENT_FIELDS: dict[str, FieldSpec] = {
+    col.local_name: FieldSpec(col.local_name, col.label, col.owner.value, col.name != "client_no", _parser(col))
+    for col in CLIENT_KIND.columns
+    if not col.link
+}
+CLIENT_FIELDS["tags"] = FieldSpec("tags", "标签", Owner.BRANCH.value, True, _tags)
 
 # Fields the core-banking system owns for a client that has a core-banking number.
 HQ_OWNED = frozenset(n for n, s in CLIENT_FIELDS.items() if s.owner == "hq")
 
 
 def parse_field(name: str, text: str) -> Any:
-    """Text -> typed value for one field, or a FieldError. Unknown names raise KeyError."""
+    """Text -> typed value for one field, or a FieldError."""
     spec = CLIENT_FIELDS.get(name)
     if spec is None:
         return FieldError(name, name, "unknown_field", f"没有名为“{name}”的客户字段。")
@@ -295,11 +267,35 @@ def parse_field(name: str, text: str) -> Any:
 
 
 def ownership_error(c: Client, name: str) -> FieldError | None:
-    """Head-office fields are read-only at the branch once the client has a core-banking number."""
-    spec = CLIENT_FIELDS.get(name)
-    if spec is None or spec.owner != "hq" or c.client_no is None:
+    """May the branch change field ``name`` of ``c``? The rule head office applies too
+    (``sync.protocol.schema.branch_may_set``): core-banking fields are read-only, and a
+    prospect's (no core-banking number yet) name, kind and ID number are the branch's."""
+    col = CLIENT_KIND.by_local.get(name)
+    if col is None:
         return None
-    return FieldError(name, spec.label, "owner", f"{spec.label}由总行核心系统维护，网点不能修改。")
+    problem = branch_may_set(CLIENT_KIND, col.name, {"client_no": c.client_no})
+    if problem is None:
+        return None
+    return FieldError(name, col.label, problem.code, problem.message)
+
+
+def declaration_errors(c: Client) -> list[FieldError]:
+    """Values the client kind's declaration refuses (length, characters, format): the checks
+    head office runs on every value it receives, run here first so nothing it would refuse
+    is ever journaled."""
+    errs = []
+    for col in CLIENT_KIND.columns:
+        if col.link or col.local_ref:
+            continue
+        value = getattr(c, col.local_name)
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, _Labelled):
+            value = value.value
+        problem = col.problem(value)
+        if problem is not None:
+            errs.append(FieldError(col.local_name, col.label, problem.code, problem.message))
+    return errs
 
 
 def _label(name: str) -> str:
@@ -318,8 +314,6 @@ def validate_client(
     name = (c.name or "").strip()
     if not name:
         errs.append(FieldError("name", "客户名称", "required", "客户名称不能为空。"))
-    elif len(name) > 50:
-        errs.append(FieldError("name", "客户名称", "length", "客户名称最多 50 个字。"))
     elif any(ch.isdigit() for ch in name) and c.kind == ClientKind.INDIVIDUAL:
         errs.append(FieldError("name", "客户名称", "format", "个人客户姓名不能包含数字。"))
 
@@ -360,8 +354,8 @@ def validate_client(
         errs.append(FieldError("consent_date", "授权日期", "future", "授权日期不能晚于今天。"))
     if c.last_contact is not None and c.last_contact > today:
         errs.append(FieldError("last_contact", "最近联系日期", "future", "最近联系日期不能晚于今天。"))
-    if c.notes and len(c.notes) > 500:
-        errs.append(FieldError("notes", "备注", "length", "备注最多 500 个字。"))
+    flagged = {e.field for e in errs}
+    errs += [e for e in declaration_errors(c) if e.field not in flagged]
     return errs
 
 

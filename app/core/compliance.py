@@ -1,16 +1,14 @@
 """Marketing-language checks for scripts and notes meant for clients.
 
-The word list is data (``data/compliance_words.json``, later replaced by head
-office through sync), not code. A longer blocked word wins over a shorter warn
-word it contains (保证收益 is blocked, not merely a warning for 保证).
+The word list is data (``resources/compliance_words.json``, loaded by
+``app.services.compliance``, later replaced by head office through sync), not
+code. A longer blocked word wins over a shorter warn word it contains (保证收益
+is blocked, not merely a warning for 保证).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 
@@ -39,16 +37,8 @@ class Finding:
         return f"含有需谨慎使用的词“{self.word}”（第 {self.start + 1} 个字起），请确认表述合规。"
 
 
-@lru_cache(maxsize=1)
-def default_word_list() -> WordList:
-    """The bundled list (runs anywhere; cached)."""
-    text = resources.files("app.core").joinpath("data/compliance_words.json").read_text("utf-8")
-    return WordList.from_dict(json.loads(text))
-
-
-def check_text(text: str, words: WordList | None = None, *, wealth: bool = False) -> list[Finding]:
+def check_text(text: str, words: WordList, *, wealth: bool = False) -> list[Finding]:
     """Blocked and warned words in ``text``, in order; for wealth material, a missing risk line."""
-    words = words or default_word_list()
     found: list[Finding] = []
     covered = [False] * len(text)
     for level, vocab in (("block", words.block), ("warn", words.warn)):

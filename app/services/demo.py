@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from app.services.demo_county import build_county, iter_clients
 from app.store import bulk
 from app.store.config import DB_FILENAME, KEY_SOURCE_DEMO, Settings, default_data_dir
 from app.store.db import write
 from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
+from resources.demo_county import build_county, iter_clients
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def _resource_checks() -> list[Check]:
     qm = resource_path("translations/branchdesk_zh_CN.qm")
     out.append(Check("界面翻译", OK if qm.exists() and qm.stat().st_size > 0 else FAIL, qm.name))
     try:
-        from app.core.compliance import default_word_list
+        from app.services.compliance import default_word_list
 
         words = default_word_list()
         out.append(

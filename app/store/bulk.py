@@ -22,8 +22,10 @@ from app.core.client import tier_for_aum
 from app.store.clients import name_key
 from app.store.db import write
 from app.store.journal import local_now
+from app.store.kinds import CLIENT_EXTRA, table, to_stored
 from app.store.reference import ReferenceData, meta_get, meta_set
 from app.store.search import client_document
+from sync.protocol.schema import T
 
 _SORT_INDEX_NAMES = (
     "clients_by_name",
@@ -39,15 +41,12 @@ _SORT_INDEX_NAMES = (
     "clients_sync",
 )
 
-_INSERT_COLS = (
-    "uid, client_no, kind, name, name_key, id_number, mobile, village_id, group_name, address,"
-    " segment, aum_fen, deposit_fen, loan_fen, tier, mb_signed, mb_active, lifecycle, potential,"
-    " manager_id, consent, consent_date, consent_channel, notes, last_contact, id_override,"
-    " version, created_at, updated_at, deleted, hq_seq"
-)
-_INSERT_SQL = (
-    f"INSERT INTO clients (id, {_INSERT_COLS}) VALUES ({', '.join('?' * (len(_INSERT_COLS.split(',')) + 1))})"
-)
+_CLIENTS = table("client")
+# The INSERT's columns: the declared ones (by local name), the two the book derives,
+# then bookkeeping. Every position below is looked up by name in these tuples.
+_INSERT_COLS = ("id", "uid", *_CLIENTS.local_names, *CLIENT_EXTRA, "version", "created_at", "updated_at", "deleted",
+                "hq_seq")
+_INSERT_SQL = f"INSERT INTO clients ({', '.join(_INSERT_COLS)}) VALUES ({', '.join('?' * len(_INSERT_COLS))})"
 
 
 def load_reference(
@@ -64,12 +63,6 @@ def load_reference(
         db["villages"].insert_all(villages, pk="id", replace=True)
         db["staff"].insert_all(staff, pk="id", replace=True)
         db["tags"].insert_all(tags, pk="id", replace=True)
-
-
-def _iso(d: date | str | None) -> str | None:
-    if isinstance(d, str):
-        return d or None
-    return d.isoformat() if d else None
 
 
 def _batches(it: Iterable[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
@@ -156,25 +149,26 @@ def restore_sort_indexes(db: sqlite_utils.Database) -> int:
 
 # A client row as ``insert_batch`` takes it (a list or tuple): head office's sequence
 # (None for a client head office has not seen), the uid (None: a new one is made), the
-# tombstone flag, then the client's fields in the sync protocol's column order, with the
-# village and the manager as local ids and the tags as codes (hq and branch together).
-ROW_FIELDS = (
-    "hq_seq", "uid", "deleted", "client_no", "kind", "name", "id_number", "mobile", "village_id", "group_name",
-    "address", "segment", "aum_fen", "deposit_fen", "loan_fen", "mb_signed", "mb_active", "lifecycle", "potential",
-    "manager_id", "consent", "consent_date", "consent_channel", "notes", "last_contact", "id_override", "tags",
-)
+# tombstone flag, then the client's declared columns in declaration order (local names:
+# the village and the manager as local ids), then the tags (codes, hq and branch together).
+ROW_FIELDS = ("hq_seq", "uid", "deleted", *_CLIENTS.local_names, "tags")
+_N = len(_CLIENTS.local_names)
+_AT = {name: i for i, name in enumerate(_CLIENTS.local_names)}  # position within the declared values
+_BOOLS = tuple(_AT[c.local_name] for c in _CLIENTS.columns if c.type == T.BOOL)
+# columns that may not be NULL locally, with the value a missing one gets
+_FILL = tuple((_AT[c.local_name], to_stored(c, c.empty)) for c in _CLIENTS.columns if not c.null)
+(_NAME, _MOBILE, _ID_NUMBER, _VILLAGE, _SEGMENT, _AUM, _LIFECYCLE, _MANAGER, _MB_SIGNED, _MB_ACTIVE, _CONSENT,
+ _POTENTIAL) = (_AT[n] for n in ("name", "mobile", "id_number", "village_id", "segment", "aum_fen", "lifecycle",
+                                 "manager_id", "mb_signed", "mb_active", "consent", "potential"))
 
 
 def row_from_dict(r: dict[str, Any]) -> list[Any]:
     """A client dict (keys as ``app.core.client.Client``; ``tags`` = tag codes) as a ``ROW_FIELDS`` row."""
-    return [
-        r.get("hq_seq"), r.get("uid"), r.get("deleted"), r.get("client_no"), r["kind"], r["name"],
-        r.get("id_number"), r.get("mobile"), r["village_id"], r.get("group_name"), r.get("address"), r["segment"],
-        r["aum_fen"], r["deposit_fen"], r["loan_fen"], r.get("mb_signed"), r.get("mb_active"), r["lifecycle"],
-        r.get("potential"), r.get("manager_id"), r.get("consent"), _iso(r.get("consent_date")),
-        r.get("consent_channel"), r.get("notes"), _iso(r.get("last_contact")), r.get("id_override"),
-        r.get("tags") or (),
-    ]
+    values = [r.get(name) for name in _CLIENTS.local_names]
+    for i, v in enumerate(values):
+        if isinstance(v, date):
+            values[i] = v.isoformat()
+    return [r.get("hq_seq"), r.get("uid"), r.get("deleted"), *values, r.get("tags") or ()]
 
 
 def insert_batch(
@@ -214,32 +208,29 @@ def prepare(
     values: list[tuple] = []
     tag_rows: list[tuple[int, int]] = []
     docs: list[tuple[int, str]] = []
-    for i, (
-        hq_seq, uid, deleted, client_no, kind, name, id_number, mobile, village_id, group_name, address, segment,
-        aum, deposit, loan, mb_signed, mb_active, lifecycle, potential, manager_id, consent, consent_date,
-        consent_channel, notes, last_contact, id_override, tags,
-    ) in enumerate(batch, start=first_id):
-        aum = aum or 0
-        tier = int(tier_for_aum(aum))
-        mb_signed = 1 if mb_signed else 0
-        mb_active = 1 if mb_active else 0
-        potential = 1 if potential else 0
-        if consent is not None:
-            consent = 1 if consent else 0
-        values.append((
-            i, uid or str(uuid.uuid4()), client_no, kind, name, name_key(name), id_number, mobile, village_id,
-            group_name, address, segment, aum, deposit or 0, loan or 0, tier, mb_signed, mb_active, lifecycle,
-            potential, manager_id, consent, consent_date or None, consent_channel, notes or "", last_contact or None,
-            1 if id_override else 0, 1, now, now, 1 if deleted else 0, hq_seq,
-        ))
+    end = 3 + _N
+    for i, r in enumerate(batch, start=first_id):
+        hq_seq, uid, deleted = r[0], r[1], r[2]
+        v = list(r[3:end])
+        for p in _BOOLS:
+            if v[p] is not None:
+                v[p] = 1 if v[p] else 0
+        for p, empty in _FILL:
+            if v[p] is None:
+                v[p] = empty
+        name = v[_NAME]
+        tier = int(tier_for_aum(v[_AUM]))
+        values.append((i, uid or str(uuid.uuid4()), *v, name_key(name), tier, 1, now, now, 1 if deleted else 0,
+                       hq_seq))
+        tags = r[end]
         tids = sorted(tag_id[t] for t in tags) if tags else ()
         for t in tids:
             tag_rows.append((i, t))
         if not deleted:
-            vid, tid, vname, tname = village_info[village_id]
+            vid, tid, vname, tname = village_info[v[_VILLAGE]]
             docs.append((i, client_document(
-                name, mobile, id_number, vid, tid, vname, tname, segment, tier, lifecycle, manager_id, mb_signed,
-                mb_active, consent, potential, tids,
+                name, v[_MOBILE], v[_ID_NUMBER], vid, tid, vname, tname, v[_SEGMENT], tier, v[_LIFECYCLE],
+                v[_MANAGER], v[_MB_SIGNED], v[_MB_ACTIVE], v[_CONSENT], v[_POTENTIAL], tids,
             )))
     return values, tag_rows, docs
 

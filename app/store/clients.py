@@ -14,25 +14,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from app.core.client import Client, ClientKind, ConsentChannel, Lifecycle, Segment, tier_for_aum
+from app.core.client import Client, tier_for_aum
 from app.store import journal
+from app.store.kinds import RowMapping, mapping, stored_values, table, wire_values
 from app.store.reference import ReferenceData
 from app.store.search import ClientFilter, CompiledFilter, IndexedClient, client_terms, compile_filter
 
 KIND = "client"
-
-# Columns read into a Client, in order.
-_COLS = (
-    "id, uid, client_no, kind, name, id_number, mobile, village_id, group_name, address,"
-    " segment, aum_fen, deposit_fen, loan_fen, mb_signed, mb_active, lifecycle, potential,"
-    " manager_id, consent, consent_date, consent_channel, notes, last_contact, id_override,"
-    " version, deleted"
-)
+TABLE = table(KIND)
+# A Client read from its row, field by field by name (tags come from client_tags).
+_READ = mapping(Client, TABLE, skip=("tags",))
+_COLS = _READ.select
 
 # The stage order of the lifecycle, for sorting; the same expression is indexed.
 LIFECYCLE_RANK = (
@@ -72,14 +68,6 @@ def name_key(name: str) -> bytes:
     return name.encode("gb18030", errors="replace")
 
 
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
 @dataclass(frozen=True, slots=True)
 class ClientListRow:
     """One row of the client table. Identity numbers are raw: the service masks them."""
@@ -111,12 +99,15 @@ class ClientListRow:
     tags: tuple[str, ...]  # tag names
 
 
-_LIST_COLS = (
-    "c.id, c.uid, c.client_no, c.kind, c.name, c.id_number, c.mobile, w.name, v.name,"
-    " c.village_id, c.group_name, c.segment, c.tier, c.aum_fen, c.deposit_fen, c.loan_fen,"
-    " c.lifecycle, c.last_contact, c.manager_id, coalesce(s.name, ''), c.mb_signed,"
-    " c.mb_active, c.consent, c.potential"
-)
+# Where each ClientListRow field comes from (clients c, villages v, townships w, staff s).
+_LIST_EXPR = {
+    **{n: f"c.{n}" for n in ClientListRow.__dataclass_fields__ if n != "tags"},
+    "township": "w.name",
+    "village": "v.name",
+    "manager": "coalesce(s.name, '')",
+}
+_LIST = RowMapping(ClientListRow, TABLE, tuple(_LIST_EXPR))
+_LIST_COLS = ", ".join(_LIST_EXPR.values())
 _LIST_FROM = (
     " FROM clients c JOIN villages v ON v.id = c.village_id"
     " JOIN townships w ON w.id = v.township_id LEFT JOIN staff s ON s.id = c.manager_id"
@@ -134,15 +125,13 @@ class ClientRepository:
 
     def get(self, client_id: int, *, include_deleted: bool = False) -> Client | None:
         row = self.db.conn.execute(f"SELECT {_COLS} FROM clients WHERE id = ?", (client_id,)).fetchone()
-        if row is None or (row[-1] and not include_deleted):
-            return None
-        return self._client(row)
+        c = self._client(row) if row is not None else None
+        return None if c is None or (c.deleted and not include_deleted) else c
 
     def get_by_uid(self, uid: str, *, include_deleted: bool = False) -> Client | None:
         row = self.db.conn.execute(f"SELECT {_COLS} FROM clients WHERE uid = ?", (uid,)).fetchone()
-        if row is None or (row[-1] and not include_deleted):
-            return None
-        return self._client(row)
+        c = self._client(row) if row is not None else None
+        return None if c is None or (c.deleted and not include_deleted) else c
 
     def hq_seq(self, client_id: int) -> int | None:
         row = self.db.conn.execute("SELECT hq_seq FROM clients WHERE id = ?", (client_id,)).fetchone()
@@ -259,17 +248,7 @@ class ClientRepository:
         if reverse:
             rows.reverse()
         tags = self._tag_names([r[0] for r in rows])
-        return [
-            ClientListRow(
-                *r[:20],
-                bool(r[20]),
-                bool(r[21]),
-                None if r[22] is None else bool(r[22]),
-                bool(r[23]),
-                tags.get(r[0], ()),
-            )
-            for r in rows
-        ]
+        return [_LIST(r, tags=tags.get(r[0], ())) for r in rows]
 
     def ids(self, f: ClientFilter, *, sort: str = "name", scope_manager_id: int | None = None) -> Iterator[int]:
         """Matching ids in order, streamed (exports walk this, never a full list in memory)."""
@@ -300,104 +279,30 @@ class ClientRepository:
         return tuple(sorted(self.ref.tags[t].code for (t,) in rows if t in self.ref.tags))
 
     def _client(self, r: tuple) -> Client:
-        return Client(
-            id=r[0],
-            uid=r[1],
-            client_no=r[2],
-            kind=ClientKind(r[3]),
-            name=r[4],
-            id_number=r[5],
-            mobile=r[6],
-            village_id=r[7],
-            group_name=r[8],
-            address=r[9],
-            segment=Segment(r[10]),
-            aum_fen=r[11],
-            deposit_fen=r[12],
-            loan_fen=r[13],
-            mb_signed=bool(r[14]),
-            mb_active=bool(r[15]),
-            lifecycle=Lifecycle(r[16]),
-            potential=bool(r[17]),
-            manager_id=r[18],
-            consent=None if r[19] is None else bool(r[19]),
-            consent_date=_d(r[20]),
-            consent_channel=ConsentChannel(r[21]) if r[21] else None,
-            notes=r[22],
-            last_contact=_d(r[23]),
-            id_override=bool(r[24]),
-            tags=self._tag_codes(r[0]),
-            version=r[25],
-            deleted=bool(r[26]),
-        )
+        c: Client = _READ(r)
+        return replace(c, tags=self._tag_codes(c.id)) if c.id is not None else c
 
     # --- the wire form (journal and sync) ----------------------------------
 
     def wire(self, c: Client) -> dict[str, Any]:
-        """The client in sync-protocol form: codes instead of local ids, tags by owner."""
-        village = self.ref.villages.get(c.village_id) if c.village_id is not None else None
-        manager = self.ref.staff.get(c.manager_id) if c.manager_id is not None else None
+        """The client in sync-protocol form (from the declaration): codes for local ids, tags by owner."""
+        out = wire_values(TABLE, stored_values(TABLE, c), self.ref.code_of)
         hq_tags, branch_tags = [], []
         for code in c.tags:
             tag = self.ref.tag_by_code.get(code)
             (branch_tags if tag is not None and tag.source == "branch" else hq_tags).append(code)
-        return {
-            "client_no": c.client_no,
-            "kind": str(c.kind),
-            "name": c.name,
-            "id_number": c.id_number,
-            "mobile": c.mobile,
-            "village": village.code if village else None,
-            "group_name": c.group_name,
-            "address": c.address,
-            "segment": str(c.segment),
-            "aum_fen": c.aum_fen,
-            "deposit_fen": c.deposit_fen,
-            "loan_fen": c.loan_fen,
-            "mb_signed": c.mb_signed,
-            "mb_active": c.mb_active,
-            "lifecycle": str(c.lifecycle),
-            "potential": c.potential,
-            "manager": manager.code if manager else None,
-            "consent": c.consent,
-            "consent_date": _iso(c.consent_date),
-            "consent_channel": str(c.consent_channel) if c.consent_channel else None,
-            "notes": c.notes,
-            "last_contact": _iso(c.last_contact),
-            "id_override": c.id_override,
-            "hq_tags": sorted(hq_tags),
-            "branch_tags": sorted(branch_tags),
-        }
+        out["hq_tags"] = sorted(hq_tags)
+        out["branch_tags"] = sorted(branch_tags)
+        return out
 
     # --- writes (inside db.write) ------------------------------------------
 
     def _row_values(self, c: Client, now: str) -> dict[str, Any]:
+        """The row of ``c`` as stored: its declared columns, the derived ones, the time."""
         return {
-            "client_no": c.client_no,
-            "kind": str(c.kind),
-            "name": c.name,
+            **stored_values(TABLE, c),
             "name_key": name_key(c.name),
-            "id_number": c.id_number,
-            "mobile": c.mobile,
-            "village_id": c.village_id,
-            "group_name": c.group_name,
-            "address": c.address,
-            "segment": str(c.segment),
-            "aum_fen": c.aum_fen,
-            "deposit_fen": c.deposit_fen,
-            "loan_fen": c.loan_fen,
             "tier": int(tier_for_aum(c.aum_fen)),
-            "mb_signed": int(c.mb_signed),
-            "mb_active": int(c.mb_active),
-            "lifecycle": str(c.lifecycle),
-            "potential": int(c.potential),
-            "manager_id": c.manager_id,
-            "consent": None if c.consent is None else int(c.consent),
-            "consent_date": _iso(c.consent_date),
-            "consent_channel": str(c.consent_channel) if c.consent_channel else None,
-            "notes": c.notes,
-            "last_contact": _iso(c.last_contact),
-            "id_override": int(c.id_override),
             "updated_at": now,
         }
 

@@ -67,7 +67,7 @@ class ReferenceData:
         self.staff = {
             r[0]: StaffRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5] is not None)
             for r in c.execute(
-                "SELECT id, code, name, role, active, pin_hash FROM staff ORDER BY code"
+                "SELECT id, code, name, role, active AND NOT deleted, pin_hash FROM staff ORDER BY code"
             )
         }
         self.tags = {
@@ -79,6 +79,16 @@ class ReferenceData:
         self.tag_by_code = {t.code: t for t in self.tags.values()}
         self.staff_by_code = {s.code: s for s in self.staff.values()}
         self.village_by_code = {v.code: v for v in self.villages.values()}
+
+    def code_of(self, kind: str, local_id: int) -> str | None:
+        """The code of a township, village or staff member by local id (wire form of a reference)."""
+        row = {"township": self.townships, "village": self.villages, "staff": self.staff}[kind].get(local_id)
+        return row.code if row is not None else None
+
+    def id_of(self, kind: str) -> dict[str, int]:
+        """Local ids by code of one kind of reference data (a reference's local form)."""
+        rows = {"township": self.townships, "village": self.villages, "staff": self.staff}[kind]
+        return {r.code: r.id for r in rows.values()}
 
     def village_exists(self, village_id: int) -> bool:
         return village_id in self.villages

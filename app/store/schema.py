@@ -229,9 +229,111 @@ CREATE TABLE sync_deferred (
 ) WITHOUT ROWID
 """
 
+# --- v3: every record kind in a table of its own, derived from its declaration ---------------
+#
+# Steps built from the kinds' declarations (``sync.protocol.kinds``) through
+# ``app.store.kinds``: ``CreateKindTable`` makes a kind's table with the columns
+# it names, ``AddColumns`` adds declared columns to an existing table. A step
+# names its columns because a migration is history: the declaration may grow
+# later, and the later growth is a later migration.
+
+
+def create_kind_table(kind: str, columns: tuple[str, ...]) -> Callable[[sqlite_utils.Database], None]:
+    """CreateKindTable: the table of ``kind`` with the declared ``columns`` (types from the declaration)."""
+    from app.store.kinds import table
+
+    def run(db: sqlite_utils.Database) -> None:
+        for statement in table(kind).create_sql(columns):
+            db.conn.execute(statement)
+
+    return run
+
+
+def add_columns(kind: str, columns: tuple[str, ...]) -> Callable[[sqlite_utils.Database], None]:
+    """AddColumns: declared columns added to the table of ``kind`` (types and defaults from the declaration)."""
+    from app.store.kinds import table
+
+    def run(db: sqlite_utils.Database) -> None:
+        for name in columns:
+            db.conn.execute(table(kind).add_column_sql(name))
+
+    return run
+
+
+def _steps(*steps: Callable[[sqlite_utils.Database], None]) -> Callable[[sqlite_utils.Database], None]:
+    def run(db: sqlite_utils.Database) -> None:
+        for step in steps:
+            step(db)
+
+    return run
+
+
+# The kinds that got tables of their own in v3, with their columns at that time.
+V3_KINDS: dict[str, tuple[str, ...]] = {
+    "scenario_type": ("code", "name", "metrics"),
+    "compliance_words": ("version", "block", "warn", "risk_line", "allowed"),
+    "scorecard": ("cluster", "name", "version", "product", "factors", "bands", "valid_from"),
+    "whitelist": ("client_uid", "client_no", "product", "limit_fen", "rate_bp", "valid_from", "valid_to", "batch",
+                  "cluster", "score", "band", "manager"),
+    "campaign": ("code", "name", "product", "starts", "ends", "script", "benefits", "goal"),
+    "campaign_target": ("campaign", "client_uid", "manager", "note"),
+    "contact": ("client_uid", "staff", "date", "channel", "outcome", "note", "campaign", "whitelist_uid", "next_date"),
+    "followup": ("client_uid", "campaign", "due", "done", "result", "note", "staff", "snoozed_until",
+                 "snooze_reason"),
+    "scenario": ("scenario_type", "name", "village", "partner", "partner_contact", "owner", "status", "status_dates",
+                 "note"),
+    "scenario_metric": ("scenario", "period", "metric", "value", "source"),
+    "whitelist_outcome": ("whitelist_uid", "status", "amount_fen", "date", "reason", "note", "staff"),
+    "nomination": ("client_uid", "name", "id_number", "cluster", "product", "amount_fen", "inputs", "reason", "staff",
+                   "decision", "decided_limit_fen", "decision_reason"),
+}
+
+# sync_summary: per kind, the count and hash of (uid, server seq) of every record held from
+# head office, kept up to date as pulls apply (the checkpoint reads it instead of every
+# row). sync_rejected: pulled records that broke their kind's declaration, kept with the
+# reason (they count as held, so a checkpoint still confirms) until a valid version comes.
+V3 = """
+ALTER TABLE townships ADD COLUMN hq_seq INTEGER;
+ALTER TABLE townships ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE villages ADD COLUMN hq_seq INTEGER;
+ALTER TABLE villages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN hq_seq INTEGER;
+ALTER TABLE staff ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tags ADD COLUMN hq_seq INTEGER;
+CREATE TABLE sync_summary (
+    kind  TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    hash  TEXT NOT NULL
+);
+CREATE TABLE sync_rejected (
+    kind   TEXT NOT NULL,
+    uid    TEXT NOT NULL,
+    seq    INTEGER NOT NULL,
+    data   TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    time   TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID
+"""
+
+
+def _move_mirrored(db: sqlite_utils.Database) -> None:
+    """Records v2 mirrored in sync_records go into their kinds' tables; then the summaries."""
+    from app.store import syncdata
+
+    syncdata.adopt_mirrored(db)
+    db.conn.execute("DROP TABLE sync_records")
+    syncdata.rebuild_summaries(db)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
+    Migration(
+        3,
+        "record kinds: a table per kind from its declaration, checkpoint summaries, rejected records",
+        _steps(_sql(V3), *(create_kind_table(k, cols) for k, cols in V3_KINDS.items()), _move_mirrored),
+    ),
 ]
 
 

@@ -1,23 +1,30 @@
-"""The branch side of sync in the local store: cursor, pulled records, conflicts, sync log.
+"""The branch side of sync in the local store: cursor, pulled records, checkpoint summaries, conflicts, log.
 
 Everything here runs on the calling thread's connection. Functions that write
 say so and expect the caller to hold ``db.write`` (one transaction per pulled
 page, cursor included), so an interrupted sync keeps whole pages only.
 
 Records arrive in protocol form (``sync.protocol``): a kind, a uid, the server
-sequence, a tombstone flag and the kind's columns. Clients go into ``clients``
-(with ``hq_seq``); townships, villages, staff and tags are materialised into
-their tables and mirrored in ``sync_records``; every other kind (whitelist,
-campaigns, field work...) lives in ``sync_records`` until its screen exists.
-A record with unsent local changes is never overwritten: it is recorded as a
-pull conflict instead, and arrives again after the local change is pushed.
+sequence, a tombstone flag and the kind's columns, named in the page. Each kind
+goes into its own table (``app.store.kinds``): columns are matched by name, so
+a page from a newer head office with a column this PC does not know, or
+without one it does, still applies. Every record is checked against its kind's
+declaration first; one that breaks it is set aside in ``sync_rejected`` with
+the reason (and counts as held, so the checkpoint still confirms), and the
+rest of the page applies. A record with unsent local changes is never
+overwritten: it is recorded as a pull conflict instead, and arrives again
+after the local change is pushed.
+
+The checkpoint compares per-kind counts and hashes of (uid, seq): this PC keeps
+its side in ``sync_summary``, updated with every record applied (O(1) each),
+so a checkpoint never reads the records.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -25,16 +32,13 @@ import sqlite_utils
 from app.store import bulk
 from app.store.db import write
 from app.store.journal import SYNC_PENDING, local_now
+from app.store.kinds import Table, table, to_stored, to_wire
 from app.store.reference import ReferenceData, meta_get, meta_set
+from sync import protocol as p
+from sync.protocol.schema import Creator, Kind
 
 CURSOR_KEY = "sync.cursor"
 _CHUNK = 900
-
-# Columns of ``clients`` a pulled record sets (bulk insert order minus uid/created_at/version),
-# and where each sits in a row ``bulk.prepare`` makes (+1: the id comes first).
-_INSERT_COLS = [c.strip() for c in bulk._INSERT_COLS.split(",")]
-_UPDATE_COLS = [c for c in _INSERT_COLS if c not in ("uid", "created_at", "version")]
-_UPDATE_POS = [_INSERT_COLS.index(c) + 1 for c in _UPDATE_COLS]
 
 
 def _dumps(v: Any) -> str:
@@ -64,11 +68,108 @@ def pending_keys(db: sqlite_utils.Database) -> set[tuple[str, str]]:
     }
 
 
+def _chunks(items: Sequence[Any], n: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+# --- checkpoint summaries -----------------------------------------------------------------
+
+
+class Summaries:
+    """Changes to the per-kind (count, hash) of held records, gathered over a page, saved once."""
+
+    def __init__(self) -> None:
+        self.delta: dict[str, list[int]] = {}
+
+    def replace(self, kind: str, uid: str, old: int | None, new: int | None) -> None:
+        """Record ``uid`` moving from server seq ``old`` to ``new`` (None: not held)."""
+        if old == new:
+            return
+        d = self.delta.get(kind)
+        if d is None:
+            d = self.delta[kind] = [0, 0]
+        if old is not None:
+            d[0] -= 1
+            d[1] -= p.record_digest(uid, old)
+        if new is not None:
+            d[0] += 1
+            d[1] += p.record_digest(uid, new)
+
+    def save(self, db: sqlite_utils.Database) -> None:
+        """Add the deltas to ``sync_summary`` (inside the page's transaction)."""
+        for kind, (dn, dh) in self.delta.items():
+            row = db.conn.execute("SELECT count, hash FROM sync_summary WHERE kind = ?", (kind,)).fetchone()
+            n, h = (row[0], int(row[1], 16)) if row else (0, 0)
+            db.conn.execute(
+                "INSERT INTO sync_summary (kind, count, hash) VALUES (?, ?, ?) ON CONFLICT(kind) DO UPDATE"
+                " SET count = excluded.count, hash = excluded.hash",
+                (kind, n + dn, p.hash_text(h + dh)),
+            )
+        self.delta = {}
+
+
+def local_summaries(db: sqlite_utils.Database) -> dict[str, p.ScopeSummary]:
+    """What this PC holds from head office, per kind: the checkpoint's side of the comparison."""
+    return {
+        kind: p.ScopeSummary(n, h)
+        for kind, n, h in db.conn.execute("SELECT kind, count, hash FROM sync_summary WHERE count > 0")
+    }
+
+
+def held(db: sqlite_utils.Database, kind: str) -> dict[str, int]:
+    """uid -> server seq of every record of ``kind`` this PC holds (rejected versions win)."""
+    t = table(kind)
+    out = dict(db.conn.execute(f"SELECT {t.key}, hq_seq FROM {t.name} WHERE hq_seq IS NOT NULL"))
+    out.update(db.conn.execute("SELECT uid, seq FROM sync_rejected WHERE kind = ?", (kind,)))
+    return out
+
+
+def rebuild_summaries(db: sqlite_utils.Database, kinds: Iterable[str] | None = None) -> None:
+    """Recompute the summaries from the tables (after a migration, a re-pull, or to repair)."""
+    for kind in kinds or p.KINDS.names:
+        s = p.scope_summary(held(db, kind).items())
+        db.conn.execute(
+            "INSERT INTO sync_summary (kind, count, hash) VALUES (?, ?, ?) ON CONFLICT(kind) DO UPDATE"
+            " SET count = excluded.count, hash = excluded.hash",
+            (kind, s.count, s.hash),
+        )
+
+
+# --- applying a page ----------------------------------------------------------------------
+
+
 @dataclass
 class PageResult:
     applied: int = 0
     deferred: int = 0  # not applied: local unsent changes (kept as pull conflicts)
-    problems: int = 0  # not applied: refers to something this workstation does not have
+    rejected: int = 0  # not applied: broke the kind's declaration, or names what this PC lacks
+    ignored: int = 0  # kinds this version does not know (a newer head office)
+    reasons: list[str] = field(default_factory=list)  # a few rejection reasons, for the report
+
+
+def conform(kind: Kind, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Rows as [seq, uid, deleted, *values in the declared column order], matched by column name.
+
+    A column the page lacks gets its empty value; one this version does not declare is dropped.
+    """
+    want = kind.wire_columns
+    if tuple(columns) == want:
+        return list(rows)
+    pos = {c: n + 3 for n, c in enumerate(columns)}
+    empty = [c.empty for c in kind.columns]
+    picks = [(pos.get(c), e) for c, e in zip(want, empty, strict=True)]
+    return [[*r[:3], *(r[i] if i is not None else e for i, e in picks)] for r in rows]
+
+
+def _header_ok(row: Sequence[Any], width: int) -> bool:
+    return (
+        len(row) == width
+        and type(row[0]) is int
+        and 0 < row[0] <= 2**62
+        and p.valid_id(row[1])
+        and row[2] in (0, 1)
+    )
 
 
 def apply_page(
@@ -84,155 +185,245 @@ def apply_page(
     first sync into an empty client book (every client in the page is new).
     """
     result = PageResult()
-    for kind, columns, rows in kinds:
-        if not rows:
+    summaries = Summaries()
+    rejected_any = db.conn.execute("SELECT 1 FROM sync_rejected LIMIT 1").fetchone() is not None
+    for kind_name, columns, raw in kinds:
+        if not raw:
             continue
-        keep = []
-        for row in rows:
-            if (kind, row[1]) in pending:
+        k = p.KINDS.get(kind_name)
+        if k is None:
+            result.ignored += len(raw)
+            continue
+        width = 3 + len(k.columns)
+        keep, bad = [], []
+        for row in conform(k, columns, raw):
+            if not (_header_ok(row, width) and k.row_ok(row[3:])):
+                bad.append(row)
+            elif (kind_name, row[1]) in pending:
                 add_conflict(
-                    db, side="pull", kind=kind, row_uid=row[1], server_seq=row[0],
-                    server_value=_dumps(dict(zip(columns, row[3:], strict=True))),
+                    db, side="pull", kind=kind_name, row_uid=row[1], server_seq=row[0],
+                    server_value=_dumps(dict(zip(k.wire_columns, row[3:], strict=True))),
                     note="本地有尚未上传的修改，未用总行数据覆盖；上传后会再次同步。",
                 )
-                db.conn.execute("INSERT OR IGNORE INTO sync_deferred (kind, uid) VALUES (?, ?)", (kind, row[1]))
+                db.conn.execute("INSERT OR IGNORE INTO sync_deferred (kind, uid) VALUES (?, ?)", (kind_name, row[1]))
                 result.deferred += 1
             else:
                 keep.append(row)
         if not fresh and keep and db.conn.execute("SELECT 1 FROM sync_deferred LIMIT 1").fetchone():
-            clear_deferred(db, kind, [r[1] for r in keep])  # arrived again: no longer set aside
-        if kind == "client":
-            applied, problems = _apply_clients(db, columns, keep, fresh=fresh)
-            result.applied += applied
-            result.problems += problems
-            continue
-        _mirror(db, kind, columns, keep)
-        if kind in _MATERIALISE:
-            _MATERIALISE[kind](db, columns, keep)
-        result.applied += len(keep)
+            clear_deferred(db, kind_name, [r[1] for r in keep])  # arrived again: no longer set aside
+        t = table(kind_name)
+        if kind_name == "client":
+            unresolved = _apply_clients(db, t, keep, summaries, fresh=fresh, rejected_any=rejected_any)
+        else:
+            unresolved = _apply_records(db, t, keep, summaries, rejected_any=rejected_any)
+        for row in bad:
+            reject(db, k, row, summaries, _row_reason(k, row, width))
+        for row, reason in unresolved:
+            reject(db, k, row, summaries, reason)
+        n_bad = len(bad) + len(unresolved)
+        result.applied += len(keep) - len(unresolved)
+        result.rejected += n_bad
+        if n_bad and len(result.reasons) < 5:
+            first = bad[0] if bad else unresolved[0][0]
+            why = _row_reason(k, first, width) if bad else unresolved[0][1]
+            result.reasons.append(f"{k.label} {_short(first)}：{why}")
+    summaries.save(db)
     return result
 
 
-def _mirror(db: sqlite_utils.Database, kind: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    db.conn.executemany(
-        "INSERT INTO sync_records (kind, uid, seq, deleted, data) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT(kind, uid) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted, data = excluded.data",
-        [(kind, r[1], r[0], int(bool(r[2])), _dumps(dict(zip(columns, r[3:], strict=True)))) for r in rows],
+def _short(row: Sequence[Any]) -> str:
+    uid = row[1] if len(row) > 1 and p.valid_id(row[1]) else "?"
+    return str(uid)[:12]
+
+
+def _row_reason(k: Kind, row: Sequence[Any], width: int) -> str:
+    if len(row) != width:
+        return f"列数不对（应为 {width}，收到 {len(row)}）。"
+    if not (type(row[0]) is int and 0 < row[0] <= 2**62):
+        return "序号无效。"
+    if not p.valid_id(row[1]):
+        return "记录编号无效。"
+    if row[2] not in (0, 1):
+        return "删除标记无效。"
+    return "；".join(x.message for x in k.row_problems(row[3:])[:3]) or "数据不符合要求。"
+
+
+def reject(db: sqlite_utils.Database, k: Kind, row: Sequence[Any], summaries: Summaries, reason: str) -> None:
+    """Set a pulled record aside with the reason (inside the page's transaction); it counts as held."""
+    uid = row[1] if len(row) > 1 and p.valid_id(row[1]) else None
+    seq = row[0] if row and type(row[0]) is int and 0 < row[0] <= 2**62 else None
+    if uid is None or seq is None:
+        return  # nothing to key it on: head office sent garbage; the checkpoint will say so
+    data = json.dumps(list(row[3:]), ensure_ascii=True, default=str)[:100_000]
+    old = _held_seq(db, k, uid)
+    db.conn.execute(
+        "INSERT INTO sync_rejected (kind, uid, seq, data, reason, time) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(kind, uid) DO UPDATE SET seq = excluded.seq, data = excluded.data, reason = excluded.reason,"
+        " time = excluded.time",
+        (k.name, uid, seq, data, reason, local_now()),
     )
+    summaries.replace(k.name, uid, old, seq)
 
 
-def _townships(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    i = {c: n + 3 for n, c in enumerate(columns)}
+def _held_seq(db: sqlite_utils.Database, k: Kind, uid: str) -> int | None:
+    row = db.conn.execute("SELECT seq FROM sync_rejected WHERE kind = ? AND uid = ?", (k.name, uid)).fetchone()
+    if row:
+        return row[0]
+    t = table(k.name)
+    row = db.conn.execute(f"SELECT hq_seq FROM {t.name} WHERE {t.key} = ?", (uid,)).fetchone()
+    return row[0] if row else None
+
+
+def _rejected_seqs(db: sqlite_utils.Database, kind: str, uids: Sequence[str]) -> dict[str, int]:
+    """Previously rejected versions among ``uids`` (they are held: the summary counts them); removed."""
+    found: dict[str, int] = {}
+    for part in _chunks(uids):
+        marks = ",".join("?" * len(part))
+        found.update(db.conn.execute(
+            f"SELECT uid, seq FROM sync_rejected WHERE kind = ? AND uid IN ({marks})", [kind, *part]
+        ))
+    if found:
+        db.conn.executemany("DELETE FROM sync_rejected WHERE kind = ? AND uid = ?", [(kind, u) for u in found])
+    return found
+
+
+# --- every kind but clients: one upsert per page --------------------------------------------------
+
+
+def _apply_records(
+    db: sqlite_utils.Database, t: Table, rows: Sequence[Sequence[Any]], summaries: Summaries, *,
+    rejected_any: bool,
+) -> list[tuple[Sequence[Any], str]]:
+    """Insert or overwrite records of one kind (declared order rows). Returns rows it could not
+    store, with the reason (a reference to reference data this PC does not have)."""
+    if not rows:
+        return []
+    k = t.kind
+    cols = t.columns
+    refs = {c.ref: ReferenceData(db).id_of(c.ref) for c in cols if c.local_ref}  # type: ignore[misc]
+    positions = [(k.columns.index(c) + 3, c) for c in cols]
+    uids = [r[1] for r in rows]
+    old: dict[str, int | None] = {}
+    for part in _chunks(uids):
+        marks = ",".join("?" * len(part))
+        old.update(db.conn.execute(f"SELECT {t.key}, hq_seq FROM {t.name} WHERE {t.key} IN ({marks})", list(part)))
+    if rejected_any:
+        old.update(_rejected_seqs(db, k.name, uids))
+    now = local_now()
+    values, unresolved = [], []
+    for r in rows:
+        stored = []
+        problem = None
+        for i, c in positions:
+            v = r[i]
+            if c.local_ref and v is not None:
+                local = refs[c.ref].get(v)  # type: ignore[index]
+                if local is None:
+                    problem = f"{c.label}“{v}”在本机不存在，未能写入。"
+                    break
+                v = local
+            stored.append(to_stored(c, v))
+        if problem is not None:
+            unresolved.append((r, problem))
+            continue
+        values.append((r[1], *stored, r[0], 1 if r[2] else 0, now))
+        summaries.replace(k.name, r[1], old.get(r[1]), r[0])
+    names = [c.local_name for c in cols]
+    if t.key == "code":  # schema v1's reference tables: code is the uid
+        insert_cols = [*names, "hq_seq", "deleted"]
+        rows_sql = [v[1:-1] for v in values]
+        if k.name == "staff":
+            insert_cols.append("updated_at")
+            rows_sql = [(*v[1:-1], v[-1]) for v in values]
+    else:
+        insert_cols = ["uid", *names, "hq_seq", "deleted", "created_at", "updated_at"]
+        rows_sql = [(*v, v[-1]) for v in values]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in insert_cols if c not in ("uid", "created_at"))
+    version = ", version = version + 1" if "version" in t.bookkeeping else ""
     db.conn.executemany(
-        "INSERT INTO townships (code, name) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET name = excluded.name",
-        [(r[i["code"]], r[i["name"]]) for r in rows],
+        f"INSERT INTO {t.name} ({', '.join(insert_cols)}) VALUES ({', '.join('?' * len(insert_cols))})"
+        f" ON CONFLICT({t.key}) DO UPDATE SET {updates}{version}",
+        rows_sql,
     )
+    return unresolved
 
 
-def _villages(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    i = {c: n + 3 for n, c in enumerate(columns)}
-    town = dict(db.conn.execute("SELECT code, id FROM townships"))
-    db.conn.executemany(
-        "INSERT INTO villages (township_id, code, name, groups) VALUES (?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
-        " SET township_id = excluded.township_id, name = excluded.name, groups = excluded.groups",
-        [(town[r[i["township"]]], r[i["code"]], r[i["name"]], int(r[i["groups"]] or 0)) for r in rows],
-    )
+# --- clients: the bulk path -------------------------------------------------------------------------
 
-
-def _staff(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    i = {c: n + 3 for n, c in enumerate(columns)}
-    db.conn.executemany(
-        "INSERT INTO staff (code, name, role, active, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
-        " SET name = excluded.name, role = excluded.role, active = excluded.active, updated_at = excluded.updated_at",
-        [
-            (r[i["code"]], r[i["name"]], r[i["role"]], int(bool(r[i["active"]]) and not r[2]), local_now())
-            for r in rows
-        ],
-    )
-
-
-def _tags(db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    i = {c: n + 3 for n, c in enumerate(columns)}
-    db.conn.executemany(
-        "INSERT INTO tags (code, name, source, category, deleted) VALUES (?, ?, ?, ?, ?) ON CONFLICT(code) DO UPDATE"
-        " SET name = excluded.name, source = excluded.source, category = excluded.category,"
-        " deleted = excluded.deleted",
-        [(r[i["code"]], r[i["name"]], r[i["source"]], r[i["category"]] or "", int(bool(r[2]))) for r in rows],
-    )
-
-
-_MATERIALISE = {"township": _townships, "village": _villages, "staff": _staff, "tag": _tags}
-
-
-# A pulled client row is [seq, uid, deleted, *values in the page's column order]. In the
-# protocol's column order it becomes a ``bulk.ROW_FIELDS`` row by one slice and three
-# substitutions (village and manager codes -> local ids, hq + branch tags -> tags).
-_WIRE_COLUMNS = (
-    *({"village_id": "village", "manager_id": "manager"}.get(f, f) for f in bulk.ROW_FIELDS[3:-1]),
-    "hq_tags",
-    "branch_tags",
-)
-_VILLAGE = bulk.ROW_FIELDS.index("village_id")
-_MANAGER = bulk.ROW_FIELDS.index("manager_id")
+_CLIENT = p.KINDS["client"]
+_STORED = [c for c in _CLIENT.columns if not c.link]  # ``bulk.ROW_FIELDS`` order after the first three
+_REF_POS = [(i + 3, c) for i, c in enumerate(_STORED) if c.local_ref]
+_HQ_TAGS = _CLIENT.wire_columns.index("hq_tags") + 3
+_BRANCH_TAGS = _CLIENT.wire_columns.index("branch_tags") + 3
+assert [c.local_name for c in _STORED] == list(bulk.ROW_FIELDS[3:-1])
 
 
 def _apply_clients(
-    db: sqlite_utils.Database, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, fresh: bool = False
-) -> tuple[int, int]:
-    """Insert or overwrite clients from wire rows; returns (applied, problems)."""
+    db: sqlite_utils.Database, t: Table, rows: Sequence[Sequence[Any]], summaries: Summaries, *,
+    fresh: bool = False, rejected_any: bool = False,
+) -> list[tuple[Sequence[Any], str]]:
+    """Insert or overwrite clients (declared order rows); returns rows it could not store, with the reason."""
     if not rows:
-        return 0, 0
+        return []
     ref = ReferenceData(db)
-    village_id = {code: v.id for code, v in ref.village_by_code.items()}
-    staff_id = {code: s.id for code, s in ref.staff_by_code.items()}
+    ids = {c.ref: ref.id_of(c.ref) for _i, c in _REF_POS}  # type: ignore[misc]
     tag_id, village_info = bulk.lookups(ref)
-    existing: dict[str, int] = {}
-    uids = [] if fresh else [r[1] for r in rows]
-    for n in range(0, len(uids), _CHUNK):
-        part = uids[n : n + _CHUNK]
-        existing.update(
-            db.conn.execute(f"SELECT uid, id FROM clients WHERE uid IN ({','.join('?' * len(part))})", part)
-        )
-    if tuple(columns) != _WIRE_COLUMNS:  # another column order (or a missing column): put it in ours
-        pos = {c: n + 3 for n, c in enumerate(columns)}
-        rows = [[*r[:3], *(r[pos[c]] if c in pos else None for c in _WIRE_COLUMNS)] for r in rows]
+    existing: dict[str, tuple[int, int | None]] = {}
+    old_rejected: dict[str, int] = {}
+    if not fresh:
+        uids = [r[1] for r in rows]
+        for part in _chunks(uids):
+            existing.update(
+                (u, (i, s)) for u, i, s in db.conn.execute(
+                    f"SELECT uid, id, hq_seq FROM clients WHERE uid IN ({','.join('?' * len(part))})", list(part)
+                )
+            )
+        if rejected_any:
+            old_rejected = _rejected_seqs(db, "client", uids)
     new: list[list[Any]] = []
     changed: list[tuple[int, list[Any]]] = []
-    problems = 0
+    unresolved: list[tuple[Sequence[Any], str]] = []
+    end = 3 + len(_STORED)
     for r in rows:
-        row = list(r[:-1])  # without branch_tags; hq_tags' place becomes the tags
-        vid = village_id.get(row[_VILLAGE])
-        if vid is None:
-            add_conflict(
-                db, side="pull", kind="client", row_uid=r[1], server_seq=r[0],
-                note=f"总行数据中的所属村“{row[_VILLAGE]}”在本机不存在，未能写入。",
-            )
-            problems += 1
+        row = list(r[:end])
+        problem = None
+        for i, c in _REF_POS:
+            code = row[i]
+            if code is not None:
+                local = ids[c.ref].get(code)  # type: ignore[index]
+                if local is None:
+                    problem = f"{c.label}“{code}”在本机不存在，未能写入。"
+                    break
+                row[i] = local
+        if problem is not None:
+            unresolved.append((r, problem))
             continue
-        row[_VILLAGE] = vid
-        manager = row[_MANAGER]
-        row[_MANAGER] = staff_id.get(manager) if manager else None
-        hq_tags, branch_tags = r[-2], r[-1]
-        if branch_tags:
-            hq_tags = [*(hq_tags or ()), *branch_tags]
-        row[-1] = [t for t in hq_tags if t in tag_id] if hq_tags else ()
-        row_id = existing.get(r[1])
-        if row_id is None:
+        hq_tags, branch_tags = r[_HQ_TAGS], r[_BRANCH_TAGS]
+        tags = [*hq_tags, *branch_tags] if branch_tags else hq_tags
+        row.append([x for x in tags if x in tag_id] if tags else ())
+        uid = r[1]
+        found = existing.get(uid)
+        old_seq = old_rejected.get(uid, found[1] if found else None)
+        summaries.replace("client", uid, old_seq, r[0])
+        if found is None:
             new.append(row)
         else:
-            changed.append((row_id, row))
+            changed.append((found[0], row))
     if new:
         bulk.insert_batch(db, new, tag_id, village_info)
     if changed:
         _overwrite(db, changed, tag_id, village_info)
-    return len(new) + len(changed), problems
+    return unresolved
 
 
 # Columns compared to tell "head office sent back what we already have" (our own
-# pushed change, echoed by the pull) from a real change.
-_SAME_COLS = [c for c in _UPDATE_COLS if c not in ("updated_at", "hq_seq")]
-_SAME_POS = [_INSERT_COLS.index(c) + 1 for c in _SAME_COLS]
-_SEQ_POS = _INSERT_COLS.index("hq_seq") + 1
+# pushed change, echoed by the pull) from a real change: the declared ones.
+_INSERT_COLS = list(bulk._INSERT_COLS)
+_SAME_COLS = [c.local_name for c in _STORED]
+_SAME_POS = [_INSERT_COLS.index(c) for c in _SAME_COLS]
+_UPDATE_COLS = [c for c in _INSERT_COLS if c not in ("id", "uid", "created_at", "version")]
+_UPDATE_POS = [_INSERT_COLS.index(c) for c in _UPDATE_COLS]
+_SEQ_POS = _INSERT_COLS.index("hq_seq")
 
 
 def _overwrite(
@@ -246,8 +437,7 @@ def _overwrite(
     current: dict[int, tuple] = {}
     current_tags: dict[int, set[int]] = {}
     all_ids = [row_id for row_id, _d in changed]
-    for n in range(0, len(all_ids), _CHUNK):
-        part = all_ids[n : n + _CHUNK]
+    for part in _chunks(all_ids):
         marks = ",".join("?" * len(part))
         for row in db.conn.execute(f"SELECT id, {', '.join(_SAME_COLS)} FROM clients WHERE id IN ({marks})", part):
             current[row[0]] = tuple(row[1:])
@@ -278,6 +468,58 @@ def _overwrite(
     cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
 
 
+# --- records held, in wire form (tests, reports) --------------------------------------------------------
+
+
+def held_records(db: sqlite_utils.Database, kind: str) -> Iterator[tuple[str, int, bool, dict[str, Any]]]:
+    """(uid, server seq, deleted, wire values) of every record of ``kind`` held from head office.
+
+    Clients are read through ``app.store.clients`` (their tags live in a table of their own)."""
+    t = table(kind)
+    if kind == "client":
+        from app.store.clients import ClientRepository
+
+        repo = ClientRepository(db)
+        for row_id, seq in db.conn.execute("SELECT id, hq_seq FROM clients WHERE hq_seq IS NOT NULL"):
+            c = repo.get(row_id, include_deleted=True)
+            assert c is not None
+            yield c.uid, seq, c.deleted, repo.wire(c)
+        return
+    ref = ReferenceData(db)
+    names = [c.local_name for c in t.columns]
+    for key, seq, deleted, *values in db.conn.execute(
+        f"SELECT {t.key}, hq_seq, deleted, {', '.join(names)} FROM {t.name} WHERE hq_seq IS NOT NULL"
+    ):
+        out = {}
+        for c, v in zip(t.columns, values, strict=True):
+            out[c.name] = (ref.code_of(c.ref, v) if v is not None else None) if c.local_ref else to_wire(c, v)
+        yield key, seq, bool(deleted), out
+
+
+def rejected_records(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Pulled records set aside because they broke their kind's declaration, with the reason."""
+    cur = db.conn.execute("SELECT kind, uid, seq, reason, time FROM sync_rejected ORDER BY time, kind, uid")
+    return [dict(zip(("kind", "uid", "seq", "reason", "time"), r, strict=True)) for r in cur]
+
+
+def adopt_mirrored(db: sqlite_utils.Database) -> None:
+    """Schema v3: records schema v2 mirrored in ``sync_records`` go into their kinds' tables
+    (columns by name, checked like any pulled record). Inside the migration's transaction."""
+    by_kind: dict[str, list[tuple[int, str, int, dict[str, Any]]]] = {}
+    for kind, uid, seq, deleted, data in db.conn.execute("SELECT kind, uid, seq, deleted, data FROM sync_records"):
+        by_kind.setdefault(kind, []).append((seq, uid, deleted, json.loads(data)))
+    parts = []
+    for kind in p.KINDS.names:
+        recs = by_kind.get(kind)
+        if not recs:
+            continue
+        columns = sorted({c for *_r, d in recs for c in d})
+        rows = [[seq, uid, deleted, *(d.get(c) for c in columns)] for seq, uid, deleted, d in recs]
+        parts.append((kind, columns, rows))
+    if parts:
+        apply_page(db, parts, pending=set())
+
+
 def deferred_ready(db: sqlite_utils.Database) -> dict[str, list[str]]:
     """Set-aside records whose local changes have all gone up: to be asked for again, by kind."""
     out: dict[str, list[str]] = {}
@@ -295,39 +537,25 @@ def clear_deferred(db: sqlite_utils.Database, kind: str, uids: Sequence[str]) ->
     db.conn.executemany("DELETE FROM sync_deferred WHERE kind = ? AND uid = ?", [(kind, u) for u in uids])
 
 
-# --- checkpoint -------------------------------------------------------------------------
-
-
-def local_items(db: sqlite_utils.Database) -> dict[str, list[tuple[str, int]]]:
-    """(uid, server seq) of every record this workstation holds from head office, by kind."""
-    out: dict[str, list[tuple[str, int]]] = {}
-    clients = db.conn.execute(
-        "SELECT uid, hq_seq FROM clients INDEXED BY clients_sync WHERE hq_seq IS NOT NULL ORDER BY uid"
-    ).fetchall()
-    if clients:
-        out["client"] = clients
-    for kind, uid, seq in db.conn.execute("SELECT kind, uid, seq FROM sync_records"):
-        out.setdefault(kind, []).append((uid, seq))
-    return out
+# --- after a full re-pull ---------------------------------------------------------------
 
 
 def forget_missing(db: sqlite_utils.Database, kind: str, server_uids: set[str]) -> int:
-    """After a full re-pull of ``kind``: drop mirrored records head office no longer has.
+    """After a full re-pull of ``kind``: let go of records head office no longer has.
 
-    Clients are never dropped, only detached (``hq_seq`` cleared), so nothing is lost.
-    Call inside ``db.write``. Returns how many were affected.
+    Master data (created only by head office) is deleted; anything a branch may
+    have created is only detached (``hq_seq`` cleared), so nothing written here is
+    lost. Call inside ``db.write``; the kind's summary is recomputed. Returns how
+    many were affected.
     """
-    if kind == "client":
-        ids = [
-            row_id
-            for row_id, uid in db.conn.execute("SELECT id, uid FROM clients WHERE hq_seq IS NOT NULL")
-            if uid not in server_uids
-        ]
-        db.conn.executemany("UPDATE clients SET hq_seq = NULL WHERE id = ?", [(i,) for i in ids])
-        return len(ids)
-    held = db.conn.execute("SELECT uid FROM sync_records WHERE kind = ?", (kind,)).fetchall()
-    gone = [u for (u,) in held if u not in server_uids]
-    db.conn.executemany("DELETE FROM sync_records WHERE kind = ? AND uid = ?", [(kind, u) for u in gone])
+    t = table(kind)
+    gone = [k for k in held(db, kind) if k not in server_uids]
+    db.conn.executemany("DELETE FROM sync_rejected WHERE kind = ? AND uid = ?", [(kind, u) for u in gone])
+    if t.kind.creator == Creator.HQ and kind not in ("township", "village", "staff"):
+        db.conn.executemany(f"DELETE FROM {t.name} WHERE {t.key} = ?", [(u,) for u in gone])
+    else:
+        db.conn.executemany(f"UPDATE {t.name} SET hq_seq = NULL WHERE {t.key} = ?", [(u,) for u in gone])
+    rebuild_summaries(db, [kind])
     return len(gone)
 
 
@@ -417,11 +645,3 @@ def recent_log(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any
     cur = db.conn.execute(f"SELECT * FROM sync_log ORDER BY id DESC LIMIT {int(limit)}")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def mirrored(db: sqlite_utils.Database, kind: str) -> Iterable[tuple[str, int, bool, dict[str, Any]]]:
-    """(uid, seq, deleted, values) of the mirrored records of one kind."""
-    for uid, seq, deleted, data in db.conn.execute(
-        "SELECT uid, seq, deleted, data FROM sync_records WHERE kind = ? ORDER BY uid", (kind,)
-    ):
-        yield uid, seq, bool(deleted), json.loads(data)

@@ -1,21 +1,23 @@
-"""BranchDesk sync protocol, version 1: the message shapes client and server share.
+"""BranchDesk sync protocol, version 2: the message shapes client and server share.
 
 Standard library only, so the branch client (no web framework) and the
 head-office service (FastAPI, which reads these dataclasses into its OpenAPI
 description) import the same definitions.
 
-Conversation (every request carries ``X-BranchDesk-Protocol: 1``; every answer
+Conversation (every request carries ``X-BranchDesk-Protocol: 2``; every answer
 carries ``X-Server-Time``, the server's clock, the only clock that orders anything):
 
 ``POST /v1/enrol``                      one-time code in, device token out
 ``POST /v1/branches/{b}/push``          journal entries up; one answer per change id
 ``GET  /v1/branches/{b}/pull``          records after a cursor, one page at a time
+``POST /v1/branches/{b}/fetch``         named records of one kind, whatever their seq
 ``POST /v1/branches/{b}/checkpoint``    per-scope count + hash; the server confirms or not
 
 Records travel in *columnar* pages: for each kind the column names once, then
 one array per record ``[seq, uid, deleted, value, value, ...]`` in the kind's
 column order. The cursor is the server sequence (``seq``) of the last record in
 the page, a number the server hands out in commit order, never a clock.
+Each kind's columns, in wire order, are declared once in ``sync.protocol.kinds``.
 
 Ownership (architecture.md, "Sync principles"): head office owns master data
 and a client's core-banking fields; the branch owns its field work and a
@@ -32,90 +34,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-PROTOCOL_VERSION = 1
-MIN_PROTOCOL_VERSION = 1
+from sync.protocol.kinds import KINDS
+from sync.protocol.schema import OPS, Kind, Problem, id_problem, valid_id
+
+__all__ = ["KINDS", "OPS", "Kind", "Problem", "id_problem", "valid_id"]  # re-exported with the messages below
+
+# 2: kinds declared once and validated on both sides, change ids scoped per branch,
+# checkpoint hashes that both sides keep incrementally (an O(1) checkpoint).
+PROTOCOL_VERSION = 2
+MIN_PROTOCOL_VERSION = 2
 PROTOCOL_HEADER = "X-BranchDesk-Protocol"
 SERVER_TIME_HEADER = "X-Server-Time"
 
-# --- kinds and their columns -------------------------------------------------------
-#
-# The uid of a reference record is its code; of a client, whitelist entry or
-# field-work record, a UUID made where the record was created.
+# The uid of a reference record (township, village, staff, tag, campaign...) is its
+# code; of a client, whitelist entry or field-work record, a UUID made where the
+# record was created. Kinds, their columns and their owners: ``sync.protocol.kinds``.
 
-CLIENT_COLUMNS: tuple[str, ...] = (
-    "client_no",
-    "kind",
-    "name",
-    "id_number",
-    "mobile",
-    "village",
-    "group_name",
-    "address",
-    "segment",
-    "aum_fen",
-    "deposit_fen",
-    "loan_fen",
-    "mb_signed",
-    "mb_active",
-    "lifecycle",
-    "potential",
-    "manager",
-    "consent",
-    "consent_date",
-    "consent_channel",
-    "notes",
-    "last_contact",
-    "id_override",
-    "hq_tags",
-    "branch_tags",
-)
-
-# Client fields by owner. While a client has no core-banking number yet (a
-# prospect the branch created), the branch may also set its name, kind and ID.
-CLIENT_HQ_FIELDS = frozenset(
-    {"client_no", "kind", "name", "id_number", "aum_fen", "deposit_fen", "loan_fen", "mb_signed", "mb_active",
-     "hq_tags"}
-)
-CLIENT_PROSPECT_FIELDS = frozenset({"kind", "name", "id_number"})
-CLIENT_SHARED_FIELDS = frozenset({"mobile", "address", "village"})
-CLIENT_BRANCH_FIELDS = frozenset(CLIENT_COLUMNS) - CLIENT_HQ_FIELDS - CLIENT_SHARED_FIELDS
-
-KIND_COLUMNS: dict[str, tuple[str, ...]] = {
-    # master data: published by head office, read-only at the branch
-    "township": ("code", "name"),
-    "village": ("code", "township", "name", "groups"),
-    "staff": ("code", "name", "role", "active"),
-    "tag": ("code", "name", "source", "category"),
-    "client": CLIENT_COLUMNS,
-    "whitelist": (
-        "client_uid", "client_no", "product", "limit_fen", "rate_bp", "valid_from", "valid_to", "batch",
-    ),
-    "campaign": ("code", "name", "product", "starts", "ends", "script", "targets"),
-    "scenario_type": ("code", "name", "metrics"),
-    "compliance_words": ("version", "block", "warn"),
-    # field work: written at the branch, kept by head office
-    "contact": ("client_uid", "staff", "date", "channel", "outcome", "note", "campaign"),
-    "followup": ("client_uid", "campaign", "due", "done", "result", "note", "staff"),
-    "scenario": ("scenario_type", "village", "period", "metrics", "note"),
-    "whitelist_outcome": ("whitelist_uid", "status", "amount_fen", "date", "note", "staff"),
-    "nomination": ("client_uid", "product", "amount_fen", "reason", "staff"),
-}
-
-MASTER_KINDS = frozenset(
-    {"township", "village", "staff", "tag", "client", "whitelist", "campaign", "scenario_type", "compliance_words"}
-)
-BRANCH_KINDS = frozenset({"contact", "followup", "scenario", "whitelist_outcome", "nomination"})
-# Kinds a branch may push: its field work, its clients (branch and shared
-# fields; whole records for prospects) and its own tags (source = "branch").
-PUSHABLE_KINDS = BRANCH_KINDS | {"client", "tag"}
-# Order in which a page's kinds are applied (what others refer to comes first).
-APPLY_ORDER: tuple[str, ...] = (
-    "township", "village", "staff", "tag", "scenario_type", "compliance_words",
-    "client", "whitelist", "campaign", "contact", "followup", "scenario", "whitelist_outcome", "nomination",
-)
-assert set(APPLY_ORDER) == set(KIND_COLUMNS)
-
-OPS = ("insert", "update", "delete")
 
 # Per-change answers.
 APPLIED = "applied"
@@ -202,6 +136,14 @@ class PullResponse:
 
 
 @dataclass
+class FetchRequest:
+    """Records of one kind by uid (at most 500): ones a pull set aside, asked for again."""
+
+    kind: str
+    uids: list[str]
+
+
+@dataclass
 class ScopeSummary:
     count: int
     hash: str
@@ -232,8 +174,9 @@ class ErrorBody:
 
 
 def canonical(obj: Any) -> bytes:
-    """The canonical JSON bytes of ``obj`` (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    """The canonical JSON bytes of ``obj``: sorted keys, no spaces, ASCII (any string, even one
+    with a lone surrogate a hostile client sent, has one)."""
+    return json.dumps(obj, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode()
 
 
 def change_hash(c: dict[str, Any]) -> str:
@@ -242,12 +185,39 @@ def change_hash(c: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
+HASH_BITS = 128
+_HASH_MOD = 1 << HASH_BITS
+
+
+def record_digest(uid: str, seq: int) -> int:
+    """The number one record contributes to its kind's checkpoint hash."""
+    return int.from_bytes(hashlib.blake2b(f"{uid}:{seq}".encode(), digest_size=HASH_BITS // 8).digest(), "big")
+
+
+def add_digest(total: int, uid: str, seq: int, sign: int = 1) -> int:
+    """``total`` with one record added (``sign`` 1) or taken away (-1), modulo 2**128."""
+    return (total + sign * record_digest(uid, seq)) % _HASH_MOD
+
+
+def hash_text(total: int) -> str:
+    return f"{total % _HASH_MOD:032x}"
+
+
 def scope_summary(items: Iterable[tuple[str, int]]) -> ScopeSummary:
-    """Count and SHA-256 of ``uid:seq`` lines, sorted by uid (byte order).
+    """Count and hash of a kind's records (uid, seq), tombstones included.
 
-    Both sides compute it the same way over the records of one kind they hold,
-    tombstones included (CommCare's case-id hash, with versions).
+    The hash is the sum, modulo 2**128, of a BLAKE2b digest of each ``uid:seq``:
+    order does not matter, and adding, replacing or removing one record changes
+    it in O(1), so both sides keep it up to date as records change instead of
+    reading every record at each checkpoint (CommCare's case-id hash, made
+    incremental).
     """
-    lines = sorted(f"{uid}:{seq}\n" for uid, seq in items)
-    return ScopeSummary(count=len(lines), hash=hashlib.sha256("".join(lines).encode()).hexdigest())
+    total = 0
+    n = 0
+    for uid, seq in items:
+        total += record_digest(uid, seq)
+        n += 1
+    return ScopeSummary(count=n, hash=hash_text(total))
 
+
+EMPTY_SUMMARY = ScopeSummary(count=0, hash=hash_text(0))

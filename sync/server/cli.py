@@ -105,10 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.cmd == "device":
             _print(store.list_devices())
         elif args.cmd == "publish":
-            from sync.server.publish import read_sheet
+            from sync.server.sheets import FIRST_DATA_ROW, read_sheet
 
             rows = read_sheet(args.kind, args.file)
-            n = store.publish(args.kind, args.branch, rows)
+            n = store.publish(args.kind, args.branch, rows, first_row=FIRST_DATA_ROW)
             print(f"已发布 {len(rows)} 条“{args.kind}”，其中 {n} 条有变化。")
         elif args.cmd == "pushed":
             _print({"counts": store.push_counts(args.branch), "latest": store.pushed(args.branch, args.limit)})
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.cmd == "denials":
             _print(store.list_denials())
         elif args.cmd == "demo":
-            from sync.server.publish import seed_demo
+            from sync.server.demo import seed_demo
 
             _print(seed_demo(store, seed=args.seed, n_clients=args.clients))
     except HQError as exc:

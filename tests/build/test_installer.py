@@ -247,7 +247,7 @@ def test_bundle_layout_and_data_files(bundle: Path) -> None:
         "resources/translations/branchdesk_zh_CN.qm",
         "resources/icons/branchdesk.ico",
         "resources/icons/branchdesk.png",
-        "app/core/data/compliance_words.json",
+        "resources/compliance_words.json",
     ]:
         assert (internal / rel).is_file(), rel
     source_json = {p.relative_to(REPO).as_posix() for p in (REPO / "app").rglob("*.json")}

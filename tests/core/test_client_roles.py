@@ -15,9 +15,10 @@ from app.core.client import (
     tier_for_aum,
     validate_client,
 )
-from app.core.compliance import blocked, check_text, default_word_list
+from app.core.compliance import blocked, check_text
 from app.core.errors import FieldError
 from app.core.roles import Action, Role, Staff, can, check, visible_manager_filter
+from app.services.compliance import default_word_list
 
 TODAY = date(2026, 11, 22)
 GOOD = Client(name="张伟", id_number="11010519491231002X", mobile="13812345678", village_id=1)
@@ -78,7 +79,13 @@ def test_head_office_fields_are_owned_once_a_client_has_a_core_number() -> None:
     err = ownership_error(banked, "deposit_fen")
     assert err is not None and "总行" in err.message
     assert ownership_error(banked, "notes") is None
-    assert ownership_error(Client(name="李四"), "deposit_fen") is None  # a prospect
+    assert ownership_error(banked, "name") is not None
+    # a prospect (no core-banking number yet): the branch keeps its name, kind and ID number, but
+    # balances and mobile-banking status are core banking's even then (head office applies the same rule)
+    prospect = Client(name="李四")
+    assert ownership_error(prospect, "name") is None and ownership_error(prospect, "id_number") is None
+    err = ownership_error(prospect, "deposit_fen")
+    assert err is not None and "存款余额" in err.message
 
 
 def test_tiers() -> None:
@@ -110,8 +117,8 @@ def test_roles() -> None:
 def test_compliance_words() -> None:
     words = default_word_list()
     assert "保本" in words.block and "安全" in words.warn
-    found = check_text("本产品保本保息，安全可靠，第一选择")
+    found = check_text("本产品保本保息，安全可靠，第一选择", words)
     assert [(f.word, f.level) for f in found] == [("保本保息", "block"), ("安全", "warn"), ("第一", "warn")]
     assert blocked(found)
-    assert blocked(check_text("稳健理财", wealth=True))
-    assert not blocked(check_text("稳健理财。理财非存款，产品有风险，投资须谨慎", wealth=True))
+    assert blocked(check_text("稳健理财", words, wealth=True))
+    assert not blocked(check_text("稳健理财。理财非存款，产品有风险，投资须谨慎", words, wealth=True))

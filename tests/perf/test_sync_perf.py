@@ -31,7 +31,8 @@ from sync import protocol as p
 from sync.client.config import SyncSettings, load_token
 from sync.client.engine import SyncEngine, enrol
 from sync.client.transport import Transport
-from sync.server.publish import _UID_NS, demo_records
+from sync.server.demo import demo_records
+from sync.server.sheets import UID_NAMESPACE as _UID_NS
 from sync.server.store import HQStore
 from tests.conftest import REPO
 from tests.support.branch import DEMO_BRANCH, client_count, service

@@ -10,7 +10,7 @@ from itertools import islice
 import pytest
 from stdnum.cn import ric, uscc
 
-from app.services.demo_county import build_county, iter_clients
+from resources.demo_county import build_county, iter_clients
 
 N = 5000
 

@@ -8,8 +8,6 @@ from typing import Any
 from app.services import auth
 from app.services.clients import ClientService
 from app.store import syncdata
-from app.store.clients import ClientRepository
-from app.store.reference import ReferenceData
 from app.store.store import Store
 from sync import protocol as p
 from sync.client.engine import SyncEngine, SyncReport, enrol
@@ -52,15 +50,8 @@ def local_state(store: Store) -> dict[str, dict[str, tuple[int, bool, dict[str, 
     db = store.connect(readonly=True)
     try:
         out: dict[str, dict[str, tuple[int, bool, dict[str, Any]]]] = {}
-        repo = ClientRepository(db, ReferenceData(db))
-        ids = [r[0] for r in db.conn.execute("SELECT id FROM clients WHERE hq_seq IS NOT NULL")]
-        for i in ids:
-            c = repo.get(i, include_deleted=True)
-            out.setdefault("client", {})[c.uid] = (repo.hq_seq(i), c.deleted, repo.wire(c))
-        for kind in p.KIND_COLUMNS:
-            if kind == "client":
-                continue
-            for uid, seq, deleted, values in syncdata.mirrored(db, kind):
+        for kind in p.KINDS.names:
+            for uid, seq, deleted, values in syncdata.held_records(db, kind):
                 out.setdefault(kind, {})[uid] = (seq, deleted, values)
         return out
     finally:
@@ -69,7 +60,7 @@ def local_state(store: Store) -> dict[str, dict[str, tuple[int, bool, dict[str, 
 
 def server_state(hq_store: HQStore, branch: str = DEMO_BRANCH) -> dict[str, dict[str, tuple[int, bool, dict]]]:
     out: dict[str, dict[str, tuple[int, bool, dict]]] = {}
-    for kind in p.KIND_COLUMNS:
+    for kind in p.KINDS.names:
         for uid, seq, deleted, values in hq_store.records(branch, kind):
             out.setdefault(kind, {})[uid] = (seq, deleted, values)
     return out

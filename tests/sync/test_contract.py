@@ -18,7 +18,7 @@ from schemathesis.checks import not_a_server_error
 
 from sync import protocol as p
 from sync.server.app import create_app
-from sync.server.publish import seed_demo
+from sync.server.demo import seed_demo
 from sync.server.store import HQStore
 from tests.support.branch import DEMO_BRANCH
 from tests.support.hq import start_hq
@@ -46,7 +46,7 @@ schema = schemathesis.openapi.from_dict(create_app(HQStore.open("sqlite://")).op
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case, running_hq) -> None:
     n = sum(STATUSES.values())
-    headers = {p.PROTOCOL_HEADER: "1"}
+    headers = {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION)}
     if n % 3 and case.path_parameters:  # two in three: the device's own branch
         case.path_parameters = {**case.path_parameters, "branch": DEMO_BRANCH}
     if n % 4:  # three in four: with a valid token

@@ -25,7 +25,7 @@ import pytest
 
 from app.store import journal
 from sync.client.engine import SyncEngine
-from sync.server.publish import seed_demo
+from sync.server.demo import seed_demo
 from tests.conftest import REPO
 from tests.support.branch import DEMO_BRANCH, assert_same, client_count, service, sync, workstation
 from tests.support.faults import CuttingProxy, Fault, FaultInjector

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sync.server.publish import client_uid, read_sheet
+from sync.server.sheets import client_uid, read_sheet
 from sync.server.store import HQError, HQStore
 from tests.conftest import REPO
 

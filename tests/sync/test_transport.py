@@ -14,7 +14,7 @@ from sync import protocol as p
 from sync.client.engine import SyncEngine
 from sync.client.scheduler import RetrySchedule
 from sync.client.transport import ServerUnavailable, Transport, TransportConfig, backoff_delay
-from sync.server.publish import seed_demo
+from sync.server.demo import seed_demo
 from tests.support.branch import DEMO_BRANCH, sync, workstation
 from tests.support.hq import start_hq
 
@@ -120,9 +120,9 @@ def test_progress_is_reported_and_cancel_stops_between_pages(tmp_path: Path):
 
 
 def _all(hq):
-    from sync.protocol import KIND_COLUMNS
+    from sync.protocol import KINDS
 
-    for kind in KIND_COLUMNS:
+    for kind in KINDS.names:
         yield from hq.store.records(DEMO_BRANCH, kind)
 
 

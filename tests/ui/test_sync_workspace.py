@@ -11,7 +11,7 @@ from app.ui import i18n
 from app.ui.app import build_context, create_application
 from app.ui.main_window import MainWindow
 from app.ui.sync_workspace import SyncWorkspace
-from sync.server.publish import seed_demo
+from sync.server.demo import seed_demo
 from tests.support.branch import DEMO_BRANCH, assert_same
 from tests.support.hq import start_hq
 

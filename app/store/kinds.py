@@ -1,0 +1,233 @@
+"""The branch's local tables, derived from the record kinds' declarations (``sync.protocol.kinds``).
+
+For every kind, ``table(kind)`` says how its records are stored here: which
+columns (the declared ones, by their local names), their SQL types, the
+bookkeeping columns every synced table has, and how a value travels between
+three forms:
+
+* **wire**: JSON values as the protocol carries them (references as codes or
+  uids, dates as ISO text, lists as lists);
+* **stored**: what SQLite holds (booleans as 0/1, lists and JSON as text, a
+  reference to reference data as the local row id);
+* **domain**: what Python code works with (``bool``, ``date``, enums, tuples).
+
+Migrations (``app.store.schema``) create tables and add columns from the same
+declarations (``CreateKindTable``, ``AddColumns``), and ``tests/store/
+test_kinds.py`` checks that every table holds exactly what its kind declares.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from enum import Enum
+from functools import cache, cached_property
+from typing import Any
+
+from sync.protocol import KINDS
+from sync.protocol.schema import Column, Kind, T
+
+# Every synced table has these beside its declared columns (the reference tables
+# of schema v1 have their own id/code layout and gained hq_seq and deleted in v3).
+BOOKKEEPING = ("id", "uid", "hq_seq", "version", "created_at", "updated_at", "deleted")
+
+
+def sql_type(col: Column) -> str:
+    if col.local_ref or col.type in (T.INT, T.MONEY, T.BOOL):
+        return "INTEGER"
+    return "TEXT"
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column_ddl(col: Column) -> str:
+    """The column's definition in CREATE TABLE / ALTER TABLE ADD COLUMN."""
+    ddl = f"{col.local_name} {sql_type(col)}"
+    empty = col.empty
+    if not col.null and empty is not None:
+        ddl += f" NOT NULL DEFAULT {_sql_literal(to_stored(col, empty))}"
+    return ddl
+
+
+def to_stored(col: Column, value: Any) -> Any:
+    """A wire or domain value as SQLite stores it (references to reference data excepted:
+    those are resolved to local ids by the caller)."""
+    if value is None:
+        return None
+    t = col.type
+    if t == T.BOOL:
+        return 1 if value else 0
+    if t in (T.LIST, T.JSON):
+        return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False,
+                          separators=(",", ":"))
+    if t == T.DATE and isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def to_wire(col: Column, stored: Any) -> Any:
+    """A stored value in wire form (references to reference data excepted, as above)."""
+    if stored is None:
+        return None if col.null else col.empty
+    t = col.type
+    if t == T.BOOL:
+        return bool(stored)
+    if t in (T.LIST, T.JSON):
+        return json.loads(stored)
+    return stored
+
+
+@dataclass(frozen=True)
+class Table:
+    """How one kind is stored at the branch."""
+
+    kind: Kind
+    name: str
+    key: str = "uid"  # the column a pulled record is matched on ("code" for the v1 reference tables)
+    extra: tuple[str, ...] = ()  # local columns derived from the record (the client's name_key, tier)
+    bookkeeping: tuple[str, ...] = BOOKKEEPING
+
+    def __post_init__(self) -> None:
+        clash = set(self.local_names) & {*self.bookkeeping, *self.extra, *BOOKKEEPING}
+        if clash:
+            raise ValueError(f"{self.kind.name}: declared columns clash with bookkeeping: {sorted(clash)}"
+                             " (give them a local name)")
+
+    @cached_property
+    def columns(self) -> tuple[Column, ...]:
+        """The declared columns stored in this table (a link column lives in a table of its own)."""
+        return tuple(c for c in self.kind.columns if not c.link)
+
+    @cached_property
+    def local_names(self) -> tuple[str, ...]:
+        return tuple(c.local_name for c in self.columns)
+
+    def create_sql(self, columns: Sequence[str] | None = None) -> list[str]:
+        """CREATE TABLE (and its indexes) for the declared columns named (all by default)."""
+        cols = [self.kind.by_name[c] for c in columns] if columns is not None else list(self.columns)
+        body = ",\n    ".join([
+            "id INTEGER PRIMARY KEY",
+            "uid TEXT NOT NULL UNIQUE",
+            *(column_ddl(c) for c in cols if not c.link),
+            "hq_seq INTEGER",
+            "version INTEGER NOT NULL DEFAULT 1",
+            "created_at TEXT NOT NULL",
+            "updated_at TEXT NOT NULL",
+            "deleted INTEGER NOT NULL DEFAULT 0",
+        ])
+        return [f"CREATE TABLE {self.name} (\n    {body}\n)"]
+
+    def add_column_sql(self, column: str) -> str:
+        return f"ALTER TABLE {self.name} ADD COLUMN {column_ddl(self.kind.by_name[column])}"
+
+
+# The client book keeps two columns it derives from the record for sorting and filtering.
+CLIENT_EXTRA = ("name_key", "tier")
+
+TABLES: dict[str, Table] = {}
+for _k in KINDS:
+    if _k.name == "client":
+        TABLES[_k.name] = Table(_k, _k.table, extra=CLIENT_EXTRA)
+    elif _k.name in ("township", "village", "staff", "tag"):
+        # schema v1's reference tables: matched on code, local ids for joins
+        TABLES[_k.name] = Table(_k, _k.table, key="code", bookkeeping=("id", "hq_seq", "deleted"))
+    else:
+        TABLES[_k.name] = Table(_k, _k.table)
+
+
+def table(kind: str) -> Table:
+    return TABLES[kind]
+
+
+# --- domain mapping: rows <-> dataclasses, by name ----------------------------------------------
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _decoder(col: Column | None, hint: Any) -> Callable[[Any], Any]:
+    """stored -> domain for one field: by the field's annotation, else by the column's type."""
+    args = typing.get_args(hint)
+    target = next((a for a in args if a is not type(None)), hint) if type(None) in args else hint
+    if target is str or target is int:
+        return lambda v: v
+    if target is bool or (col is not None and col.type == T.BOOL):
+        return lambda v: None if v is None else bool(v)
+    if target is date:
+        return lambda v: date.fromisoformat(v) if v else None
+    if typing.get_origin(target) is tuple:
+        return lambda v: tuple(json.loads(v)) if v else ()
+    if isinstance(target, type) and issubclass(target, Enum):
+        return lambda v: None if v in (None, "") else target(v)
+    if col is not None and col.type in (T.LIST, T.JSON):
+        return lambda v: json.loads(v) if v else col.empty
+    return lambda v: v
+
+
+@dataclass(frozen=True)
+class RowMapping:
+    """Stored rows <-> a dataclass, field by field by name. Fields the row lacks keep their default."""
+
+    cls: type
+    table: Table
+    names: tuple[str, ...]  # the SELECT list, in order
+
+    @cached_property
+    def _decoders(self) -> tuple[Callable[[Any], Any], ...]:
+        hints = _hints(self.cls)
+        by_local = self.table.kind.by_local
+        return tuple(_decoder(by_local.get(n), hints.get(n, Any)) for n in self.names)
+
+    @property
+    def select(self) -> str:
+        return ", ".join(self.names)
+
+    def __call__(self, row: Sequence[Any], **more: Any) -> Any:
+        return self.cls(**{n: d(v) for n, d, v in zip(self.names, self._decoders, row, strict=True)}, **more)
+
+
+def mapping(cls: type, t: Table, *, skip: Iterable[str] = ()) -> RowMapping:
+    """Map the columns of ``t`` that ``cls`` has a field for (``skip`` left to the caller)."""
+    have = {f.name for f in fields(cls)}
+    skipped = set(skip)
+    stored = [*t.bookkeeping, *t.local_names, *t.extra]
+    return RowMapping(cls, t, tuple(n for n in stored if n in have and n not in skipped))
+
+
+def stored_values(t: Table, obj: Any) -> dict[str, Any]:
+    """A domain object's declared (non-link) columns as SQLite stores them, by local name."""
+    return {c.local_name: to_stored(c, getattr(obj, c.local_name)) for c in t.columns}
+
+
+def check_domain_fields(cls: type, t: Table, *, extra: Iterable[str] = ()) -> list[str]:
+    """Declared columns a domain dataclass has no field for (a test asserts none are missing)."""
+    have = {f.name for f in fields(cls)}
+    return [n for n in (*t.local_names, *extra) if n not in have]
+
+
+def wire_values(t: Table, stored: Mapping[str, Any], ref_code: Callable[[str, int], str | None]) -> dict[str, Any]:
+    """Stored values (by local name) in wire form; ``ref_code(kind, local_id)`` resolves
+    references to reference data."""
+    out: dict[str, Any] = {}
+    for c in t.columns:
+        v = stored.get(c.local_name)
+        if c.local_ref:
+            out[c.name] = ref_code(c.ref, v) if v is not None else None  # type: ignore[arg-type]
+        else:
+            out[c.name] = to_wire(c, v)
+    return out

@@ -1,0 +1,141 @@
+"""The demo county as head office holds it (``branchdesk-hq demo``), matching ``branchdesk demo``.
+
+Same seed and size, same uids: a workstation built with ``branchdesk demo`` and
+a head office seeded here describe the same county. Values are put in wire
+form by the kinds' declarations (references as codes, dates as ISO text).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import resources
+from resources.demo_county import build_county, iter_clients
+from sync import protocol as p
+from sync.protocol.schema import T
+from sync.server.sheets import UID_NAMESPACE
+
+SCENARIO_TYPES = (
+    ("livestock", "智慧畜牧", ["accounts", "subsidy_fen", "funds_used_fen", "mb_registered", "mb_active"]),
+    ("village_affairs", "乡村治理/村务", ["accounts", "mb_registered", "mb_active"]),
+    ("collective_assets", "三资管理", ["accounts", "funds_used_fen"]),
+    ("party_dues", "智慧党费", ["accounts", "mb_registered"]),
+    ("school_fees", "教育缴费", ["accounts", "mb_registered", "mb_active"]),
+    ("clinic", "智慧医疗", ["accounts", "merchants"]),
+    ("ecny", "数字人民币", ["accounts", "merchants", "mb_active"]),
+    ("welfare", "福利消费平台", ["accounts", "subsidy_fen", "merchants"]),
+    ("driving_school", "驾培监管", ["accounts", "funds_used_fen"]),
+)
+CLUSTERS = ("tea", "walnut", "livestock", "bacon")
+
+
+def _wire(kind: p.Kind, values: dict[str, Any], codes: dict[str, dict[int, str]]) -> dict[str, Any]:
+    """A record from the demo generator (local names and ids) in wire form."""
+    out: dict[str, Any] = {}
+    for col in kind.columns:
+        if col.link:
+            continue
+        v = values.get(col.local_name)
+        if col.local_ref and v is not None:
+            v = codes[col.ref][v]  # type: ignore[index]
+        elif col.type == T.DATE and isinstance(v, date):
+            v = v.isoformat()
+        elif col.type == T.BOOL and v is not None:
+            v = bool(v)
+        out[col.name] = col.empty if v is None and not col.null else v
+    return out
+
+
+def demo_records(seed: int = 2026, n_clients: int = 5000) -> Iterator[tuple[str, str | None, list[dict[str, Any]]]]:
+    """(kind, branch or None, records) for the demo county."""
+    county = build_county(seed=seed, n_clients=n_clients)
+    b = county.branch_code
+    codes = {
+        "township": {t.id: t.code for t in county.townships},
+        "village": {v.id: v.code for v in county.villages},
+        "staff": {s.id: s.code for s in county.staff},
+    }
+    tags = {t.code: t for t in county.tags}
+    yield "township", b, [{"uid": t.code, "code": t.code, "name": t.name} for t in county.townships]
+    yield "village", b, [
+        {"uid": v.code, **_wire(p.KINDS["village"], {"code": v.code, "township_id": v.township_id, "name": v.name,
+                                                     "groups": v.groups}, codes)}
+        for v in county.villages
+    ]
+    yield "staff", b, [
+        {"uid": s.code, "code": s.code, "name": s.name, "role": s.role, "active": True} for s in county.staff
+    ]
+    yield "tag", None, [
+        {"uid": t.code, "code": t.code, "name": t.name, "source": "hq", "category": t.category}
+        for t in county.tags if t.source == "hq"
+    ]
+    yield "tag", b, [
+        {"uid": t.code, "code": t.code, "name": t.name, "source": "branch", "category": t.category}
+        for t in county.tags if t.source == "branch"
+    ]
+    words = json.loads(resources.path(resources.COMPLIANCE_WORDS).read_text("utf-8"))
+    yield "compliance_words", None, [{
+        "uid": "default", "version": words["version"], "block": sorted(set(words["block"])),
+        "warn": sorted(set(words["warn"])), "risk_line": words["risk_line"],
+        "allowed": sorted(set(words.get("allowed", []))),
+    }]
+    yield "scenario_type", None, [
+        {"uid": code, "code": code, "name": name, "metrics": metrics} for code, name, metrics in SCENARIO_TYPES
+    ]
+    client_kind = p.KINDS["client"]
+    clients = []
+    whitelist = []
+    for c in iter_clients(county):
+        tag_codes = sorted(c.get("tags", ()))
+        clients.append({
+            "uid": c["uid"],
+            **_wire(client_kind, c, codes),
+            "hq_tags": [t for t in tag_codes if tags[t].source == "hq"],
+            "branch_tags": [t for t in tag_codes if tags[t].source == "branch"],
+        })
+        if "hq_whitelist" in tag_codes and c.get("client_no"):
+            n = len(whitelist)
+            whitelist.append({
+                "uid": str(uuid.uuid5(UID_NAMESPACE, f"whitelist:{c['uid']}")),
+                "client_uid": c["uid"],
+                "client_no": c["client_no"],
+                "product": "xingnong_e_dai",
+                "limit_fen": 50_000_00 + (n * 7919 % 25) * 10_000_00,
+                "rate_bp": 385,
+                "valid_from": "2026-10-01",
+                "valid_to": "2027-09-30",
+                "batch": "2026Q4",
+                "cluster": CLUSTERS[n % len(CLUSTERS)],
+                "score": 600 + n * 37 % 300,
+                "band": "ABC"[n % 3],
+                "manager": None,
+            })
+    yield "client", b, clients
+    yield "whitelist", b, whitelist
+    yield "campaign", b, [{
+        "uid": "2026-mb-activation", "code": "2026-mb-activation", "name": "手机银行激活季",
+        "product": "mobile_banking", "starts": "2026-11-01", "ends": "2026-12-31",
+        "script": "介绍手机银行缴费、转账功能，协助客户完成首次登录。", "benefits": "首次登录送话费 10 元",
+        "goal": 500,
+    }]
+    targets = [c["uid"] for c in clients if "hq_mb_prospect" in c["hq_tags"]][:500]
+    yield "campaign_target", b, [
+        {"uid": str(uuid.uuid5(UID_NAMESPACE, f"target:2026-mb-activation:{t}")), "campaign": "2026-mb-activation",
+         "client_uid": t, "manager": None, "note": "总行中台精筛：手机银行未签约"}
+        for t in targets
+    ]
+
+
+def seed_demo(store: Any, seed: int = 2026, n_clients: int = 5000) -> dict[str, int]:
+    """Create the demo branch (if missing) and publish the demo county's master data."""
+    county = build_county(seed=seed, n_clients=n_clients)
+    if store.branch_name(county.branch_code) is None:
+        store.create_branch(county.branch_code, county.branch_name)
+    counts: dict[str, int] = {}
+    for kind, branch, rows in demo_records(seed, n_clients):
+        counts[kind] = counts.get(kind, 0) + store.publish(kind, branch, rows)
+    return counts

@@ -1,0 +1,96 @@
+"""Pull: the records a branch may see after a cursor, one page at a time, in O(page).
+
+A branch sees two scopes: its own records (``branch = b``) and what every
+branch sees (``branch IS NULL``). Each scope is read in seq order straight off
+an index (``(branch, seq)``, or ``(branch, kind, seq)`` with a kind filter), at
+most ``limit + 1`` rows per scope and kind, and the streams are merged here:
+no query sorts, and a page costs the same at the start of a million records
+as at the end (``tests/sync/test_pull_plans.py`` checks the plans).
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync import protocol as p
+from sync.server.base import StoreBase
+from sync.server.db import records
+
+
+@dataclass
+class Page:
+    cursor: int
+    high: int
+    more: bool
+    kinds: dict[str, tuple[tuple[str, ...], list[str]]]  # kind -> (columns, row JSON texts)
+
+
+def scope_filter(branch: str | None) -> sa.ColumnElement[bool]:
+    return records.c.branch.is_(None) if branch is None else records.c.branch == branch
+
+
+def page_query(branch: str | None, after: int, limit: int, kind: str | None = None) -> sa.Select[Any]:
+    """One scope's records after ``after`` in seq order (the index order), at most ``limit``."""
+    q = sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
+        scope_filter(branch), records.c.seq > after
+    )
+    if kind is not None:
+        q = q.where(records.c.kind == kind)
+    return q.order_by(records.c.seq).limit(limit)
+
+
+def high_query(branch: str | None) -> sa.Select[Any]:
+    """The newest seq of one scope: the last entry of its index."""
+    return sa.select(sa.func.max(records.c.seq)).where(scope_filter(branch))
+
+
+def high(c: Connection, branch: str) -> int:
+    return max(c.execute(high_query(branch)).scalar() or 0, c.execute(high_query(None)).scalar() or 0)
+
+
+class PullStore(StoreBase):
+    def pull(
+        self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None, uids: Iterable[str] | None = None
+    ) -> Page:
+        """The records ``branch`` may see with seq > ``after``, oldest first, at most ``limit``.
+
+        ``uids`` (with one kind): just those records, whatever their seq (a workstation
+        asking again for records it had to set aside).
+        """
+        kinds = list(kinds or ())
+        uids = list(uids or ())
+        with self._read() as c:
+            if uids:
+                rows = sorted(c.execute(
+                    sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
+                        records.c.kind == kinds[0], records.c.uid.in_(uids),
+                        sa.or_(records.c.branch == branch, records.c.branch.is_(None)),
+                    )
+                ).all())
+            else:
+                streams = [
+                    c.execute(page_query(scope, after, limit + 1, kind)).all()
+                    for scope in (branch, None)
+                    for kind in (kinds or [None])
+                ]
+                rows = list(heapq.merge(*streams, key=lambda r: r[0]))[: limit + 1]
+            top = high(c, branch)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        out: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+        dumps = json.dumps
+        for seq, kind, uid, deleted, data in rows:
+            entry = out.get(kind)
+            if entry is None:
+                entry = out[kind] = (p.KINDS[kind].wire_columns, [])
+            # data is the JSON array of values: splice it instead of re-encoding
+            entry[1].append(f"[{seq},{dumps(uid)},{1 if deleted else 0},{data[1:]}")
+        cursor = rows[-1][0] if rows and not uids else after
+        return Page(cursor=cursor, high=top, more=more and not uids, kinds=out)

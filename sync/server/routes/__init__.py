@@ -1,0 +1,1 @@
+"""The head-office API, one module per conversation step."""
