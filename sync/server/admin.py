@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from sync import protocol as p
 from sync.server.base import StoreBase
-from sync.server.db import changes, conflicts, records
+from sync.server.db import SHARED, changes, conflicts, records
 
 
 class AdminQueries(StoreBase):
@@ -45,7 +45,7 @@ class AdminQueries(StoreBase):
         with self._read() as c:
             for uid, seq, deleted, data in c.execute(
                 sa.select(records.c.uid, records.c.seq, records.c.deleted, records.c.data).where(
-                    records.c.kind == kind, sa.or_(records.c.branch == branch, records.c.branch.is_(None))
+                    records.c.kind == kind, records.c.branch.in_((branch, SHARED))
                 )
             ):
                 yield uid, seq, bool(deleted), dict(zip(columns, json.loads(data), strict=True))

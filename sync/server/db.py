@@ -35,7 +35,9 @@ from sync.protocol.schema import bad_char
 
 log = logging.getLogger("sync.server")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+SHARED = ""  # the scope of records every branch sees (tag catalogue, word list...): equality, never NULL,
+# so both engines read it off the (branch, seq) index in order
 
 metadata = sa.MetaData()
 
@@ -79,7 +81,7 @@ records = sa.Table(
     metadata,
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("uid", sa.String(64), primary_key=True),
-    sa.Column("branch", sa.String(32)),  # NULL: every branch sees it (tag catalogue, word list...)
+    sa.Column("branch", sa.String(32), nullable=False, server_default=SHARED),  # a branch code, or SHARED
     sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
     sa.Column("data", sa.Text, nullable=False),
@@ -228,6 +230,9 @@ def create_schema(engine: Engine) -> None:
     old = _version(engine)
     if old == 1:
         _upgrade_from_v1(engine)
+    if old in (1, 2):
+        with engine.begin() as c:  # schema 3: the shared scope is "" (an equality the indexes order by)
+            c.execute(records.update().where(records.c.branch.is_(None)).values(branch=SHARED))
     metadata.create_all(engine)
     with engine.begin() as c:
         if c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).first() is None:
@@ -235,7 +240,7 @@ def create_schema(engine: Engine) -> None:
         c.execute(sa.delete(hq_meta).where(hq_meta.c.key == "schema_version"))
         c.execute(hq_meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
     align_layouts(engine)
-    if old == 1:
+    if old in (1, 2):
         rebuild_summaries(engine)
 
 
@@ -340,7 +345,7 @@ def rebuild_summaries(engine: Engine) -> None:
         for kind, uid, branch, seq in c.execute(
             sa.select(records.c.kind, records.c.uid, records.c.branch, records.c.seq)
         ):
-            t = totals.setdefault((branch or "", kind), [0, 0])
+            t = totals.setdefault((branch or SHARED, kind), [0, 0])
             t[0] += 1
             t[1] += p.record_digest(uid, seq)
     with engine.begin() as c:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sync import protocol as p
 from sync.protocol.schema import Owner
 from sync.server.base import StoreBase
-from sync.server.db import HQError, changes, now, records
+from sync.server.db import SHARED, HQError, changes, now, records
 from sync.server.records import WorkingSet, lock_sequence, set_sequence
 
 BATCH = 5000
@@ -95,20 +95,21 @@ class PublishStore(StoreBase):
 
     def _publish_batch(self, k: p.Kind, branch: str | None, batch: list[dict[str, Any]], by: str) -> int:
         stamp = now()
+        scope = branch or SHARED
         with self.engine.begin() as c:
             seq = lock_sequence(c)
-            work = WorkingSet(c, branch, ((k.name, str(r["uid"])) for r in batch))
+            work = WorkingSet(c, scope, ((k.name, str(r["uid"])) for r in batch))
             changed = 0
             for r in batch:
                 uid = str(r["uid"])
                 deleted = bool(r.get("deleted", False))
                 cur = work.get(k.name, uid)
-                if cur is not None and cur.branch != branch:
+                if cur is not None and cur.branch != scope:
                     raise HQError(f"记录 {k.name}/{uid} 属于网点 {cur.branch or '全辖'}，不能作为 "
                                   f"{branch or '全辖'} 的数据发布。")
                 if cur is None:
                     seq += 1
-                    work.insert(k.name, uid, branch, seq, k.complete(r), deleted)
+                    work.insert(k.name, uid, scope, seq, k.complete(r), deleted)
                     changed += 1
                     continue
                 new = dict(cur.data)
@@ -125,7 +126,7 @@ class PublishStore(StoreBase):
                     ):
                         # head office overwrites a value the branch set: keep it for review
                         work.conflicts.append(
-                            dict(branch=branch or "", change_id=None, kind=k.name, uid=uid, field=name,
+                            dict(branch=scope, change_id=None, kind=k.name, uid=uid, field=name,
                                  base_value=None, server_value=json.dumps(r[name], ensure_ascii=False),
                                  branch_value=json.dumps(cur.data.get(name), ensure_ascii=False), kept="hq",
                                  created_at=stamp)

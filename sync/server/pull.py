@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from sync import protocol as p
 from sync.server.base import StoreBase
-from sync.server.db import records
+from sync.server.db import SHARED, records
 
 
 @dataclass
@@ -32,27 +32,23 @@ class Page:
     kinds: dict[str, tuple[tuple[str, ...], list[str]]]  # kind -> (columns, row JSON texts)
 
 
-def scope_filter(branch: str | None) -> sa.ColumnElement[bool]:
-    return records.c.branch.is_(None) if branch is None else records.c.branch == branch
-
-
-def page_query(branch: str | None, after: int, limit: int, kind: str | None = None) -> sa.Select[Any]:
-    """One scope's records after ``after`` in seq order (the index order), at most ``limit``."""
+def page_query(scope: str, after: int, limit: int, kind: str | None = None) -> sa.Select[Any]:
+    """One scope's records (a branch's, or ``SHARED``) after ``after`` in seq order (the index order)."""
     q = sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
-        scope_filter(branch), records.c.seq > after
+        records.c.branch == scope, records.c.seq > after
     )
     if kind is not None:
         q = q.where(records.c.kind == kind)
     return q.order_by(records.c.seq).limit(limit)
 
 
-def high_query(branch: str | None) -> sa.Select[Any]:
+def high_query(scope: str) -> sa.Select[Any]:
     """The newest seq of one scope: the last entry of its index."""
-    return sa.select(sa.func.max(records.c.seq)).where(scope_filter(branch))
+    return sa.select(sa.func.max(records.c.seq)).where(records.c.branch == scope)
 
 
 def high(c: Connection, branch: str) -> int:
-    return max(c.execute(high_query(branch)).scalar() or 0, c.execute(high_query(None)).scalar() or 0)
+    return max(c.execute(high_query(branch)).scalar() or 0, c.execute(high_query(SHARED)).scalar() or 0)
 
 
 class PullStore(StoreBase):
@@ -71,13 +67,13 @@ class PullStore(StoreBase):
                 rows = sorted(c.execute(
                     sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
                         records.c.kind == kinds[0], records.c.uid.in_(uids),
-                        sa.or_(records.c.branch == branch, records.c.branch.is_(None)),
+                        records.c.branch.in_((branch, SHARED)),
                     )
                 ).all())
             else:
                 streams = [
                     c.execute(page_query(scope, after, limit + 1, kind)).all()
-                    for scope in (branch, None)
+                    for scope in (branch, SHARED)
                     for kind in (kinds or [None])
                 ]
                 rows = list(heapq.merge(*streams, key=lambda r: r[0]))[: limit + 1]

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync import protocol as p
-from sync.server.db import conflicts, counter, dump, records, summaries
+from sync.server.db import SHARED, conflicts, counter, dump, records, summaries
 
 
 def lock_sequence(c: Connection) -> int:
@@ -36,7 +36,7 @@ def set_sequence(c: Connection, value: int) -> None:
 class Rec:
     kind: str
     uid: str
-    branch: str | None
+    branch: str  # a branch code, or SHARED
     seq: int
     deleted: bool
     data: dict[str, Any]
@@ -45,9 +45,10 @@ class Rec:
 
 
 class WorkingSet:
-    """Records of a batch by (kind, uid), plus the references its changes name."""
+    """Records of a batch by (kind, uid), plus the references its changes name. ``branch``: the
+    scope the batch writes (a branch code, or ``SHARED``)."""
 
-    def __init__(self, c: Connection, branch: str | None, keys: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, c: Connection, branch: str, keys: Iterable[tuple[str, str]]) -> None:
         self.c = c
         self.branch = branch
         self.recs: dict[tuple[str, str], Rec] = {}
@@ -80,9 +81,9 @@ class WorkingSet:
     def visible(self, kind: str, uid: str) -> bool:
         """Does this record exist where the batch's branch can see it?"""
         r = self.recs.get((kind, uid))
-        return r is not None and (r.branch is None or r.branch == self.branch)
+        return r is not None and r.branch in (SHARED, self.branch)
 
-    def insert(self, kind: str, uid: str, branch: str | None, seq: int, data: dict[str, Any],
+    def insert(self, kind: str, uid: str, branch: str, seq: int, data: dict[str, Any],
                deleted: bool = False) -> Rec:
         rec = self.recs[(kind, uid)] = Rec(kind, uid, branch, seq, deleted, data, dirty=True)
         return rec
@@ -97,7 +98,7 @@ class WorkingSet:
             columns = p.KINDS[r.kind].wire_columns
             row = dict(seq=r.seq, deleted=r.deleted, data=dump([r.data.get(col) for col in columns]),
                        updated_at=stamp, updated_by=by)
-            d = deltas[(r.branch or "", r.kind)]
+            d = deltas[(r.branch, r.kind)]
             d[1] += p.record_digest(r.uid, r.seq)
             if r.old_seq is None:
                 inserts.append(dict(kind=r.kind, uid=r.uid, branch=r.branch, **row))
