@@ -3,8 +3,10 @@
 Permission checks, parsing, validation, masking and auditing live here, below
 the UI, so the CLI and the desktop app obey the same rules. Every method runs
 on the thread that owns ``db`` (the GUI's database thread or the CLI's main
-thread). Failures a person can fix come back as ``FieldError`` values with a
-Chinese message naming the field; nothing is written when any check fails.
+thread). Reads that may be refused return the value or a ``FieldError``;
+every change returns a ``Result`` (``app.core.result``): the value and what it
+changed, or the field errors with a Chinese message naming each field, and
+then nothing was written.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlite_utils
 
 from app.core.client import (
     CLIENT_FIELDS,
+    CLIENT_KIND,
     Client,
     ClientKind,
     ownership_error,
@@ -25,6 +28,7 @@ from app.core.client import (
 )
 from app.core.errors import FieldError
 from app.core.masking import mask_id, mask_mobile
+from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check, visible_manager_filter
 from app.store import audit, journal
 from app.store.clients import ClientListRow, ClientRepository, StaleEditError
@@ -204,6 +208,16 @@ class ClientService:
             return FieldError("manager_id", "管户客户经理", "unknown", f"管户客户经理不存在：{text}。")
         return s.id
 
+    def _hq_tag_errors(self, old: tuple[str, ...], new: tuple[str, ...]) -> list[FieldError]:
+        """Head office's tags (source hq) are not the branch's to add or remove."""
+        def hq(tags: tuple[str, ...]) -> set[str]:
+            return {t for t in tags if (row := self.ref.tag_by_code.get(t)) is None or row.source != "branch"}
+
+        if hq(old) == hq(new):
+            return []
+        label = CLIENT_KIND.column("hq_tags").label
+        return [FieldError("tags", "标签", "owner", f"{label}由总行维护，网点只能增删本网点的标签。")]
+
     def _resolve_tags(self, text: str) -> tuple[str, ...] | FieldError:
         codes = []
         for part in text.replace("，", ",").split(","):
@@ -218,11 +232,11 @@ class ClientService:
 
     # --- changing ------------------------------------------------------------
 
-    def add(self, raw: Mapping[str, str]) -> Client | list[FieldError]:
+    def add(self, raw: Mapping[str, str]) -> Result[Client]:
         """Create a branch prospect (no core-banking number yet)."""
         denied = check(self.staff, Action.ADD_CLIENT)
         if denied:
-            return [denied]
+            return Result.failed(denied)
         values, errors = self.parse_changes(raw)
         if self.staff.role == Role.MANAGER:
             # A manager's new client is theirs; assigning is the branch head's job.
@@ -233,6 +247,13 @@ class ClientService:
         if "kind" not in values:
             values["kind"] = ClientKind.INDIVIDUAL
         draft = Client(**values)
+        for name, value in values.items():
+            # the rule head office applies to a new record: core-banking fields stay empty
+            owned = ownership_error(draft, name)
+            col = CLIENT_KIND.by_local.get(name)
+            if owned and col is not None and not col.is_empty(value if not hasattr(value, "value") else value.value):
+                errors.append(owned)
+        errors += self._hq_tag_errors((), draft.tags)
         if draft.id_override:
             errors += _perm_list(check(self.staff, Action.OVERRIDE_CREDIT_CODE))
         errors += validate_client(draft, village_exists=self.ref.village_exists)
@@ -249,7 +270,7 @@ class ClientService:
                     )
                 )
         if errors:
-            return _dedupe(errors)
+            return Result.failed(*errors)
         with write(self.db):
             created = self.repo.insert(draft, author=self.staff.code)
             if created.id_override:
@@ -261,7 +282,7 @@ class ClientService:
                     row_uid=created.uid,
                     detail="新建客户时确认试点期统一社会信用代码",
                 )
-        return created
+        return Result.done(created, Changes.of("client", uids=[created.uid]))
 
     def edit(
         self,
@@ -269,11 +290,11 @@ class ClientService:
         raw: Mapping[str, str],
         *,
         expected_version: int | None = None,
-    ) -> Client | list[FieldError]:
+    ) -> Result[Client]:
         """Change some fields. All checks pass, or nothing is written."""
         c = self._load(client_id, Action.EDIT_CLIENT)
         if isinstance(c, FieldError):
-            return [c]
+            return Result.failed(c)
         values, errors = self.parse_changes(raw)
         for name in values:
             spec = CLIENT_FIELDS.get(name)
@@ -285,6 +306,8 @@ class ClientService:
             owned = ownership_error(c, name)
             if owned:
                 errors.append(owned)
+        if "tags" in values:
+            errors += self._hq_tag_errors(c.tags, values["tags"])
         if "manager_id" in values and values["manager_id"] != c.manager_id:
             errors += _perm_list(check(self.staff, Action.ASSIGN_MANAGER))
         if values.get("id_override") and not c.id_override:
@@ -297,7 +320,7 @@ class ClientService:
             # must not block an unrelated change (it shows in the form instead).
             errors += [e for e in after if e.field in values or e not in before]
         if errors:
-            return _dedupe(errors)
+            return Result.failed(*errors)
         try:
             with write(self.db):
                 updated = self.repo.update(
@@ -313,16 +336,18 @@ class ClientService:
                         detail="确认试点期统一社会信用代码",
                     )
         except StaleEditError as exc:
-            return [FieldError("version", "版本", "stale", str(exc))]
-        return updated
+            return Result.failed(FieldError("version", "版本", "stale", str(exc)))
+        changed = updated.version != c.version
+        return Result.done(updated, Changes.of("client", uids=[c.uid]) if changed else Changes())
 
-    def delete(self, client_id: int) -> Client | FieldError:
+    def delete(self, client_id: int) -> Result[Client]:
         """Soft delete (tombstone) with a journal row."""
         c = self._load(client_id, Action.DELETE_CLIENT)
         if isinstance(c, FieldError):
-            return c
+            return Result.failed(c)
         with write(self.db):
-            return self.repo.delete(client_id, author=self.staff.code)
+            deleted = self.repo.delete(client_id, author=self.staff.code)
+        return Result.done(deleted, Changes.of("client", uids=[c.uid]))
 
 
 @dataclass(frozen=True)
@@ -383,30 +408,20 @@ def plan_merge(svc: ClientService, ids: list[int]) -> MergePlan | FieldError:
     return MergePlan(replace(keep, **changes), tuple(others), changes)
 
 
-def merge(svc: ClientService, ids: list[int]) -> Client | FieldError:
+def merge(svc: ClientService, ids: list[int]) -> Result[Client]:
     """Merge duplicates in one transaction: the survivor is updated and the others
     tombstoned, each with its journal row (the absorbed records' journals stay)."""
     plan = plan_merge(svc, ids)
     if isinstance(plan, FieldError):
-        return plan
+        return Result.failed(plan)
     with write(svc.db):
         survivor = plan.survivor
         if plan.changes:
             survivor = svc.repo.update(plan.survivor.id, plan.changes, author=svc.staff.code)
         for o in plan.absorbed:
             svc.repo.delete(o.id, author=svc.staff.code, merged_into=survivor.uid)
-    return survivor
+    return Result.done(survivor, Changes.of("client", uids=[survivor.uid, *(o.uid for o in plan.absorbed)]))
 
 
 def _assign_error() -> FieldError:
     return FieldError("manager_id", "管户客户经理", "permission", "客户经理不能把客户分配给他人。")
-
-
-def _dedupe(errors: list[FieldError]) -> list[FieldError]:
-    seen: set[FieldError] = set()
-    out = []
-    for e in errors:
-        if e not in seen:
-            seen.add(e)
-            out.append(e)
-    return out

@@ -149,6 +149,15 @@ def pending_count(db: sqlite_utils.Database) -> int:
     ).fetchone()[0]
 
 
+def state_counts(
+    db: sqlite_utils.Database, states: tuple[str, ...] = (SYNC_PENDING, SYNC_QUARANTINED, SYNC_CONFLICT)
+) -> dict[str, int]:
+    """How many journal rows are in each of ``states`` (index seeks: never a count of every acked change)."""
+    return {
+        s: db.conn.execute("SELECT count(*) FROM journal WHERE sync_state = ?", (s,)).fetchone()[0] for s in states
+    }
+
+
 def has_pending(db: sqlite_utils.Database, kind: str, row_uid: str) -> bool:
     """Does this record have unsent local changes? (A pull must not overwrite it.)"""
     return (

@@ -31,7 +31,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _WORD = re.compile(r"[0-9A-Za-z]+")
@@ -195,6 +196,26 @@ class ClientFilter:
 
     def is_empty(self) -> bool:
         return self == ClientFilter()
+
+    def to_dict(self) -> dict[str, Any]:
+        """By field name (saved views): lists for the tuples."""
+        return {f.name: list(v) if isinstance(v, tuple) else v for f in fields(self) if (v := getattr(self, f.name))
+                != f.default}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> tuple[ClientFilter, list[str]]:
+        """A filter from ``to_dict``'s form, and the names it did not know (a saved view from a version
+        whose filter had other fields loses those, never the whole view)."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        dropped = []
+        for k, v in d.items():
+            f = known.get(k)
+            if f is None:
+                dropped.append(k)
+                continue
+            values[k] = tuple(v) if isinstance(v, list) else v
+        return cls(**values), dropped
 
 
 @dataclass

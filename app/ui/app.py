@@ -16,6 +16,7 @@ from app.store.errors import DatabaseDamagedError, StoreError
 from app.store.lock import InstanceLock
 from app.store.store import Store
 from app.ui import i18n
+from app.ui import settings as opts
 from app.ui.context import AppContext
 from app.ui.fonts import register_fonts
 from app.ui.tasks import DbThread
@@ -34,8 +35,11 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def ui_settings(data_dir: Path) -> QSettings:
-    """Window layout and saved views, in the data folder (per user, never the install folder)."""
-    return QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
+    """Window layout and saved views, in the data folder (per user, never the install folder),
+    upgraded to this version's keys (``app.ui.settings``)."""
+    s = QSettings(str(data_dir / "ui.ini"), QSettings.Format.IniFormat)
+    opts.upgrade(s)
+    return s
 
 
 def sign_in(store: Store) -> str | None:

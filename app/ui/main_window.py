@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -15,8 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.store import journal
+from app.core.result import Changes
+from app.core.roles import Role
+from app.services.sync_status import SyncStatus, sync_status
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
+from app.ui import settings as opts
 from app.ui.context import AppContext
 from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
@@ -57,7 +60,7 @@ class MainWindow(QMainWindow):
         for ws in self.workspaces:
             if isinstance(ws, SyncWorkspace):
                 ws.statusChanged.connect(self.sync_label.setText)
-                ws.statusChanged.connect(lambda _t: self.refresh_status())
+        ctx.changes.changed.connect(self._on_changes)
         self._build_shortcuts()
         self._restore_geometry()
         self.refresh_status()
@@ -160,39 +163,45 @@ class MainWindow(QMainWindow):
 
     def _role_label(self) -> str:
         return {
-            "manager": self.tr("Relationship manager"),
-            "branch_head": self.tr("Branch head"),
-            "county": self.tr("County manager"),
-            "admin": self.tr("Administrator"),
-        }.get(str(self.ctx.staff.role), str(self.ctx.staff.role))
+            Role.MANAGER: self.tr("Relationship manager"),
+            Role.BRANCH_HEAD: self.tr("Branch head"),
+            Role.COUNTY: self.tr("County manager"),
+            Role.ADMIN: self.tr("Administrator"),
+        }.get(self.ctx.staff.role, str(self.ctx.staff.role))
+
+    def _on_changes(self, changes: Changes, _source: object) -> None:
+        if changes.journal:
+            self.refresh_status()
 
     def refresh_status(self) -> None:
         """Re-read the count of unsynced changes (on the reader thread)."""
 
-        def count(tc: TaskContext) -> int:
-            return journal.pending_count(tc.db)
+        store = self.ctx.store
 
-        self.ctx.reader.submit(count, success=self._on_pending, name="pending-count")
+        def read(tc: TaskContext) -> SyncStatus:
+            return sync_status(store, tc.db, recent=0)
 
-    def _on_pending(self, n: int) -> None:
-        self.pending_label.setText(self.tr("Unsynced changes: %1").replace("%1", f"{n:,}"))
+        self.ctx.reader.submit(read, success=self._on_status, name="sync-status")
+
+    def _on_status(self, status: SyncStatus) -> None:
+        self.pending_label.setText(self.tr("Unsynced changes: %1").replace("%1", f"{status.pending:,}"))
 
     # --- geometry --------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geo = self.ctx.ui_settings.value("main/geometry")
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
+        geo = opts.MAIN_GEOMETRY.get(self.ctx.ui_settings)
+        if geo is not None:
             self.restoreGeometry(geo)
         else:
             self.resize(1280, 800)
-        state = self.ctx.ui_settings.value("main/state")
-        if isinstance(state, QByteArray):
+        state = opts.MAIN_STATE.get(self.ctx.ui_settings)
+        if state is not None:
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for ws in self.workspaces:
             ws.shutdown()
-        self.ctx.ui_settings.setValue("main/geometry", self.saveGeometry())
-        self.ctx.ui_settings.setValue("main/state", self.saveState())
+        opts.MAIN_GEOMETRY.set(self.ctx.ui_settings, self.saveGeometry())
+        opts.MAIN_STATE.set(self.ctx.ui_settings, self.saveState())
         self.ctx.ui_settings.sync()
         super().closeEvent(event)

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.store import journal, syncdata
+from app.core.result import Changes
+from app.services.sync_status import SyncStatus, sync_status
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
@@ -39,6 +40,8 @@ from sync.client.config import SyncSettings
 from sync.client.scheduler import RetrySchedule
 
 log = logging.getLogger(__name__)
+
+REFERENCE_KINDS = frozenset({"township", "village", "staff", "tag"})  # screens cache these lists
 
 
 class _SyncRunner(QObject):
@@ -243,25 +246,23 @@ class SyncWorkspace(Workspace):
         else:
             self.device_label.setText(self.tr("This PC is not enrolled with head office yet."))
 
-        def read(tc: TaskContext) -> dict[str, Any]:
-            db = tc.db
-            counts = dict(db.conn.execute("SELECT sync_state, count(*) FROM journal GROUP BY sync_state").fetchall())
-            return {
-                "pending": counts.get(journal.SYNC_PENDING, 0),
-                "quarantined": counts.get(journal.SYNC_QUARANTINED, 0),
-                "conflicts": len(syncdata.open_conflicts(db)),
-                "log": syncdata.recent_log(db, 20),
-            }
+        store = self.ctx.store
+
+        def read(tc: TaskContext) -> SyncStatus:
+            return sync_status(store, tc.db, recent=20)
 
         self.ctx.reader.submit(read, success=self._show_state, name="sync-state")
 
-    def _show_state(self, state: dict[str, Any]) -> None:
-        self.queue_label.setText(
+    def _show_state(self, state: SyncStatus) -> None:
+        text = (
             self.tr("Unsent changes: %1 · Quarantined (refused by head office): %2 · Conflicts to review: %3")
-            .replace("%1", f"{state['pending']:,}").replace("%2", f"{state['quarantined']:,}")
-            .replace("%3", f"{state['conflicts']:,}")
+            .replace("%1", f"{state.pending:,}").replace("%2", f"{state.quarantined:,}")
+            .replace("%3", f"{state.open_conflicts:,}")
         )
-        rows = state["log"]
+        if state.rejected:
+            text += self.tr(" · Records from head office set aside (invalid): %1").replace("%1", f"{state.rejected:,}")
+        self.queue_label.setText(text)
+        rows = state.recent
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             values = [
@@ -344,6 +345,10 @@ class SyncWorkspace(Workspace):
         self.result_label.setStyleSheet("" if report.status == "synced" else "color: #b00020;")
         if self.auto and report.status != "cancelled":
             self.timer.start(int(self.schedule.next_delay(report.status == "synced") * 1000))
+        kinds = getattr(report, "kinds", set())
+        self.ctx.changes.publish(
+            Changes.of(*kinds, journal=bool(report.pushed), reference=bool(kinds & REFERENCE_KINDS)), self
+        )
         self.refresh()
 
     def _browse_ca(self) -> None:

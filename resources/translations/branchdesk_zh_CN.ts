@@ -832,6 +832,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>未上传的修改：%1 · 已隔离（总行拒绝）：%2 · 待复核冲突：%3</translation>
         </message>
         <message>
+            <source> · Records from head office set aside (invalid): %1</source>
+            <translation> · 总行数据中不符合规范、已隔离的记录：%1</translation>
+        </message>
+        <message>
             <source>Last sync: never</source>
             <translation>上次同步：从未同步</translation>
         </message>

@@ -9,12 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from app.core.result import Changes
 from app.core.roles import Role
 from app.services.clients import ClientService
 from app.store import journal
 from app.store.search import ClientFilter
 from app.store.store import Store
 from app.ui import i18n
+from app.ui import settings as opts
 from app.ui.app import build_context, create_application
 from app.ui.clients.model import COLUMN_KEYS
 from app.ui.clients.workspace import ClientsWorkspace
@@ -223,7 +225,7 @@ def test_saved_views_and_columns_are_remembered(qtbot, demo_dir: Path) -> None:
     with qtbot.waitSignal(ws.model.countChanged, timeout=5000):
         lc.item(3).setCheckState(Qt.CheckState.Checked)  # 流失预警
     ws.save_view("流失预警客户")
-    ws.set_column_visible(COLUMN_KEYS.index("loan"), True)
+    ws.layout_.set_visible(COLUMN_KEYS.index("loan"), True)
     n = ws.model.total
     w.close()
     ctx.shutdown()
@@ -234,9 +236,33 @@ def test_saved_views_and_columns_are_remembered(qtbot, demo_dir: Path) -> None:
         with qtbot.waitSignal(ws.model.countChanged, timeout=5000):
             ws.load_view("流失预警客户")
         assert ws.model.total == n
+        # a view saved by a version whose filter had a field this one does not know still opens
+        views = opts.saved_views(ctx.staff.code)
+        stored = views.get(ctx.ui_settings)
+        stored["旧视图"] = {"filter": {**stored["流失预警客户"]["filter"], "renamed_field": [1]},
+                           "sort": ["no_such_sort", True]}
+        views.set(ctx.ui_settings, stored)
+        with qtbot.waitSignal(ws.model.countChanged, timeout=5000):
+            ws.load_view("旧视图")
+        assert ws.model.total == n and ws.model.sort_key == ("name", False)
+        assert ctx.ui_settings.value(opts.VERSION_KEY) in (opts.VERSION, str(opts.VERSION))
     finally:
         w.close()
         ctx.shutdown()
+
+
+def test_a_change_published_elsewhere_reloads_the_table(qtbot, head: ClientsWorkspace) -> None:
+    """The sync (or any other screen) says clients changed: the table is read again, unasked."""
+    db = head.ctx.store.connect()
+    db.conn.execute("UPDATE clients SET deleted = 1 WHERE id IN (SELECT id FROM clients WHERE deleted = 0 LIMIT 3)")
+    db.conn.commit()
+    db.close()
+    before = head.model.total
+    with qtbot.waitSignal(head.model.countChanged, timeout=5000) as sig:
+        head.ctx.changes.publish(Changes.of("client", journal=False), source=None)
+    assert sig.args[0] == before - 3
+    with qtbot.assertNotEmitted(head.model.countChanged, wait=300):
+        head.ctx.changes.publish(Changes.of("contact", journal=False), source=None)
 
 
 def test_sign_in_sets_a_pin_then_checks_it(qtbot, demo_dir: Path) -> None:

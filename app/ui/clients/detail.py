@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.client import CLIENT_FIELDS, ConsentChannel, Lifecycle, Segment
+from app.core.client import CLIENT_KIND, ConsentChannel, Lifecycle, Segment
 from app.core.errors import FieldError
 from app.core.money import format_yuan
+from app.core.result import Result
 from app.services.clients import ClientDetail, ClientService
 from app.ui.tasks import DbThread, TaskContext
 
@@ -259,7 +260,7 @@ class ClientForm(QWidget):
 class ClientDetailPanel(QWidget):
     """The right-hand panel of the client workspace."""
 
-    saved = Signal(int)  # client id, after a successful save
+    saved = Signal(object)  # the Result of a successful save
     message = Signal(str)
 
     def __init__(
@@ -386,7 +387,7 @@ class ClientDetailPanel(QWidget):
         self.history.setRowCount(len(history))
         for i, e in enumerate(reversed(history)):
             change = "；".join(
-                f"{CLIENT_FIELDS[k].label if k in CLIENT_FIELDS else k}：{_short(e.before.get(k))} → {_short(v)}"
+                f"{_label(k)}：{_short(e.before.get(k))} → {_short(v)}"
                 for k, v in e.after.items()
             ) if e.op == "update" else {"insert": self.tr("Created"), "delete": self.tr("Deleted")}.get(e.op, e.op)
             state = {
@@ -423,17 +424,17 @@ class ClientDetailPanel(QWidget):
 
         self.writer.submit(work, success=self._saved, name="client-save")
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: Result) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(result, list):
-            rest = self.form.show_errors(result)
+        if not result.ok:
+            rest = self.form.show_errors(list(result.errors))
             self.general_error.setText("\n".join(e.message for e in rest))
             self.message.emit(self.tr("Not saved: please correct the fields marked in red."))
             return
         self.general_error.clear()
         self.message.emit(self.tr("Saved."))
-        self.saved.emit(result.id)
-        self.show_client(result.id)
+        self.saved.emit(result)
+        self.show_client(result.value.id)
 
     def reveal(self, field: str) -> None:
         if self.client_id is None:
@@ -450,6 +451,12 @@ class ClientDetailPanel(QWidget):
             self.general_error.setText(result.message)
             return
         self.form.mark_revealed(field, result)
+
+
+def _label(wire_name: str) -> str:
+    """A journaled field's Chinese label (the journal holds wire names: village, manager, hq_tags...)."""
+    col = CLIENT_KIND.by_name.get(wire_name)
+    return col.label if col is not None else wire_name
 
 
 def _short(v: Any) -> str:

@@ -128,9 +128,10 @@ class ClientTableModel(QAbstractTableModel):
         self._filter = f
         self.reload()
 
-    def set_sort(self, key: str, descending: bool = False) -> None:
+    def set_sort(self, key: str, descending: bool = False, *, reload: bool = True) -> None:
         self._sort, self._desc = key, descending
-        self.reload()
+        if reload:
+            self.reload()
 
     def reload(self) -> None:
         """Start a new generation: count, then the first page."""

@@ -1,28 +1,28 @@
 """The client book workspace (客户): search, filters, the lazy table, detail,
 add / delete / merge, export, saved views. UI thread; all data work runs on the
-database threads and comes back through signals."""
+database threads and comes back through signals.
+
+Its dialogs are in ``dialogs``, its column layout and saved views in ``layout``.
+Every change it makes is published on the change signal (``ctx.changes``), and
+it reloads when any change (its own, the sync's, another screen's) touches clients.
+"""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -33,15 +33,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import FieldError
-from app.core.roles import Action, can
+from app.core.result import Changes, Result
+from app.core.roles import Action, Role, can
 from app.services import clients as client_services
 from app.services.clients import ClientService
 from app.services.export import ExportCancelled, export_clients
 from app.store.reference import ReferenceData
 from app.store.search import ClientFilter
-from app.ui.clients.detail import ClientDetailPanel, ClientForm
+from app.ui.clients.detail import ClientDetailPanel
+from app.ui.clients.dialogs import AddClientDialog, MergeDialog
 from app.ui.clients.filter_panel import Choices, FilterPanel
-from app.ui.clients.model import COLUMNS, DEFAULT_HIDDEN, ClientTableModel
+from app.ui.clients.layout import ColumnLayout, SavedViews
+from app.ui.clients.model import COLUMNS, ClientTableModel
 from app.ui.context import AppContext
 from app.ui.tasks import DbThread, Task, TaskContext
 from app.ui.workspace import Workspace
@@ -64,8 +67,9 @@ class ServiceCache:
         return svc
 
     def reload(self) -> None:
-        for svc in self._by_db.values():
-            svc.ref.reload()
+        """Forget the cached services: each database thread builds its own again on next use
+        (their reference data is read on that thread's connection, never from the UI thread)."""
+        self._by_db.clear()
 
 
 class ClientsWorkspace(Workspace):
@@ -119,15 +123,6 @@ class ClientsWorkspace(Workspace):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setSortIndicatorShown(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(lambda _pos: self._column_menu().exec(self.cursor().pos()))
-        header.sectionClicked.connect(self._on_header_clicked)
-        header.sectionMoved.connect(lambda *_: self._save_layout())
-        header.sectionResized.connect(lambda *_: self._layout_timer.start())
 
         self.filters = FilterPanel()
         self.detail = ClientDetailPanel(ctx.reader, ctx.writer, self.services)
@@ -146,13 +141,16 @@ class ClientsWorkspace(Workspace):
         lay.addLayout(top)
         lay.addWidget(self.splitter, 1)
         lay.addWidget(self.status)
+        self.layout_ = ColumnLayout(self.table, self.splitter, self.model, ctx.ui_settings, self)
+        self.saved_views = SavedViews(ctx.ui_settings, ctx.staff.code)
+        header = self.table.horizontalHeader()
+        header.customContextMenuRequested.connect(lambda _pos: self.layout_.menu(self).exec(self.cursor().pos()))
+        header.sectionClicked.connect(self._on_header_clicked)
 
         # --- wiring
         self._change_message = ""  # what the last add/delete/merge did, shown with the next count
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
-        self._layout_timer = QTimer(self, singleShot=True, interval=500)
-        self._layout_timer.timeout.connect(self._save_layout)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.returnPressed.connect(self.apply_filter)
         self.filters.changed.connect(self.apply_filter)
@@ -160,13 +158,14 @@ class ClientsWorkspace(Workspace):
         self.model.loadFailed.connect(lambda m: self.status.setText(self.tr("Could not load: %1").replace("%1", m)))
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.doubleClicked.connect(lambda _i: self.detail.form.inputs["name"].setFocus())
-        self.detail.saved.connect(lambda _cid: self._refresh_after_change())
+        self.detail.saved.connect(lambda result: self._publish(result))
+        ctx.changes.changed.connect(self._on_changes)
         self.detail.message.connect(self.status.setText)
         self.add_button.clicked.connect(self.add_client)
         self.delete_button.clicked.connect(self.delete_selected)
         self.merge_button.clicked.connect(self.merge_selected)
         self.export_button.clicked.connect(self.export_dialog)
-        self.columns_button.clicked.connect(lambda: self._column_menu().exec(
+        self.columns_button.clicked.connect(lambda: self.layout_.menu(self).exec(
             self.columns_button.mapToGlobal(self.columns_button.rect().bottomLeft())))
         self.save_view_button.clicked.connect(self.save_view_dialog)
         self.views.activated.connect(self._on_view_chosen)
@@ -177,7 +176,8 @@ class ClientsWorkspace(Workspace):
         self.merge_button.setEnabled(can(staff, Action.MERGE_CLIENTS))
         self.export_button.setEnabled(can(staff, Action.EXPORT_CLIENTS, client_manager_id=staff.id))
         self._shortcuts()
-        self._restore_layout()
+        self.layout_.restore()
+        self.layout_.show_sort(*self.model.sort_key)
         self._load_views()
         self._load_choices()
         self.apply_filter()
@@ -186,7 +186,7 @@ class ClientsWorkspace(Workspace):
         return self.tr("Clients")
 
     def shutdown(self) -> None:
-        self._save_layout()
+        self.layout_.save()
         if self._export_thread is not None:
             self._export_thread.shutdown()
             self._export_thread = None
@@ -235,7 +235,7 @@ class ClientsWorkspace(Workspace):
             ref = ReferenceData(tc.db)
             tags = sorted(ref.tags.values(), key=lambda t: (t.source != "hq", t.id))
             villages = sorted(ref.villages.values(), key=lambda v: (v.township_id, v.name.encode("gb18030")))
-            managers = [s for s in ref.staff.values() if s.role in ("manager", "branch_head") and s.active]
+            managers = [s for s in ref.staff.values() if s.role in (Role.MANAGER, Role.BRANCH_HEAD) and s.active]
             return (
                 Choices(
                     tags=[(t.id, t.name) for t in tags],
@@ -249,7 +249,7 @@ class ClientsWorkspace(Workspace):
 
         def done(r: tuple) -> None:
             choices, villages, tags = r
-            self.filters.set_choices(choices, show_manager=str(staff.role) != "manager")
+            self.filters.set_choices(choices, show_manager=staff.role != Role.MANAGER)
             self.detail.set_choices(villages, tags)
             self._choices = r
 
@@ -279,11 +279,9 @@ class ClientsWorkspace(Workspace):
             return
         cur, desc = self.model.sort_key
         desc = not desc if cur == key else False
-        self.table.horizontalHeader().setSortIndicator(
-            section, Qt.SortOrder.DescendingOrder if desc else Qt.SortOrder.AscendingOrder
-        )
+        self.layout_.show_sort(key, desc)
         self.model.set_sort(key, desc)
-        self._save_layout()
+        self.layout_.save()
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
@@ -307,16 +305,21 @@ class ClientsWorkspace(Workspace):
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )
 
-    def _refresh_after_change(self, message: str = "") -> None:
-        """Reload the table after a change; ``message`` (what was done) stays in the status
-        line beside the new count instead of being replaced by it."""
+    def _publish(self, result: Result, message: str = "") -> None:
+        """Tell every screen what an operation here changed; ``message`` (what was done) stays in
+        the status line beside the new count instead of being replaced by it."""
         self._change_message = message
         if message:
             self.status.setText(message)
-        self.model.reload()
-        win = self.window()
-        if hasattr(win, "refresh_status"):
-            win.refresh_status()
+        self.ctx.changes.publish(result.changes, self)
+
+    def _on_changes(self, changes: Changes, _source: object) -> None:
+        """Any change to clients (here, by the sync, by another screen): the table is read again."""
+        if changes.reference:
+            self.services.reload()
+            self._load_choices()
+        if changes.touches("client") or changes.reference:
+            self.model.reload()
 
     # --- add / delete / merge ---------------------------------------------------------------
 
@@ -335,13 +338,13 @@ class ClientsWorkspace(Workspace):
         def work(tc: TaskContext) -> Any:
             return service(tc.db).add({k: v for k, v in values.items() if v not in ("", None)})
 
-        def done(result: Any) -> None:
-            if isinstance(result, list):
-                rest = dlg.form.show_errors(result)
+        def done(result: Result) -> None:
+            if not result.ok:
+                rest = dlg.form.show_errors(list(result.errors))
                 dlg.general.setText("\n".join(e.message for e in rest))
                 return
             dlg.accept()
-            self._refresh_after_change(self.tr("Client %1 created.").replace("%1", result.name))
+            self._publish(result, self.tr("Client %1 created.").replace("%1", result.value.name))
 
         self.ctx.writer.submit(work, success=done, name="client-add")
 
@@ -369,9 +372,12 @@ class ClientsWorkspace(Workspace):
         def work(tc: TaskContext) -> list:
             return [service(tc.db).delete(i) for i in ids]
 
-        def done(results: list) -> None:
-            errors = [r.message for r in results if isinstance(r, FieldError)]
-            self._refresh_after_change("；".join(errors) if errors else self.tr("Deleted."))
+        def done(results: list[Result]) -> None:
+            errors = [r.message for r in results if not r.ok]
+            changes = Changes()
+            for r in results:
+                changes |= r.changes
+            self._publish(Result(changes=changes), "；".join(errors) if errors else self.tr("Deleted."))
 
         self.ctx.writer.submit(work, success=done, name="client-delete")
 
@@ -408,11 +414,11 @@ class ClientsWorkspace(Workspace):
         def work(tc: TaskContext) -> Any:
             return client_services.merge(service(tc.db), ids)
 
-        def done(result: Any) -> None:
-            if isinstance(result, FieldError):
+        def done(result: Result) -> None:
+            if not result.ok:
                 self.status.setText(result.message)
                 return
-            self._refresh_after_change(self.tr("Merged into %1.").replace("%1", result.name))
+            self._publish(result, self.tr("Merged into %1.").replace("%1", result.value.name))
 
         self.ctx.writer.submit(work, success=done, name="merge")
 
@@ -471,66 +477,12 @@ class ClientsWorkspace(Workspace):
         self._export_task = task
         return task
 
-    # --- columns and layout ----------------------------------------------------------------------
-
-    def _column_menu(self) -> QMenu:
-        menu = QMenu(self)
-        header = self.table.horizontalHeader()
-        for i, _col in enumerate(COLUMNS):
-            act = QAction(self.model.headerData(i, Qt.Orientation.Horizontal), menu)
-            act.setCheckable(True)
-            act.setChecked(not header.isSectionHidden(i))
-            act.toggled.connect(lambda on, i=i: self.set_column_visible(i, on))
-            menu.addAction(act)
-        return menu
-
-    def set_column_visible(self, section: int, visible: bool) -> None:
-        self.table.horizontalHeader().setSectionHidden(section, not visible)
-        self._save_layout()
-
-    def _save_layout(self) -> None:
-        s = self.ctx.ui_settings
-        s.setValue("clients/header", self.table.horizontalHeader().saveState())
-        s.setValue("clients/splitter", self.splitter.saveState())
-        s.setValue("clients/sort", json.dumps(list(self.model.sort_key)))
-
-    def _restore_layout(self) -> None:
-        s = self.ctx.ui_settings
-        header = self.table.horizontalHeader()
-        state = s.value("clients/header")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            header.restoreState(state)
-        else:
-            for i, col in enumerate(COLUMNS):
-                header.setSectionHidden(i, col.key in DEFAULT_HIDDEN)
-            widths = {"name": 90, "id_number": 170, "mobile": 110, "village": 150, "aum": 110, "tags": 200}
-            for i, col in enumerate(COLUMNS):
-                header.resizeSection(i, widths.get(col.key, 95))
-        split = s.value("clients/splitter")
-        if isinstance(split, QByteArray) and not split.isEmpty():
-            self.splitter.restoreState(split)
-        try:
-            key, desc = json.loads(s.value("clients/sort", '["name", false]'))
-            self.model._sort, self.model._desc = key, bool(desc)
-        except (TypeError, ValueError):
-            pass
-
     # --- saved views ("my views") -----------------------------------------------------------------
-
-    def _views_key(self) -> str:
-        return f"views/{self.ctx.staff.code}"
-
-    def saved_views(self) -> dict[str, dict]:
-        raw = self.ctx.ui_settings.value(self._views_key(), "{}")
-        try:
-            return json.loads(raw)
-        except (TypeError, ValueError):
-            return {}
 
     def _load_views(self) -> None:
         self.views.clear()
         self.views.addItem(self.tr("(current)"), None)
-        for name in sorted(self.saved_views()):
+        for name in self.saved_views.names():
             self.views.addItem(name, name)
 
     def save_view_dialog(self) -> None:
@@ -539,9 +491,7 @@ class ClientsWorkspace(Workspace):
             self.save_view(name.strip())
 
     def save_view(self, name: str) -> None:
-        views = self.saved_views()
-        views[name] = {"filter": asdict(self.current_filter()), "sort": list(self.model.sort_key)}
-        self.ctx.ui_settings.setValue(self._views_key(), json.dumps(views, ensure_ascii=False))
+        self.saved_views.save(name, self.current_filter(), self.model.sort_key)
         self._load_views()
         self.views.setCurrentIndex(self.views.findData(name))
 
@@ -551,80 +501,14 @@ class ClientsWorkspace(Workspace):
             self.load_view(name)
 
     def load_view(self, name: str) -> None:
-        view = self.saved_views().get(name)
-        if not view:
+        view = self.saved_views.load(name)
+        if view is None:
             return
-        f = view["filter"]
-        cf = ClientFilter(**{k: tuple(v) if isinstance(v, list) else v for k, v in f.items()})
+        f, (key, desc) = view
         self.search.blockSignals(True)
-        self.search.setText(cf.text)
+        self.search.setText(f.text)
         self.search.blockSignals(False)
-        self.filters.load(cf)
-        key, desc = view.get("sort", ["name", False])
-        self.model._sort, self.model._desc = key, bool(desc)
+        self.filters.load(f)
+        self.model.set_sort(key, desc, reload=False)
+        self.layout_.show_sort(key, desc)
         self.model.set_filter(self.current_filter())
-
-
-class AddClientDialog(QDialog):
-    """A new prospect: the same form and inline validation as the detail panel."""
-
-    submit = Signal(dict)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("New client"))
-        self.form = ClientForm()
-        for key in ("id_number", "mobile"):
-            self.form.reveal_buttons[key].setVisible(False)
-        self.general = QLabel()
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(lambda: self.submit.emit(self.form.values()))
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.form)
-        lay.addWidget(self.general)
-        lay.addWidget(buttons)
-        self.resize(460, 640)
-
-
-class MergeDialog(QDialog):
-    """The preview of a merge: which record survives, what it gains, what is folded in."""
-
-    def __init__(self, plan: client_services.MergePlan, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from app.core.client import CLIENT_FIELDS
-        from app.core.masking import mask_id
-
-        self.setWindowTitle(self.tr("Merge duplicates"))
-        s = plan.survivor
-        lines = [
-            self.tr("Keep: %1 (no. %2, %3)").replace("%1", s.name).replace("%2", str(s.id))
-            .replace("%3", s.client_no or self.tr("prospect")),
-            self.tr("ID number: %1").replace("%1", mask_id(s.id_number)),
-            "",
-            self.tr("Folded in and marked deleted:"),
-        ]
-        lines += [f"  · {c.name}（{c.id}，{c.client_no or self.tr('prospect')}）" for c in plan.absorbed]
-        lines.append("")
-        if plan.changes:
-            lines.append(self.tr("The kept record gains:"))
-            for k, v in plan.changes.items():
-                label = CLIENT_FIELDS[k].label if k in CLIENT_FIELDS else k
-                text = "、".join(v) if isinstance(v, tuple) else ("****" if k == "mobile" else str(v))
-                lines.append(f"  · {label}：{text}")
-        else:
-            lines.append(self.tr("The kept record does not change."))
-        lines.append("")
-        lines.append(self.tr("Every step is written to the change journal."))
-        body = QLabel("\n".join(lines))
-        body.setObjectName("mergePreview")
-        body.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Merge"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(body)
-        lay.addWidget(buttons)

@@ -1,0 +1,60 @@
+"""Where this PC stands with head office: one answer for the CLI (``branchdesk sync status``) and the app.
+
+Runs on the thread that owns ``db`` (the app's reader thread, the CLI's main
+thread); reads only. The desktop app never queries the journal or the sync
+tables itself: it asks here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from app.store import journal, syncdata
+from app.store.store import Store
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    server: str
+    branch: str
+    device: int
+    cursor: int
+    pending: int  # local changes not yet sent
+    quarantined: int  # local changes head office refused (with the reason, in the journal)
+    rejected: int  # pulled records set aside: they broke their kind's declaration
+    open_conflicts: int
+    last_status: str | None  # the last finished run: synced, unconfirmed, failed, cancelled, interrupted
+    last_confirmed: str | None  # when head office last confirmed both sides hold the same data
+    recent: list[dict[str, Any]] = field(default_factory=list)  # newest first
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sync_status(store: Store, db: sqlite_utils.Database, *, recent: int = 20) -> SyncStatus:
+    """The queue, conflicts, set-aside records and recent runs of this PC."""
+    from sync.client.config import SyncSettings
+
+    s = SyncSettings.load(store.settings)
+    counts = journal.state_counts(db)
+    runs = syncdata.recent_log(db, recent)
+    last = next((r for r in runs if r["status"] != "running"), None)
+    confirmed = syncdata.last_confirmed(db)
+    return SyncStatus(
+        enrolled=s.enrolled,
+        server=s.server_url,
+        branch=s.branch,
+        device=s.device_id,
+        cursor=syncdata.get_cursor(db),
+        pending=counts.get(journal.SYNC_PENDING, 0),
+        quarantined=counts.get(journal.SYNC_QUARANTINED, 0),
+        rejected=syncdata.rejected_count(db),
+        open_conflicts=syncdata.open_conflict_count(db),
+        last_status=last["status"] if last else None,
+        last_confirmed=confirmed,
+        recent=runs,
+    )
