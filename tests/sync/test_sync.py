@@ -81,13 +81,14 @@ def test_incremental_sync_both_ways(hq, tmp_path: Path):
     db, svc = service(store)
     ids = [r[0] for r in db.conn.execute("SELECT id FROM clients ORDER BY id LIMIT 5")]
     # branch: edit notes and lifecycle, add a prospect, delete one
-    assert not isinstance(svc.edit(ids[0], {"notes": "赶集日上门，已介绍手机银行"}), list)
-    assert not isinstance(svc.edit(ids[1], {"lifecycle": "churn_warning", "potential": "是"}), list)
+    assert svc.edit(ids[0], {"notes": "赶集日上门，已介绍手机银行"}).ok
+    assert svc.edit(ids[1], {"lifecycle": "churn_warning", "potential": "是"}).ok
     village = db.conn.execute("SELECT name FROM villages ORDER BY id LIMIT 1").fetchone()[0]
     added = svc.add({"kind": "individual", "name": "测试新客", "village": village, "segment": "farmer",
                      "lifecycle": "new", "mobile": "13800138000"})
-    assert not isinstance(added, list), added
-    assert not isinstance(svc.delete(ids[2]), list)
+    assert added.ok, added.message
+    added = added.value
+    assert svc.delete(ids[2]).ok
     db.close()
     # head office: new balances for two clients, one new client
     uids = [u for (u,) in store.connect(readonly=True).conn.execute(
@@ -156,7 +157,7 @@ def test_a_push_sent_twice_doubles_nothing(hq, tmp_path: Path):
         svc.edit(i, {"notes": f"走访 {i}"})
     village = db.conn.execute("SELECT name FROM villages ORDER BY id LIMIT 1").fetchone()[0]
     added = svc.add({"kind": "individual", "name": "重复测试", "village": village, "segment": "farmer",
-                     "lifecycle": "new"})
+                     "lifecycle": "new"}).unwrap()
     pending = journal.pending(db)
     assert len(pending) == 4
     first = sync(store)
@@ -194,7 +195,7 @@ def test_shared_field_conflict_is_kept_and_reported_on_both_sides(hq, tmp_path: 
                                            " ORDER BY id LIMIT 1").fetchone()
     # head office changes the phone; the branch, not having pulled that, changes it too
     hq.store.publish("client", DEMO_BRANCH, [{"uid": uid, "mobile": "13900000001"}])
-    assert not isinstance(svc.edit(cid, {"mobile": "13700000002"}), list)
+    assert svc.edit(cid, {"mobile": "13700000002"}).ok
     report = sync(store)
     assert report.conflicts == 1 and report.status == "synced", report
     # server: order of receipt (the branch's value, received last) and the overwritten value kept
