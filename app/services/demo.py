@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.core.roles import Role
 from app.store import bulk
 from app.store.config import DB_FILENAME, KEY_SOURCE_DEMO, Settings, default_data_dir
 from app.store.db import write
@@ -54,7 +55,7 @@ def create_demo(
 
     t0 = time.perf_counter()
     county = build_county(seed=seed, n_clients=n_clients)
-    branch_head = next(s for s in county.staff if s.role == "branch_head")
+    branch_head = next(s for s in county.staff if s.role == Role.BRANCH_HEAD)
     settings = Settings(key_source=KEY_SOURCE_DEMO, demo=True, default_user=branch_head.code)
     store = Store.open(data_dir, create=True, settings=settings)
     db = store.connect()

@@ -379,6 +379,9 @@ class SyncEngine:
                 self.progress(SyncProgress("pull", 1, 1, "建立客户索引"))
                 bulk.restore_sort_indexes(db)
                 db.conn.execute("PRAGMA foreign_keys = ON")
+                with write(db):
+                    # the running totals were built from the very rows just loaded: no recount today
+                    meta_set(db, RECOUNT_KEY, str(time.time()))
                 db.conn.execute("PRAGMA synchronous = FULL")
                 db.conn.execute("PRAGMA wal_autocheckpoint = 1000")
                 wal_checkpoint(db)

@@ -1,4 +1,4 @@
-"""The OpenAPI contract fuzzed with schemathesis against the real service: no 5xx, ever.
+"""The OpenAPI contract fuzzed with schemathesis against the real service (SQLite and PostgreSQL): no 5xx, ever.
 
 Generated requests go to the service on loopback with a valid device token of
 the demo branch (so they get past authentication and exercise push, pull and
@@ -9,7 +9,6 @@ demo county.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -24,10 +23,13 @@ from tests.support.branch import DEMO_BRANCH
 from tests.support.hq import start_hq
 
 
-@pytest.fixture(scope="module")
-def running_hq(tmp_path_factory: pytest.TempPathFactory):
-    folder: Path = tmp_path_factory.mktemp("contract")
-    hq = start_hq(f"sqlite:///{folder / 'hq.db'}")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def running_hq(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('contract') / 'hq.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").new_database()
+    hq = start_hq(url)
     seed_demo(hq.store, n_clients=50)
     _device, code = hq.store.new_enrolment(DEMO_BRANCH, "fuzz")
     _dev, token = hq.store.redeem(code, "fuzz")
