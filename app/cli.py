@@ -615,3 +615,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("已中断。")
         return 130
+    except BrokenPipeError:
+        # the reader has gone (``| head``): stop quietly, as cat and grep do. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
