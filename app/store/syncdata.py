@@ -345,6 +345,7 @@ def _apply_records(
 _CLIENT = p.KINDS["client"]
 _STORED = [c for c in _CLIENT.columns if not c.link]  # ``bulk.ROW_FIELDS`` order after the first three
 _REF_POS = [(i + 3, c) for i, c in enumerate(_STORED) if c.local_ref]
+_CLIENT_NO = _CLIENT.wire_columns.index("client_no") + 3
 _HQ_TAGS = _CLIENT.wire_columns.index("hq_tags") + 3
 _BRANCH_TAGS = _CLIENT.wire_columns.index("branch_tags") + 3
 assert [c.local_name for c in _STORED] == list(bulk.ROW_FIELDS[3:-1])
@@ -372,11 +373,25 @@ def _apply_clients(
             )
         if rejected_any:
             old_rejected = _rejected_seqs(db, "client", uids)
+    # A core-banking number is unique in the book: one head office sends twice (a data error
+    # there) is set aside with the reason instead of failing the whole page.
+    holders: dict[str, str] = {}
+    numbers = [r[_CLIENT_NO] for r in rows if r[_CLIENT_NO]]
+    for part in _chunks(numbers):
+        holders.update(db.conn.execute(
+            f"SELECT client_no, uid FROM clients WHERE client_no IN ({','.join('?' * len(part))})", list(part)
+        ))
     new: list[list[Any]] = []
     changed: list[tuple[int, list[Any]]] = []
     unresolved: list[tuple[Sequence[Any], str]] = []
     end = 3 + len(_STORED)
     for r in rows:
+        number = r[_CLIENT_NO]
+        if number:
+            holder = holders.setdefault(number, r[1])
+            if holder != r[1]:
+                unresolved.append((r, f"核心客户号“{number}”已属于本机另一位客户（{holder[:8]}…），未能写入。"))
+                continue
         row = list(r[:end])
         problem = None
         for i, c in _REF_POS:

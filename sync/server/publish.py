@@ -35,6 +35,7 @@ class PublishStore(StoreBase):
         uids = [str(r.get("uid")) for r in rows]
         existing = self._existing(kind, uids)
         seen: set[str] = set()
+        client_nos: dict[str, int] = {}
         for i, r in enumerate(rows):
             where = f"第 {i + first_row} 行："
             uid = r.get("uid")
@@ -52,6 +53,11 @@ class PublishStore(StoreBase):
                 out.append(f"{where}{problem.message}")
             if k.uid == "code" and values.get("code") not in (None, uid):
                 out.append(f"{where}编号应与代码（code）相同。")
+            number = values.get("client_no") if kind == "client" else None
+            if number:
+                if number in client_nos:
+                    out.append(f"{where}核心客户号 {number} 与第 {client_nos[number] + first_row} 行重复。")
+                client_nos.setdefault(number, i)
             if len(out) > 200:
                 break
         return out

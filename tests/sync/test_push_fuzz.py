@@ -144,3 +144,23 @@ def test_a_bad_value_already_stored_is_set_aside_and_the_rest_syncs(hq_sqlite, t
     assert syncdata.rejected_records(db) == []
     assert db.conn.execute("SELECT mobile FROM clients WHERE uid = ?", (uid,)).fetchone()[0] == "13800138000"
     db.close()
+
+
+def test_a_core_banking_number_sent_twice_sets_one_aside_and_the_rest_syncs(hq_sqlite, tmp_path: Path) -> None:
+    """Head office publishing the same core-banking number for two clients (two sheets) does not stop a PC."""
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=30)
+    first = next(v for _u, _s, d, v in hq.store.records(DEMO_BRANCH, "client") if v["client_no"] and not d)
+    twin = {**first, "name": "重号客户"}
+    hq.store.publish("client", DEMO_BRANCH, [{"uid": str(uuid.uuid4()), **twin}])
+    refused = hq.store.check_rows("client", [{"uid": "a", **first}, {"uid": "b", **twin}])
+    assert any("重复" in m for m in refused)  # within one sheet head office refuses it outright
+    store = workstation(tmp_path / "ws", hq.url, hq.store)
+    report = sync(store)
+    assert report.status == "synced" and report.rejected == 1, report
+    db = store.connect(readonly=True)
+    rejected = syncdata.rejected_records(db)
+    assert len(rejected) == 1 and first["client_no"] in rejected[0]["reason"]
+    assert db.conn.execute("SELECT count(*) FROM clients").fetchone()[0] == 30
+    db.close()
+    assert sync(store).synced  # and it stays confirmed
