@@ -158,17 +158,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _client_field_options() -> list[tuple[str, str, str]]:
-    from app.core.client import CLIENT_FIELDS
+    """One option per client field, from the kind's declaration: a reference (village, manager)
+    is given by its name or code under its wire name."""
+    from app.core.client import CLIENT_FIELDS, CLIENT_KIND
 
     out = []
     for name, spec in CLIENT_FIELDS.items():
-        if name in ("village_id", "manager_id"):
-            continue
-        out.append((f"--{name.replace('_', '-')}", name, spec.label))
-    out.append(("--village", "village", "所属村（村名或村编码）"))
-    out.append(("--manager", "manager", "管户客户经理（工号或姓名）"))
-    if "tags" not in CLIENT_FIELDS:
-        out.append(("--tags", "tags", "标签，逗号分隔（整体替换）"))
+        col = CLIENT_KIND.by_local.get(name)
+        if col is not None and col.local_ref:
+            out.append((f"--{col.name}", col.name, f"{spec.label}（名称或编码）"))
+        else:
+            hint = "，逗号分隔（整体替换）" if name == "tags" else ""
+            out.append((f"--{name.replace('_', '-')}", name, spec.label + hint))
     return out
 
 
