@@ -194,11 +194,6 @@ def record_digest(uid: str, seq: int) -> int:
     return int.from_bytes(hashlib.blake2b(f"{uid}:{seq}".encode(), digest_size=HASH_BITS // 8).digest(), "big")
 
 
-def add_digest(total: int, uid: str, seq: int, sign: int = 1) -> int:
-    """``total`` with one record added (``sign`` 1) or taken away (-1), modulo 2**128."""
-    return (total + sign * record_digest(uid, seq)) % _HASH_MOD
-
-
 def hash_text(total: int) -> str:
     return f"{total % _HASH_MOD:032x}"
 

@@ -150,12 +150,6 @@ class Column:
     def choice_values(self) -> frozenset[str]:
         return frozenset(c.value for c in self.choices)
 
-    def choice_label(self, value: Any) -> str:
-        for c in self.choices:
-            if c.value == value:
-                return c.label
-        return str(value)
-
     @property
     def empty(self) -> Any:
         """The value a column holds when nothing was set."""
@@ -556,10 +550,6 @@ class Kind:
         value. ``tests/sync/test_kinds.py`` holds the two to agreement.
         """
         return compile_row_check(self)
-
-    def row_ok(self, values: Sequence[Any]) -> bool:
-        """Do these wire values (in column order) all pass? (Without the row's header.)"""
-        return self.check_row([1, "x", 0, *values])
 
     def problems(self, values: Mapping[str, Any], *, insert: bool) -> list[Problem]:
         """Every value problem in ``values`` (wire names). ``insert``: the whole record is
