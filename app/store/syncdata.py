@@ -31,12 +31,12 @@ import sqlite_utils
 
 from app.store import bulk
 from app.store.db import write
-from app.store.journal import SYNC_PENDING, local_now
+from app.store.journal import SYNC_ACKED, SYNC_CONFLICT, SYNC_PENDING, local_now
 from app.store.kinds import Table, table, to_stored, to_wire
 from app.store.reference import ReferenceData, meta_get, meta_set
 from app.store.search import client_document
 from sync import protocol as p
-from sync.protocol.schema import Creator, Kind
+from sync.protocol.schema import Creator, Kind, Owner
 
 CURSOR_KEY = "sync.cursor"
 _CHUNK = 900
@@ -146,6 +146,7 @@ class PageResult:
     deferred: int = 0  # not applied: local unsent changes (kept as pull conflicts)
     rejected: int = 0  # not applied: broke the kind's declaration, or names what this PC lacks
     ignored: int = 0  # kinds this version does not know (a newer head office)
+    conflicts: int = 0  # applied, but head office's value replaced one this branch had set (kept for review)
     reasons: list[str] = field(default_factory=list)  # a few rejection reasons, for the report
 
 
@@ -205,7 +206,8 @@ def apply_page(
             clear_deferred(db, kind_name, [r[1] for r in keep])  # arrived again: no longer set aside
         t = table(kind_name)
         if kind_name == "client":
-            unresolved = _apply_clients(db, t, keep, summaries, fresh=fresh, rejected_any=rejected_any)
+            unresolved, overwritten = _apply_clients(db, t, keep, summaries, fresh=fresh, rejected_any=rejected_any)
+            result.conflicts += overwritten
         else:
             unresolved = _apply_records(db, t, keep, summaries, rejected_any=rejected_any)
         for row in bad:
@@ -346,6 +348,7 @@ _CLIENT = p.KINDS["client"]
 _STORED = [c for c in _CLIENT.columns if not c.link]  # ``bulk.ROW_FIELDS`` order after the first three
 _REF_POS = [(i + 3, c) for i, c in enumerate(_STORED) if c.local_ref]
 _CLIENT_NO = _CLIENT.wire_columns.index("client_no") + 3
+_SHARED_LOCAL = frozenset(c.local_name for c in _STORED if c.owner == Owner.SHARED)
 _HQ_TAGS = _CLIENT.wire_columns.index("hq_tags") + 3
 _BRANCH_TAGS = _CLIENT.wire_columns.index("branch_tags") + 3
 assert [c.local_name for c in _STORED] == list(bulk.ROW_FIELDS[3:-1])
@@ -354,10 +357,11 @@ assert [c.local_name for c in _STORED] == list(bulk.ROW_FIELDS[3:-1])
 def _apply_clients(
     db: sqlite_utils.Database, t: Table, rows: Sequence[Sequence[Any]], summaries: Summaries, *,
     fresh: bool = False, rejected_any: bool = False,
-) -> list[tuple[Sequence[Any], str]]:
-    """Insert or overwrite clients (declared order rows); returns rows it could not store, with the reason."""
+) -> tuple[list[tuple[Sequence[Any], str]], int]:
+    """Insert or overwrite clients (declared order rows). Returns the rows it could not store (with the
+    reason) and how many shared values set by this branch head office's version replaced."""
     if not rows:
-        return []
+        return [], 0
     ref = ReferenceData(db)
     ids = {c.ref: ref.id_of(c.ref) for _i, c in _REF_POS}  # type: ignore[misc]
     tag_id, village_info = bulk.lookups(ref)
@@ -418,9 +422,8 @@ def _apply_clients(
             changed.append((found[0], row))
     if new:
         bulk.insert_batch(db, new, tag_id, village_info)
-    if changed:
-        _overwrite(db, changed, tag_id, village_info)
-    return unresolved
+    overwritten = _overwrite(db, changed, tag_id, village_info) if changed else 0
+    return unresolved, overwritten
 
 
 # The columns a pulled version is compared on: the declared ones, the two the book derives
@@ -454,10 +457,12 @@ def _overwrite(
     changed: list[tuple[int, list[Any]]],
     tag_id: dict[str, int],
     village_info: dict[int, tuple[int, int, str, str]],
-) -> None:
+) -> int:
     """Overwrite existing clients with pulled values, writing only what differs: rows whose
     values and tags are already what head office sent (our own change, echoed back) only get
-    the new ``hq_seq``; tags and search terms are rewritten only when they changed."""
+    the new ``hq_seq``; tags and search terms are rewritten only when they changed. A shared
+    value this branch set that head office's version replaces is kept as a conflict (head
+    office keeps the same one): returns how many."""
     current: dict[int, tuple] = {}
     current_tags: dict[int, list[int]] = {}
     all_ids = [row_id for row_id, _d in changed]
@@ -472,6 +477,7 @@ def _overwrite(
     now = local_now()
     groups: dict[tuple[str, ...], list[list[Any]]] = {}
     seq_only, tag_ids, tag_rows, doc_ids, docs = [], [], [], [], []
+    shared: list[tuple[str, int, str, Any, Any]] = []  # uid, server seq, column, local value, head office's
     for row_id, row in changed:
         values, tags, terms = bulk.prepare([row], row_id, tag_id, village_info)
         v = values[0]
@@ -484,6 +490,8 @@ def _overwrite(
             seq_only.append((v[_SEQ_POS], row_id))
             continue
         groups.setdefault(diff, []).append([*(new[_CMP_COLS.index(c)] for c in diff), v[_SEQ_POS], now, row_id])
+        shared.extend((row[1], row[0], c, old[_CMP_COLS.index(c)], new[_CMP_COLS.index(c)]) for c in diff
+                      if c in _SHARED_LOCAL)
         if new_tids != old_tids:
             tag_ids.append((row_id,))
             tag_rows.extend(tags)
@@ -502,6 +510,34 @@ def _overwrite(
     cur.executemany("INSERT INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
     cur.executemany("DELETE FROM client_search WHERE rowid = ?", doc_ids)
     cur.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", docs)
+    return _keep_overwritten_branch_values(db, shared) if shared else 0
+
+
+def _keep_overwritten_branch_values(db: sqlite_utils.Database, shared: list[tuple[str, int, str, Any, Any]]) -> int:
+    """Head office's version replaced shared values (phone, address, village): those this branch
+    set itself (its last sent change to that field carried the value now replaced) are kept as
+    conflicts for a person to review, the same ones head office records (``kept: hq``)."""
+    ref = ReferenceData(db)
+    n = 0
+    for uid, seq, local_name, mine, theirs in shared:
+        col = _CLIENT.by_local[local_name]
+        if col.local_ref:
+            mine = ref.code_of(col.ref, mine) if mine is not None else None  # type: ignore[arg-type]
+            theirs = ref.code_of(col.ref, theirs) if theirs is not None else None  # type: ignore[arg-type]
+        last = db.conn.execute(
+            "SELECT after FROM journal WHERE kind = 'client' AND row_uid = ? AND sync_state IN (?, ?)"
+            " AND instr(after, ?) > 0 ORDER BY seq DESC LIMIT 1",
+            (uid, SYNC_ACKED, SYNC_CONFLICT, json.dumps(col.name)),
+        ).fetchone()
+        if last is None or json.loads(last[0]).get(col.name, object()) != mine:
+            continue
+        add_conflict(
+            db, side="pull", kind="client", row_uid=uid, field=col.name, local_value=_dumps(mine),
+            server_value=_dumps(theirs), server_seq=seq,
+            note="总行发来的新值覆盖了本网点修改过的值：已按收到顺序采用总行的值，本网点的值留存待复核。",
+        )
+        n += 1
+    return n
 
 
 # --- records held, in wire form (tests, reports) --------------------------------------------------------

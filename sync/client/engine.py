@@ -361,7 +361,7 @@ class SyncEngine:
                 r.pulled += result.applied
                 r.kinds.update(k for k, _c, rows in parts if rows)
                 r.deferred += result.deferred
-                r.conflicts += result.deferred
+                r.conflicts += result.deferred + result.conflicts
                 r.rejected += result.rejected
                 r.warnings.extend(w for w in result.reasons if len(r.warnings) < 10)
                 cursor = ans["cursor"]
