@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
@@ -152,8 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--name", default="", help="本机名称（默认：计算机名）")
     en.add_argument("--proxy", help="HTTP(S) 代理，如 http://proxy.bank.local:8080")
     en.add_argument("--ca-bundle", help="总行服务证书的 CA 证书文件（PEM）")
-    ssub.add_parser("status", parents=[common], help="同步设置、待上传数量、冲突与最近的同步记录")
-    ssub.add_parser("conflicts", parents=[common], help="列出待人工复核的同步冲突")
+    st = ssub.add_parser("status", parents=[common], help="同步设置、待上传数量、冲突与最近的同步记录")
+    st.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    cf = ssub.add_parser("conflicts", parents=[common], help="列出待人工复核的同步冲突（证件号、手机号已脱敏）")
+    cf.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    qa = ssub.add_parser("quarantine", parents=[common], help="被总行拒绝的修改：查看原因、重新上传或放弃")
+    qa.add_argument("action", nargs="?", choices=["retry", "discard"], help="retry 重新上传；discard 放弃（记入审计）")
+    qa.add_argument("change_id", nargs="?", help="变更编号（见列表）")
+    qa.add_argument("--yes", action="store_true", help="放弃时不再询问确认")
+    qa.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     return p
 
 
@@ -435,7 +443,10 @@ def _show(svc, args: argparse.Namespace) -> int:
             tier=int(c.tier),
         )
         if args.history:
-            out["history"] = [asdict(h) for h in history]
+            out["history"] = [
+                {**{k: v for k, v in asdict(h).items() if k != "fields"},
+                 "fields": [asdict(f) for f in h.fields]} for h in history
+            ]
         _print_json(out)
         return EXIT_OK
     lines = [
@@ -463,8 +474,10 @@ def _show(svc, args: argparse.Namespace) -> int:
     ]
     for k, v in lines:
         print(f"{k}：{v}")
+    if args.history:
+        print("变更记录：" if history else "变更记录：无")
     for h in history:
-        print(f"  {h.local_time} {h.author} {h.op} {json.dumps(h.after, ensure_ascii=False)}")
+        print(f"  {h.time}  {h.author}  {h.op}（{h.state}）{'：' + h.summary if h.op == '修改' else ''}")
     return EXIT_OK
 
 
@@ -513,13 +526,112 @@ def _delete(svc, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_RUN_STATUS = {"synced": "已同步（总行已确认）", "unconfirmed": "未确认", "failed": "失败", "cancelled": "已取消",
+               "running": "进行中", "interrupted": "中断"}
+
+
+def _print_status(st) -> None:
+    """``sync status`` for a person (``--json`` prints the same as data)."""
+    if st.enrolled:
+        print(f"本机：已注册到 {st.server}，网点 {st.branch}，设备 {st.device}")
+    else:
+        print("本机：尚未注册到总行（branchdesk sync enrol 地址 注册码）")
+    print(f"待上传 {st.pending:,}；被总行拒绝 {st.quarantined:,}；总行数据不符合规范已隔离 {st.rejected:,}；"
+          f"待复核冲突 {st.open_conflicts:,}；游标 {st.cursor:,}")
+    last = _RUN_STATUS.get(st.last_status or "", "从未同步")
+    confirmed = (st.last_confirmed or "")[:16].replace("T", " ") or "从未"
+    print(f"上次同步：{last}；上次总行确认：{confirmed}")
+    if st.recent:
+        print("最近的同步：")
+        widths = (16, 20, 6, 8, 4, 4, 7)
+        print("  " + _row(("开始时间", "结果", "上传", "下载", "冲突", "隔离", "流量KB"), widths) + "  问题")
+        for r in st.recent:
+            kb = (r["bytes_up"] + r["bytes_down"]) / 1024
+            cells = ((r["started_at"] or "")[:16].replace("T", " "), _RUN_STATUS.get(r["status"], r["status"]),
+                     f"{r['pushed']:,}", f"{r['pulled']:,}", str(r["conflicts"]), str(r["quarantined"]), f"{kb:,.0f}")
+            print("  " + _row(cells, widths) + f"  {r['error'] or ''}")
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: a hanzi takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """A table row: the first two cells left-aligned, numbers right-aligned, by display width."""
+    out = []
+    for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+        gap = " " * max(0, w - _width(cell))
+        out.append(cell + gap if i < 2 else gap + cell)
+    return "  ".join(out)
+
+
+def _sync_review(args: argparse.Namespace, store) -> int:
+    """``sync conflicts`` and ``sync quarantine [retry|discard ID]``: signed in, masked, audited."""
+    from app.core.errors import FieldError
+    from app.services.sync_review import SyncReview
+
+    db = store.connect()
+    try:
+        staff = _staff(args, db, store.settings)
+        if isinstance(staff, FieldError):
+            _print_errors([staff])
+            return EXIT_REFUSED
+        review = SyncReview(db, staff)
+        if args.sync_command == "conflicts":
+            rows = review.conflicts()
+            if isinstance(rows, FieldError):
+                _print_errors([rows])
+                return EXIT_REFUSED
+            if args.json:
+                _print_json([asdict(c) for c in rows])
+                return EXIT_OK
+            print(f"待复核的同步冲突：{len(rows)} 条" if rows else "没有待复核的同步冲突。")
+            for c in rows:
+                kept = "总行采用了本网点的值" if c.side == "push" else "本机采用了总行的值"
+                print(f"  [{c.id}] {c.time}  {c.record}  {c.field}：本网点 {c.mine}；总行 {c.theirs}（{kept}）")
+            return EXIT_OK
+        action = args.action
+        if action is None:
+            items = review.quarantined()
+            if isinstance(items, FieldError):
+                _print_errors([items])
+                return EXIT_REFUSED
+            if args.json:
+                _print_json([{"change": asdict(q.change), "record": q.record, "reason": q.reason} for q in items])
+                return EXIT_OK
+            print(f"被总行拒绝的修改：{len(items)} 条" if items else "没有被总行拒绝的修改。")
+            for q in items:
+                print(f"  [{q.change.change_id}] {q.change.time}  {q.change.author}  {q.record}  "
+                      f"{q.change.op}：{q.change.summary}")
+                print(f"      原因：{q.reason}")
+            if items:
+                print("改正记录后用 branchdesk sync quarantine retry 编号 重新上传，"
+                      "或用 branchdesk sync quarantine discard 编号 --yes 放弃（恢复为总行的数据）。")
+            return EXIT_OK
+        if not args.change_id:
+            _err("请给出变更编号（见 branchdesk sync quarantine 的列表）。")
+            return EXIT_USAGE
+        if action == "discard" and not args.yes:
+            _err("放弃一项修改后，该记录将恢复为总行的数据。确认请加 --yes。")
+            return EXIT_REFUSED
+        result = review.retry(args.change_id) if action == "retry" else review.discard(args.change_id)
+        if not result.ok:
+            _print_errors(result.errors)
+            return EXIT_REFUSED
+        print(f"已重新排队上传（新变更 {result.value}），下次同步时发送。" if action == "retry"
+              else "已放弃该修改（已记入审计）；下次同步时将取回总行的数据。")
+        return EXIT_OK
+    finally:
+        db.close()
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
-    """``branchdesk sync``: one cycle (or ``--watch``), ``enrol``, ``status``, ``conflicts``."""
+    """``branchdesk sync``: one cycle (or ``--watch``), ``enrol``, ``status``, ``conflicts``, ``quarantine``."""
     import platform
     import time
 
     from app.services.sync_status import sync_status
-    from app.store import syncdata
     from sync.client.engine import SyncEngine, enrol
     from sync.client.scheduler import RetrySchedule
     from sync.client.transport import SyncError
@@ -532,16 +644,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
                       proxy=args.proxy, ca_bundle=args.ca_bundle)
             print(f"已注册：网点 {s.branch}，设备 {s.device_id}。同步令牌已存入系统凭据存储。")
             return EXIT_OK
-        if sub in ("status", "conflicts"):
+        if sub == "status":  # counts and runs only: no client data, no sign-in
             db = store.connect(readonly=True)
             try:
-                if sub == "conflicts":
-                    _print_json([asdict(c) for c in syncdata.open_conflicts(db)])
-                    return EXIT_OK
-                _print_json(sync_status(store, db, recent=5).as_dict())
+                st = sync_status(store, db, recent=5)
             finally:
                 db.close()
+            if args.json:
+                _print_json(st.as_dict())
+            else:
+                _print_status(st)
             return EXIT_OK
+        if sub in ("conflicts", "quarantine"):
+            return _sync_review(args, store)
+        # The run itself is the device's, authorised by its token (a scheduled ``sync --watch``
+        # needs no one's PIN in a script): it prints counts, never client data. Commands that
+        # show client data (conflicts, quarantine) sign a person in.
 
         def progress(pr) -> None:
             if not args.quiet:
@@ -554,8 +672,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             ).run()
             if not args.quiet:
                 print(file=sys.stderr)
-            status = {"synced": "已同步（总行已确认）", "unconfirmed": "未确认", "failed": "失败",
-                      "cancelled": "已取消"}[report.status]
+            status = _RUN_STATUS[report.status]
             set_aside = f"，{report.rejected} 条不符合规范已隔离" if report.rejected else ""
             print(
                 f"同步结果：{status}。上传 {report.pushed}（确认 {report.acked + report.duplicates}，"
@@ -565,6 +682,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             )
             for w in report.warnings:
                 print(f"提示：{w}")
+            if report.quarantined:
+                print("提示：有修改被总行拒绝，用 branchdesk sync quarantine 查看原因并处理。")
             if report.error:
                 _err(f"错误：{report.error}")
             if not args.watch:

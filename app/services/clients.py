@@ -30,6 +30,7 @@ from app.core.errors import FieldError
 from app.core.masking import mask_id, mask_mobile
 from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check, visible_manager_filter
+from app.services.history import ChangeView, describe
 from app.store import audit, journal
 from app.store.clients import ClientListRow, ClientRepository, StaleEditError
 from app.store.db import write
@@ -148,11 +149,13 @@ class ClientService:
         audit.record(self.db, staff=self.staff.code, action=action, kind="client", row_uid=c.uid)
         return getattr(c, field) or ""
 
-    def history(self, client_id: int) -> list[journal.JournalEntry] | FieldError:
+    def history(self, client_id: int) -> list[ChangeView] | FieldError:
+        """The client's changes, oldest first, as a person reads them: Chinese labels and values,
+        ID and phone numbers masked (a reveal shows today's number, audited; history stays masked)."""
         c = self._load(client_id, Action.VIEW_CLIENT)
         if isinstance(c, FieldError):
             return c
-        return journal.history(self.db, "client", c.uid)
+        return [describe(e, self.ref) for e in journal.history(self.db, "client", c.uid)]
 
     def access_log(self, client_id: int) -> list[audit.AuditEntry] | FieldError:
         c = self._load(client_id, Action.VIEW_CLIENT)

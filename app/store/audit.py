@@ -23,6 +23,7 @@ CREDIT_CODE_OVERRIDE = "credit_code_override"
 SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 RESTORE = "restore_backup"
+DISCARD_CHANGE = "discard_change"  # a change head office refused, given up by a person
 
 
 @dataclass(frozen=True, slots=True)

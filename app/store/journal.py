@@ -134,6 +134,19 @@ def history(db: sqlite_utils.Database, kind: str, row_uid: str) -> list[JournalE
     return [_entry(r) for r in rows]
 
 
+def get(db: sqlite_utils.Database, change_id: str) -> JournalEntry | None:
+    row = db.conn.execute(f"SELECT {_COLS} FROM journal WHERE change_id = ?", (change_id,)).fetchone()
+    return _entry(row) if row else None
+
+
+def by_state(db: sqlite_utils.Database, state: str, *, limit: int = 1000) -> list[JournalEntry]:
+    """Journal rows in one sync state, oldest first (the quarantine list, the conflicts)."""
+    rows = db.conn.execute(
+        f"SELECT {_COLS} FROM journal WHERE sync_state = ? ORDER BY seq LIMIT ?", (state, limit)
+    ).fetchall()
+    return [_entry(r) for r in rows]
+
+
 def pending(db: sqlite_utils.Database, *, limit: int = 500, after_seq: int = 0) -> list[JournalEntry]:
     """Unsent changes in journal order (the sync outbox)."""
     rows = db.conn.execute(

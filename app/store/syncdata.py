@@ -604,6 +604,12 @@ def deferred_ready(db: sqlite_utils.Database) -> dict[str, list[str]]:
     return out
 
 
+def refetch_later(db: sqlite_utils.Database, kind: str, uid: str) -> None:
+    """Ask head office for this record again at the next sync (inside a transaction): after a
+    local change to it was given up, the PC returns to head office's version."""
+    db.conn.execute("INSERT OR IGNORE INTO sync_deferred (kind, uid) VALUES (?, ?)", (kind, uid))
+
+
 def clear_deferred(db: sqlite_utils.Database, kind: str, uids: Sequence[str]) -> None:
     """Forget set-aside records that have been fetched again (inside the page's transaction)."""
     db.conn.executemany("DELETE FROM sync_deferred WHERE kind = ? AND uid = ?", [(kind, u) for u in uids])

@@ -1,4 +1,5 @@
-"""The Sync workspace: enrol this PC, sync now (progress, cancel), the state of the queue, recent runs.
+"""The Sync workspace: enrol this PC, sync now (progress, cancel), the state of the queue, recent runs,
+the changes head office refused (with the reason; send again or discard) and the conflicts to review.
 
 The sync itself (``sync.client.engine``, no Qt) runs on its own QThread with its
 own connection; progress and the final report come back as queued signals. A
@@ -23,15 +24,19 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.result import Changes
+from app.core.errors import FieldError
+from app.core.result import Changes, Result
+from app.services.sync_review import SyncReview
 from app.services.sync_status import SyncStatus, sync_status
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
@@ -203,17 +208,58 @@ class SyncWorkspace(Workspace):
         self.queue_label = QLabel()
         layout.addWidget(self.queue_label)
 
-        layout.addWidget(QLabel(self.tr("Recent syncs")))
-        self.table = QTableWidget(0, 8)
-        self.table.setHorizontalHeaderLabels([
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("syncTabs")
+        self.table = self._table([
             self.tr("Started"), self.tr("Result"), self.tr("Sent"), self.tr("Received"), self.tr("Conflicts"),
             self.tr("Quarantined"), self.tr("Data (KB)"), self.tr("Problem"),
-        ])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
-        layout.addWidget(self.table, 1)
+        ], stretch=7)
+        self.tabs.addTab(self.table, self.tr("Recent syncs"))
+
+        refused = QWidget()
+        rl = QVBoxLayout(refused)
+        rl.setContentsMargins(0, 6, 0, 0)
+        self.refused_table = self._table(
+            [self.tr("Time"), self.tr("Staff"), self.tr("Record"), self.tr("Change"), self.tr("Reason")], stretch=4
+        )
+        self.refused_table.setObjectName("refusedTable")
+        self.refused_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        rl.addWidget(self.refused_table, 1)
+        actions = QHBoxLayout()
+        self.review_note = QLabel()
+        self.review_note.setWordWrap(True)
+        self.retry_button = QPushButton(self.tr("Send again"))
+        self.retry_button.setToolTip(self.tr("After correcting the record, send the refused change again"))
+        self.discard_button = QPushButton(self.tr("Discard…"))
+        self.discard_button.setToolTip(self.tr("Give up the change; the record returns to head office's version"))
+        self.retry_button.clicked.connect(lambda: self._handle_refused("retry"))
+        self.discard_button.clicked.connect(lambda: self._handle_refused("discard"))
+        actions.addWidget(self.review_note, 1)
+        actions.addWidget(self.retry_button)
+        actions.addWidget(self.discard_button)
+        rl.addLayout(actions)
+        self.tabs.addTab(refused, self.tr("Refused by head office"))
+
+        self.conflict_table = self._table([
+            self.tr("Time"), self.tr("Record"), self.tr("Field"), self.tr("This branch"), self.tr("Head office"),
+            self.tr("Note"),
+        ], stretch=5)
+        self.conflict_table.setObjectName("conflictTable")
+        self.tabs.addTab(self.conflict_table, self.tr("Conflicts to review"))
+        layout.addWidget(self.tabs, 1)
+        self._refused_ids: list[str] = []
+
+    def _table(self, headers: list[str], *, stretch: int) -> QTableWidget:
+        t = QTableWidget(0, len(headers))
+        t.setHorizontalHeaderLabels(headers)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setWordWrap(True)
+        t.verticalHeader().setVisible(False)
+        header = t.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return t
 
     # --- state ----------------------------------------------------------------------
 
@@ -246,12 +292,81 @@ class SyncWorkspace(Workspace):
         else:
             self.device_label.setText(self.tr("This PC is not enrolled with head office yet."))
 
-        store = self.ctx.store
+        store, staff = self.ctx.store, self.ctx.staff
 
-        def read(tc: TaskContext) -> SyncStatus:
-            return sync_status(store, tc.db, recent=20)
+        def read(tc: TaskContext) -> tuple[SyncStatus, Any, Any]:
+            review = SyncReview(tc.db, staff)
+            return sync_status(store, tc.db, recent=20), review.quarantined(), review.conflicts()
 
-        self.ctx.reader.submit(read, success=self._show_state, name="sync-state")
+        self.ctx.reader.submit(read, success=self._show_all, name="sync-state")
+
+    def _show_all(self, result: tuple[SyncStatus, Any, Any]) -> None:
+        state, refused, conflicts = result
+        self._show_state(state)
+        self._show_refused(refused)
+        self._show_conflicts(conflicts)
+
+    def _fill(self, table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for i, values in enumerate(rows):
+            for j, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setToolTip(v)
+                table.setItem(i, j, item)
+        table.resizeRowsToContents()
+
+    def _show_refused(self, refused: Any) -> None:
+        allowed = not isinstance(refused, FieldError)
+        items = refused if allowed else []
+        self._refused_ids = [q.change.change_id for q in items]
+        self._fill(self.refused_table, [
+            [q.change.time, q.change.author, q.record, f"{q.change.op}：{q.change.summary}", q.reason] for q in items
+        ])
+        self.retry_button.setEnabled(bool(items))
+        self.discard_button.setEnabled(bool(items))
+        self.review_note.setText(
+            self.tr("Correct the record in its workspace, then send the change again; or discard it.")
+            if allowed else refused.message
+        )
+        self.tabs.setTabText(1, self.tr("Refused by head office (%1)").replace("%1", str(len(items))))
+
+    def _show_conflicts(self, conflicts: Any) -> None:
+        items = [] if isinstance(conflicts, FieldError) else conflicts
+        kept = {"push": self.tr("head office kept this branch's value"),
+                "pull": self.tr("this PC took head office's value")}
+        self._fill(self.conflict_table, [
+            [c.time, c.record, c.field, c.mine, c.theirs, f"{kept.get(c.side, c.side)}。{c.note}"] for c in items
+        ])
+        self.tabs.setTabText(2, self.tr("Conflicts to review (%1)").replace("%1", str(len(items))))
+
+    def _handle_refused(self, action: str) -> None:
+        row = self.refused_table.currentRow()
+        if not 0 <= row < len(self._refused_ids):
+            self.review_note.setText(self.tr("Choose a refused change in the list first."))
+            return
+        change_id, staff = self._refused_ids[row], self.ctx.staff
+        if action == "discard":
+            answer = QMessageBox.question(
+                self, self.tr("Discard the change"),
+                self.tr("Give up this change? The record returns to head office's version at the next sync. "
+                        "This is recorded in the audit trail."),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+
+        def work(tc: TaskContext) -> Result:
+            review = SyncReview(tc.db, staff)
+            return review.retry(change_id) if action == "retry" else review.discard(change_id)
+
+        self.ctx.writer.submit(work, success=self._on_handled, name=f"refused-{action}")
+
+    def _on_handled(self, result: Result) -> None:
+        if not result.ok:
+            self.review_note.setText(result.message)
+            return
+        self.ctx.changes.publish(result.changes, self)
+        self.refresh()
 
     def _show_state(self, state: SyncStatus) -> None:
         text = (
@@ -263,24 +378,19 @@ class SyncWorkspace(Workspace):
             text += self.tr(" · Records from head office set aside (invalid): %1").replace("%1", f"{state.rejected:,}")
         self.queue_label.setText(text)
         rows = state.recent
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            values = [
-                (r["started_at"] or "")[:19].replace("T", " "),
-                self.status_text(r["status"]),
-                f"{r['pushed']:,}",
-                f"{r['pulled']:,}",
-                f"{r['conflicts']:,}",
-                f"{r['quarantined']:,}",
-                f"{(r['bytes_up'] + r['bytes_down']) / 1024:,.0f}",
-                r["error"] or "",
-            ]
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if j in (2, 3, 4, 5, 6):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
+        self._fill(self.table, [[
+            (r["started_at"] or "")[:19].replace("T", " "),
+            self.status_text(r["status"]),
+            f"{r['pushed']:,}",
+            f"{r['pulled']:,}",
+            f"{r['conflicts']:,}",
+            f"{r['quarantined']:,}",
+            f"{(r['bytes_up'] + r['bytes_down']) / 1024:,.0f}",
+            r["error"] or "",
+        ] for r in rows])
+        for i in range(len(rows)):
+            for j in (2, 3, 4, 5, 6):
+                self.table.item(i, j).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         last = next((r for r in rows if r["status"] != "running"), None)
         confirmed = next((r for r in rows if r["status"] == "synced"), None)
         if last is None:

@@ -36,7 +36,7 @@
         </message>
         <message>
             <source>Change</source>
-            <translation>变更</translation>
+            <translation>修改内容</translation>
         </message>
         <message>
             <source>Sync</source>
@@ -796,6 +796,66 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>问题</translation>
         </message>
         <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>员工</translation>
+        </message>
+        <message>
+            <source>Record</source>
+            <translation>记录</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>修改内容</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Send again</source>
+            <translation>重新上传</translation>
+        </message>
+        <message>
+            <source>After correcting the record, send the refused change again</source>
+            <translation>改正记录后，重新上传被拒绝的修改</translation>
+        </message>
+        <message>
+            <source>Discard…</source>
+            <translation>放弃…</translation>
+        </message>
+        <message>
+            <source>Give up the change; the record returns to head office's version</source>
+            <translation>放弃这项修改，记录恢复为总行的数据</translation>
+        </message>
+        <message>
+            <source>Refused by head office</source>
+            <translation>总行拒绝的修改</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>This branch</source>
+            <translation>本网点的值</translation>
+        </message>
+        <message>
+            <source>Head office</source>
+            <translation>总行的值</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>说明</translation>
+        </message>
+        <message>
+            <source>Conflicts to review</source>
+            <translation>待复核的冲突</translation>
+        </message>
+        <message>
             <source>Synced (confirmed by head office)</source>
             <translation>已同步（总行已确认）</translation>
         </message>
@@ -826,6 +886,38 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>This PC is not enrolled with head office yet.</source>
             <translation>本机尚未注册到总行。</translation>
+        </message>
+        <message>
+            <source>Correct the record in its workspace, then send the change again; or discard it.</source>
+            <translation>可在相应工作区改正记录后重新上传，或放弃这项修改。</translation>
+        </message>
+        <message>
+            <source>Refused by head office (%1)</source>
+            <translation>总行拒绝的修改（%1）</translation>
+        </message>
+        <message>
+            <source>head office kept this branch's value</source>
+            <translation>总行采用了本网点的值</translation>
+        </message>
+        <message>
+            <source>this PC took head office's value</source>
+            <translation>本机采用了总行的值</translation>
+        </message>
+        <message>
+            <source>Conflicts to review (%1)</source>
+            <translation>待复核的冲突（%1）</translation>
+        </message>
+        <message>
+            <source>Choose a refused change in the list first.</source>
+            <translation>请先在列表中选择一项被拒绝的修改。</translation>
+        </message>
+        <message>
+            <source>Discard the change</source>
+            <translation>放弃修改</translation>
+        </message>
+        <message>
+            <source>Give up this change? The record returns to head office's version at the next sync. This is recorded in the audit trail.</source>
+            <translation>确定放弃这项修改吗？下次同步时该记录将恢复为总行的数据。此操作会记入审计记录。</translation>
         </message>
         <message>
             <source>Unsent changes: %1 · Quarantined (refused by head office): %2 · Conflicts to review: %3</source>

@@ -117,6 +117,8 @@ class Column:
     record has no ``Kind.provisional_key`` value (a prospect's name and ID).
     ``branch_value``: the only value a branch-created record may carry (a
     branch's own tag has source "branch").
+    ``mask``: personal data shown masked on screen and paper unless a role reveals
+    it: "id" (first 6 and last 4 characters) or "mobile" (first 3 and last 4).
     """
 
     name: str
@@ -141,6 +143,7 @@ class Column:
     local: str | None = None
     local_ref: bool = False
     link: bool = False
+    mask: str | None = None
 
     @property
     def local_name(self) -> str:

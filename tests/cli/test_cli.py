@@ -115,7 +115,7 @@ def test_a_good_edit_is_journaled(demo_dir: Path) -> None:
     assert out.returncode == 0, out.stderr
     show = json.loads(run_cli("clients", "show", "3", "--history", "--json").stdout)
     assert show["notes"] == "已上门，有贷款意向"
-    assert show["history"][-1]["after"]["notes"] == "已上门，有贷款意向"
+    assert {f["label"]: f["after"] for f in show["history"][-1]["fields"]}["备注"] == "已上门，有贷款意向"
 
 
 def test_add_and_delete(demo_dir: Path) -> None:

@@ -143,6 +143,19 @@ def test_a_valid_edit_writes_a_journal_row(qtbot, head: ClientsWorkspace) -> Non
     qtbot.waitUntil(lambda: head.detail.history.rowCount() >= 1, timeout=5000)
 
 
+def test_the_history_tab_is_masked_and_in_chinese(qtbot, head: ClientsWorkspace) -> None:
+    """Issue 13, items 5 and 6: the History tab shows masked numbers and the labels a person uses."""
+    cid = _select_prospect(qtbot, head)
+    svc = head.services(head.ctx.store.connect())
+    assert svc.edit(cid, {"mobile": "13812345678", "lifecycle": "流失"}).ok
+    svc.db.close()
+    head.detail.show_client(cid)
+    qtbot.waitUntil(lambda: head.detail.history.rowCount() >= 1, timeout=5000)
+    text = head.detail.history.item(0, 3).text()
+    assert "138****5678" in text and "13812345678" not in text
+    assert "生命周期：" in text and "流失" in text and "churned" not in text
+
+
 def test_a_reveal_is_audited(qtbot, head: ClientsWorkspace) -> None:
     cid = _select_prospect(qtbot, head)
     mobile = head.detail.form.inputs["mobile"]

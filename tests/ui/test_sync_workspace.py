@@ -90,3 +90,51 @@ def test_cancel_leaves_whole_pages_and_the_next_sync_finishes(qtbot, demo_dir: P
     page.shutdown()
     ctx.shutdown()
     assert_same(hq.store, store)
+
+
+def test_refused_changes_show_with_their_reason_and_can_be_discarded(qtbot, demo_dir: Path, hq,
+                                                                      monkeypatch) -> None:
+    """Issue 13, item 2: the Sync workspace lists what head office refused, with the reason, and a
+    branch head can discard it (audited); the record comes back as head office has it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.store import journal
+    from app.store.db import write
+    from sync.client.engine import SyncEngine, enrol
+
+    app = create_application([])
+    assert i18n.install(app, "zh_CN")
+    store = Store.open(demo_dir)
+    _device, code = hq.store.new_enrolment(DEMO_BRANCH, "ui")
+    enrol(store, hq.url, code)
+    assert SyncEngine(store).run().synced
+    db = store.connect()
+    rid, uid = db.conn.execute(
+        "SELECT id, uid FROM clients WHERE client_no IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    with write(db):
+        journal.record(db, kind="client", row_uid=uid, row_id=rid, op="update", before={},
+                       after={"village": "NOWHERE-1"}, author="A0001", base_seq=None)
+    db.close()
+    assert SyncEngine(store).run().quarantined == 1
+    ctx = build_context(store, None)
+    page = SyncWorkspace(ctx, auto=False)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitUntil(lambda: page.refused_table.rowCount() == 1, timeout=5_000)
+    assert page.tabs.tabText(1) == "总行拒绝的修改（1）"
+    assert "所属村" in page.refused_table.item(0, 4).text() and "不存在" in page.refused_table.item(0, 4).text()
+    assert "所属村" in page.refused_table.item(0, 3).text()
+    page.tabs.setCurrentIndex(1)
+    if shots := __import__("os").environ.get("BRANCHDESK_SHOTS"):
+        page.grab().save(str(Path(shots) / "7-sync-refused.png"))
+    page.refused_table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.discard_button.click()
+    qtbot.waitUntil(lambda: page.refused_table.rowCount() == 0, timeout=5_000)
+    db = store.connect(readonly=True)
+    actions = [a for (a,) in db.conn.execute("SELECT action FROM audit_log WHERE row_uid = ?", (uid,))]
+    db.close()
+    assert actions == ["discard_change"]
+    page.shutdown()
+    ctx.shutdown()

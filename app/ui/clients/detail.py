@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.client import CLIENT_KIND, ConsentChannel, Lifecycle, Segment
+from app.core.client import ConsentChannel, Lifecycle, Segment
 from app.core.errors import FieldError
 from app.core.money import format_yuan
 from app.core.result import Result
@@ -386,18 +386,16 @@ class ClientDetailPanel(QWidget):
         self.save_button.setEnabled(d.can_edit)
         self.history.setRowCount(len(history))
         for i, e in enumerate(reversed(history)):
-            change = "；".join(
-                f"{_label(k)}：{_short(e.before.get(k))} → {_short(v)}"
-                for k, v in e.after.items()
-            ) if e.op == "update" else {"insert": self.tr("Created"), "delete": self.tr("Deleted")}.get(e.op, e.op)
+            change = e.summary if e.op == "修改" else {"新建": self.tr("Created"), "删除": self.tr("Deleted")}.get(
+                e.op, e.op)
             state = {
-                "pending": self.tr("Not yet synced"),
-                "acked": self.tr("Synced"),
-                "conflict": self.tr("Conflict"),
-                "quarantined": self.tr("Rejected"),
-                "local": self.tr("Local only"),
-            }.get(e.sync_state, e.sync_state)
-            for j, text in enumerate((e.local_time[:16].replace("T", " "), e.author, state, change)):
+                "待同步": self.tr("Not yet synced"),
+                "已同步": self.tr("Synced"),
+                "有冲突": self.tr("Conflict"),
+                "总行拒绝": self.tr("Rejected"),
+                "仅本机": self.tr("Local only"),
+            }.get(e.state, e.state)
+            for j, text in enumerate((e.time, e.author, state, change)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.history.setItem(i, j, item)
@@ -451,20 +449,3 @@ class ClientDetailPanel(QWidget):
             self.general_error.setText(result.message)
             return
         self.form.mark_revealed(field, result)
-
-
-def _label(wire_name: str) -> str:
-    """A journaled field's Chinese label (the journal holds wire names: village, manager, hq_tags...)."""
-    col = CLIENT_KIND.by_name.get(wire_name)
-    return col.label if col is not None else wire_name
-
-
-def _short(v: Any) -> str:
-    if v is None or v == "":
-        return "—"
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, list):
-        return "、".join(map(str, v)) or "—"
-    text = str(v)
-    return text if len(text) <= 20 else text[:19] + "…"
