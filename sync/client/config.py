@@ -2,20 +2,26 @@
 
 The non-secret part (server address, branch, device id, proxy, CA bundle,
 timeouts) is kept under ``"sync"`` in the data folder's ``settings.json``. The
-device token is a secret: it lives only in the OS credential store
-(``keyring``), under the database's id, never in a file.
+device token is a secret kept the way the database key is: in the OS
+credential store (``keyring``) under the database's id; on a PC set up with
+``init --allow-key-file`` (no credential store), in ``device-token`` beside
+the key file, readable only by its owner.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import keyring
 import keyring.errors
 
-from app.store.config import Settings
+from app.store.config import KEY_SOURCE_KEYFILE, Settings
 from sync.client.transport import SyncError, TransportConfig
+
+TOKEN_FILENAME = "device-token"
 
 KEYRING_SERVICE = "BranchDesk sync"
 
@@ -60,20 +66,52 @@ def _username(settings: Settings, s: SyncSettings) -> str:
     return f"{settings.db_id}:{s.branch}:{s.device_id}"
 
 
-def save_token(settings: Settings, s: SyncSettings, token: str) -> None:
+def _token_file(data_dir: Path) -> Path:
+    return data_dir / TOKEN_FILENAME
+
+
+def save_token(settings: Settings, data_dir: Path, s: SyncSettings, token: str) -> None:
+    """Keep the device token where the database key is kept. Raises SyncError (Chinese) when it cannot."""
+    if settings.key_source == KEY_SOURCE_KEYFILE:
+        path = _token_file(data_dir)
+        try:
+            tmp = path.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(token)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise SyncError(f"无法把同步令牌写入 {path}：{exc.strerror or type(exc).__name__}。") from exc
+        return
     try:
         keyring.set_password(KEYRING_SERVICE, _username(settings, s), token)
+        if keyring.get_password(KEYRING_SERVICE, _username(settings, s)) != token:
+            raise keyring.errors.KeyringError("not kept")
     except keyring.errors.KeyringError as exc:
         raise SyncError(
-            "本机没有可用的系统凭据存储，无法安全保存同步令牌。请联系 IT 启用 Windows 凭据管理器。"
+            "本机没有可用的系统凭据存储，无法安全保存同步令牌。请联系 IT 启用 Windows 凭据管理器"
+            "（或以 branchdesk init --allow-key-file 初始化的本机把令牌保存在仅本人可读的文件中）。"
         ) from exc
 
 
-def load_token(settings: Settings, s: SyncSettings) -> str:
-    try:
-        token = keyring.get_password(KEYRING_SERVICE, _username(settings, s))
-    except keyring.errors.KeyringError as exc:
-        raise SyncError("无法读取系统凭据存储中的同步令牌。") from exc
+def load_token(settings: Settings, data_dir: Path, s: SyncSettings) -> str:
+    if settings.key_source == KEY_SOURCE_KEYFILE:
+        path = _token_file(data_dir)
+        try:
+            if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+                raise SyncError(f"同步令牌文件 {path} 可被其他用户读取，请将权限改为仅本人可读（600）。")
+            token = path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            token = ""
+        except OSError as exc:
+            raise SyncError(f"无法读取同步令牌文件 {path}。") from exc
+    else:
+        try:
+            token = keyring.get_password(KEYRING_SERVICE, _username(settings, s)) or ""
+        except keyring.errors.KeyringError as exc:
+            raise SyncError("无法读取系统凭据存储中的同步令牌。") from exc
     if not token:
         raise SyncError("本机尚未注册到总行，或同步令牌已丢失。请用一次性注册码重新注册（branchdesk sync enrol）。")
     return token

@@ -106,28 +106,44 @@ def enrol(
     proxy: str | None = None,
     ca_bundle: str | None = None,
 ) -> SyncSettings:
-    """Exchange a one-time code for a device token; keep the token in the keyring. Any thread."""
+    """Exchange a one-time code for a device token, in two steps. Any thread.
+
+    Head office hands out a token that works only once this PC confirms it has kept
+    it. Every local step (the branch of this database, keeping the token where the
+    database key is kept, the settings) comes before the confirmation, so a PC that
+    fails at any of them leaves the code usable: enrol again once the cause is fixed.
+    """
     cfg = TransportConfig(server_url=server_url, proxy=proxy, ca_bundle=ca_bundle, retries=0)
     t = Transport(cfg)
     try:
-        ans = t.request("POST", "/v1/enrol", body={"code": code, "device_name": device_name}, retry=False)
-    except RequestRejected as exc:
-        raise SyncError(str(exc)) from exc
+        try:
+            ans = t.request("POST", "/v1/enrol", body={"code": code, "device_name": device_name}, retry=False)
+        except RequestRejected as exc:
+            raise SyncError(str(exc)) from exc
+        db = store.connect()
+        try:
+            local_branch = meta_get(db, "branch_code")
+        finally:
+            db.close()
+        if local_branch and local_branch != ans["branch"]:
+            raise SyncError(f"注册码属于网点 {ans['branch']}，而本机数据库属于网点 {local_branch}，未注册"
+                            "（注册码仍然有效）。")
+        s = SyncSettings(server_url=server_url, branch=ans["branch"], device_id=int(ans["device_id"]),
+                         proxy=proxy, ca_bundle=ca_bundle)
+        save_token(store.settings, store.data_dir, s, ans["token"])
+        try:
+            t.request("POST", "/v1/enrol/confirm", body={"token": ans["token"]}, retry=False)
+        except RequestRejected as exc:
+            raise SyncError(str(exc)) from exc
     finally:
         t.close()
     db = store.connect()
     try:
-        local_branch = meta_get(db, "branch_code")
-        if local_branch and local_branch != ans["branch"]:
-            raise SyncError(f"注册码属于网点 {ans['branch']}，而本机数据库属于网点 {local_branch}，未注册。")
         with write(db):
             meta_set(db, "branch_code", ans["branch"])
             meta_set(db, "branch_name", ans.get("branch_name") or "")
     finally:
         db.close()
-    s = SyncSettings(server_url=server_url, branch=ans["branch"], device_id=int(ans["device_id"]),
-                     proxy=proxy, ca_bundle=ca_bundle)
-    save_token(store.settings, s, ans["token"])
     s.save(store.settings, store.data_dir)
     log.info("enrolled as device %s of branch %s", s.device_id, s.branch)
     return s
@@ -152,7 +168,7 @@ class SyncEngine:
         self.settings = settings or SyncSettings.load(store.settings)
         if not self.settings.enrolled:
             raise SyncError("本机尚未注册到总行。请先用一次性注册码注册（branchdesk sync enrol）。")
-        self.token = token or load_token(store.settings, self.settings)
+        self.token = token or load_token(store.settings, store.data_dir, self.settings)
         self.progress = progress or (lambda _p: None)
         self.cancelled = cancelled or (lambda: False)
         self.page_size = page_size

@@ -7,7 +7,8 @@ description) import the same definitions.
 Conversation (every request carries ``X-BranchDesk-Protocol: 2``; every answer
 carries ``X-Server-Time``, the server's clock, the only clock that orders anything):
 
-``POST /v1/enrol``                      one-time code in, device token out
+``POST /v1/enrol``                      one-time code in, device token out (not yet active)
+``POST /v1/enrol/confirm``              the PC stored the token: now it is active, the code spent
 ``POST /v1/branches/{b}/push``          journal entries up; one answer per change id
 ``GET  /v1/branches/{b}/pull``          records after a cursor, one page at a time
 ``POST /v1/branches/{b}/fetch``         named records of one kind, whatever their seq
@@ -73,6 +74,20 @@ class EnrolResponse:
     token: str
     branch: str
     branch_name: str
+    server_time: str
+
+
+@dataclass
+class EnrolConfirm:
+    """Enrolment step two: the token the PC has stored (the device is active only after this)."""
+
+    token: str
+
+
+@dataclass
+class EnrolConfirmed:
+    device_id: int
+    branch: str
     server_time: str
 
 

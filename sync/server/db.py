@@ -35,7 +35,7 @@ from sync.protocol.schema import bad_char
 
 log = logging.getLogger("sync.server")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SHARED = ""  # the scope of records every branch sees (tag catalogue, word list...): equality, never NULL,
 # so both engines read it off the (branch, seq) index in order
 
@@ -63,6 +63,9 @@ devices = sa.Table(
     sa.Column("code_hash", sa.String(64), unique=True),
     sa.Column("code_expires", sa.String(40)),
     sa.Column("token_hash", sa.String(64), unique=True),
+    # enrolment is two-step: redeeming a code issues a token that works only once the PC confirms it
+    # stored it; until then the code stays usable (a PC that failed to keep its token enrols again)
+    sa.Column("pending_token_hash", sa.String(64)),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("enrolled_at", sa.String(40)),
     sa.Column("revoked_at", sa.String(40)),
@@ -233,6 +236,9 @@ def create_schema(engine: Engine) -> None:
     if old in (1, 2):
         with engine.begin() as c:  # schema 3: the shared scope is "" (an equality the indexes order by)
             c.execute(records.update().where(records.c.branch.is_(None)).values(branch=SHARED))
+    if old in (1, 2, 3):
+        with engine.begin() as c:  # schema 4: two-step enrolment
+            c.exec_driver_sql("ALTER TABLE devices ADD COLUMN pending_token_hash VARCHAR(64)")
     metadata.create_all(engine)
     with engine.begin() as c:
         if c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).first() is None:

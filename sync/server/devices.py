@@ -53,7 +53,9 @@ class DeviceStore(StoreBase):
         return int(device_id), code
 
     def redeem(self, code: str, device_name: str) -> tuple[Device, str]:
-        """Exchange a one-time code for a device token. Raises HQError(403) for a bad code."""
+        """Exchange a one-time code for a device token, step one of two: the token works only after
+        ``confirm_enrolment``; until then the code stays usable and a new redeem replaces the token.
+        Raises HQError(403) for a bad code."""
         code = code.strip().upper()
         device_name = safe_text(device_name, 200)
         token = secrets.token_urlsafe(32)
@@ -67,15 +69,32 @@ class DeviceStore(StoreBase):
             c.execute(
                 devices.update()
                 .where(devices.c.id == row.id)
-                .values(
-                    code_hash=None,
-                    code_expires=None,
-                    token_hash=sha(token),
-                    enrolled_at=now(),
-                    name=device_name or row.name,
-                )
+                .values(pending_token_hash=sha(token), name=device_name or row.name)
             )
         return Device(row.id, row.branch, device_name or row.name), token
+
+    def confirm_enrolment(self, token: str) -> Device:
+        """Step two: the PC stored its token; the device becomes active and the code is spent."""
+        with self.engine.begin() as c:
+            row = c.execute(
+                sa.select(devices.c.id, devices.c.branch, devices.c.name, devices.c.revoked_at)
+                .where(devices.c.pending_token_hash == sha(token))
+            ).first()
+            if row is None or row.revoked_at:
+                raise HQError("这次注册已失效（注册码已被再次使用或设备已吊销），请重新注册本机。", 403)
+            c.execute(
+                devices.update()
+                .where(devices.c.id == row.id)
+                .values(token_hash=sha(token), pending_token_hash=None, code_hash=None, code_expires=None,
+                        enrolled_at=now())
+            )
+        return Device(row.id, row.branch, row.name)
+
+    def enrol(self, code: str, device_name: str = "") -> tuple[Device, str]:
+        """Both steps at once, for head office's own tools and tests that stand in for a PC."""
+        device, token = self.redeem(code, device_name)
+        self.confirm_enrolment(token)
+        return device, token
 
     def authenticate(self, token: str) -> Device | None:
         with self._read() as c:

@@ -99,7 +99,7 @@ def test_sync_initial_and_incremental(tmp_path: Path) -> None:
 
         # bytes per client record: the client pages alone, as the initial sync fetched them
         settings = SyncSettings.load(store.settings)
-        t = Transport(settings.transport(), load_token(store.settings, settings))
+        t = Transport(settings.transport(), load_token(store.settings, store.data_dir, settings))
         after, n = 0, 0
         while True:
             ans = t.request("GET", f"/v1/branches/{DEMO_BRANCH}/pull",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from app.services import auth
 from app.store import journal, syncdata
 from app.store.db import write
@@ -135,3 +137,68 @@ def test_refused_changes_are_listed_with_their_reason_and_can_be_retried_or_disc
         "discard_change"]
     db.close()
     assert len(json.loads(run_cli("sync", "quarantine", "--json", env=_cli_env(store)).stdout)) == 1
+
+
+def test_enrolment_is_two_step_and_a_failed_local_step_leaves_the_code_usable(hq_sqlite, tmp_path: Path) -> None:
+    """Item 3: a PC that cannot keep its token (no credential store) or whose database belongs to
+    another branch does not burn the one-time code; a key-file PC keeps its token beside its key."""
+    import keyring
+    from keyring.backends.fail import Keyring as NoStore
+
+    from app.store.reference import meta_set
+    from app.store.store import Store
+    from sync.client.engine import enrol
+    from sync.client.transport import SyncError
+
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=20)
+    device_id, code = hq.store.new_enrolment(DEMO_BRANCH, "pc")
+    store = Store.open(tmp_path / "pc", create=True)
+    working = keyring.get_keyring()
+    keyring.set_keyring(NoStore())
+    try:
+        with pytest.raises(SyncError) as err:
+            enrol(store, hq.url, code)
+        assert "凭据存储" in str(err.value)
+    finally:
+        keyring.set_keyring(working)
+    device = next(d for d in hq.store.list_devices() if d["id"] == device_id)
+    assert device["enrolled_at"] is None  # not active: nobody holds a working token
+    # a PC whose database belongs to another branch: refused, the code still good
+    other = Store.open(tmp_path / "other", create=True)
+    db = other.connect()
+    with write(db):
+        meta_set(db, "branch_code", "500229-09")
+    db.close()
+    with pytest.raises(SyncError) as err:
+        enrol(other, hq.url, code)
+    assert "500229-09" in str(err.value) and "仍然有效" in str(err.value)
+    # the cause fixed, the same code enrols, and the device works
+    settings = enrol(store, hq.url, code)
+    assert settings.device_id == device_id and sync(store).synced
+    assert next(d for d in hq.store.list_devices() if d["id"] == device_id)["enrolled_at"]
+    with pytest.raises(SyncError):  # now the code is spent
+        enrol(Store.open(tmp_path / "third", create=True), hq.url, code)
+
+
+def test_a_key_file_pc_keeps_its_device_token_beside_its_key_and_syncs(hq_sqlite, tmp_path: Path) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoStore
+
+    from app.store.store import Store
+    from sync.client.config import TOKEN_FILENAME
+    from sync.client.engine import enrol
+
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=20)
+    working = keyring.get_keyring()
+    keyring.set_keyring(NoStore())
+    try:
+        store = Store.open(tmp_path / "pc", create=True, allow_keyfile=True)
+        _device, code = hq.store.new_enrolment(DEMO_BRANCH, "pc")
+        enrol(store, hq.url, code)
+        token_file = store.data_dir / TOKEN_FILENAME
+        assert token_file.exists() and (token_file.stat().st_mode & 0o077) == 0
+        assert sync(store).synced
+    finally:
+        keyring.set_keyring(working)

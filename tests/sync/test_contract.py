@@ -32,7 +32,7 @@ def running_hq(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     hq = start_hq(url)
     seed_demo(hq.store, n_clients=50)
     _device, code = hq.store.new_enrolment(DEMO_BRANCH, "fuzz")
-    _dev, token = hq.store.redeem(code, "fuzz")
+    _dev, token = hq.store.enrol(code, "fuzz")
     hq.token = token
     yield hq
     hq.stop()

@@ -25,7 +25,7 @@ def branch_pc(hq, tmp_path: Path):
     seed_demo(hq.store, n_clients=40)
     store = workstation(tmp_path / "ws", hq.url, hq.store)
     assert sync(store).synced
-    token = load_token(store.settings, SyncSettings.load(store.settings))
+    token = load_token(store.settings, store.data_dir, SyncSettings.load(store.settings))
     headers = {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), "Authorization": f"Bearer {token}"}
     banked = next(u for u, _s, d, v in hq.store.records(DEMO_BRANCH, "client") if v["client_no"] and not d)
     return hq, store, headers, banked
@@ -96,7 +96,7 @@ def test_change_ids_belong_to_their_branch(branch_pc, tmp_path: Path) -> None:
     hq.store.publish("village", "500229-02", [{"uid": "V-B", "code": "V-B", "township": next(
         u for u, *_ in hq.store.records(DEMO_BRANCH, "township")), "name": "巴山村", "groups": 3}])
     other = workstation(tmp_path / "b", hq.url, hq.store, branch="500229-02")
-    token_b = load_token(other.settings, SyncSettings.load(other.settings))
+    token_b = load_token(other.settings, other.data_dir, SyncSettings.load(other.settings))
     mine = {"change_id": change["change_id"], "kind": "client", "uid": str(uuid.uuid4()), "op": "insert",
             "after": {"kind": "individual", "name": "巴山新客", "village": "V-B", "segment": "farmer",
                       "lifecycle": "new"}}

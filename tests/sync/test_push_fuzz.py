@@ -88,7 +88,7 @@ def test_arbitrary_pushes_never_break_head_office_or_the_branch(hq, tmp_path: Pa
     seed_demo(hq.store, n_clients=30)
     store = workstation(tmp_path / "ws", hq.url, hq.store)
     assert sync(store).synced
-    token = load_token(store.settings, SyncSettings.load(store.settings))
+    token = load_token(store.settings, store.data_dir, SyncSettings.load(store.settings))
     headers = {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), "Authorization": f"Bearer {token}"}
     refs = {}
     for kind in ("client", "whitelist", "campaign_target", "tag", "village", "staff", "campaign", "scenario_type"):

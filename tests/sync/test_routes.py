@@ -14,7 +14,7 @@ def test_every_branch_route_is_scoped_and_versioned(hq_sqlite) -> None:
     store.create_branch("A", "网点甲")
     store.create_branch("B", "网点乙")
     _device, code = store.new_enrolment("A")
-    _dev, token = store.redeem(code, "pc")
+    _dev, token = store.enrol(code, "pc")
     client = requests.Session()
     base = hq_sqlite.url
     paths = client.get(base + "/openapi.json", timeout=10).json()["paths"]

@@ -37,7 +37,7 @@ def _headers(token: str | None = None, version: str = str(p.PROTOCOL_VERSION)) -
 
 
 def _token(store) -> str:
-    return load_token(store.settings, SyncSettings.load(store.settings))
+    return load_token(store.settings, store.data_dir, SyncSettings.load(store.settings))
 
 
 def test_first_sync_of_demo_branch(hq, tmp_path: Path):
@@ -281,9 +281,19 @@ def test_enrolment_code_is_one_time_and_revocation_locks_the_device_out(hq_sqlit
     device_id, code = hq.store.new_enrolment(DEMO_BRANCH)
     r1 = requests.post(f"{hq.url}/v1/enrol", headers=_headers(), json={"code": code}, timeout=10)
     assert r1.status_code == 200 and r1.json()["branch"] == DEMO_BRANCH
+    token = r1.json()["token"]
+    # step one only: the token does not work yet, and the code does (the PC may not have kept it)
+    assert requests.get(f"{hq.url}/v1/branches/{DEMO_BRANCH}/pull", headers=_headers(token), timeout=10
+                        ).status_code == 401
+    r1 = requests.post(f"{hq.url}/v1/enrol", headers=_headers(), json={"code": code}, timeout=10)
+    assert r1.status_code == 200
+    stale, token = token, r1.json()["token"]
+    # step two: confirmed, the token works; the first (replaced) token never will; the code is spent
+    assert requests.post(f"{hq.url}/v1/enrol/confirm", headers=_headers(), json={"token": stale},
+                         timeout=10).status_code == 403
+    assert requests.post(f"{hq.url}/v1/enrol/confirm", headers=_headers(), json={"token": token}, timeout=10).ok
     r2 = requests.post(f"{hq.url}/v1/enrol", headers=_headers(), json={"code": code}, timeout=10)
     assert r2.status_code == 403 and "注册码" in r2.json()["message"]
-    token = r1.json()["token"]
     assert requests.get(f"{hq.url}/v1/branches/{DEMO_BRANCH}/pull", headers=_headers(token), timeout=10).ok
     hq.store.revoke(device_id)
     r = requests.get(f"{hq.url}/v1/branches/{DEMO_BRANCH}/pull", headers=_headers(token), timeout=10)

@@ -14,5 +14,13 @@ router = APIRouter(route_class=BoundedBodyRoute)
 
 @router.post("/v1/enrol", response_model=p.EnrolResponse)
 def enrol(body: p.EnrolRequest, store: Store) -> p.EnrolResponse:
+    """Step one: a one-time code for a token that works once confirmed (the code stays usable till then)."""
     dev, token = store.redeem(body.code[:64], body.device_name[:200])
     return p.EnrolResponse(dev.id, token, dev.branch, store.branch_name(dev.branch) or "", now())
+
+
+@router.post("/v1/enrol/confirm", response_model=p.EnrolConfirmed)
+def confirm(body: p.EnrolConfirm, store: Store) -> p.EnrolConfirmed:
+    """Step two: the PC has stored its token; from now on it works, and the code is spent."""
+    dev = store.confirm_enrolment(body.token[:200])
+    return p.EnrolConfirmed(dev.id, dev.branch, now())
