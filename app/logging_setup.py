@@ -36,9 +36,22 @@ class PiiScrubber(logging.Filter):
             return True
         record.msg = scrub(message)
         record.args = None
-        if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
         return True
+
+
+class ScrubbingFormatter(logging.Formatter):
+    """Scrubs the whole written line, the traceback of ``log.exception`` included: a formatter
+    renders the exception after filters have run, so a filter alone never sees it (an error whose
+    text held a phone number reached the log that way)."""
+
+    def formatException(self, ei) -> str:
+        return scrub(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return scrub(super().formatStack(stack_info))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
 
 
 def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
@@ -55,9 +68,7 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handler._branchdesk = True  # type: ignore[attr-defined]
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
-    )
+    handler.setFormatter(ScrubbingFormatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
     handler.addFilter(PiiScrubber())
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

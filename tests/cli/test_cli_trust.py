@@ -36,3 +36,24 @@ def test_history_is_masked_and_reads_in_chinese(demo_dir: Path) -> None:
     assert "13812345678" not in as_json.stdout and old_mobile not in as_json.stdout
     [entry] = json.loads(as_json.stdout)["history"]
     assert {f["label"]: f["after"] for f in entry["fields"]} == {"手机号": "138****5678", "生命周期": "成熟"}
+
+
+def test_a_traceback_in_the_log_is_scrubbed_too(tmp_path: Path) -> None:
+    """Item 8: ``log.exception`` on an error whose text holds a phone or ID number writes neither."""
+    import logging
+
+    from app.logging_setup import setup_logging
+
+    path = setup_logging(tmp_path)
+    log = logging.getLogger("test.scrub")
+    try:
+        raise ValueError("客户 13812345678 的证件 11010519491231002X 无效")
+    except ValueError:
+        log.exception("保存失败 %s", "15715711648")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "ValueError" in text and "Traceback" in text
+    for number in ("13812345678", "11010519491231002X", "15715711648"):
+        assert number not in text
+    assert text.count("<mobile>") >= 2 and "<id-number>" in text
