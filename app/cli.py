@@ -105,17 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
     csub = c.add_subparsers(dest="clients_command", metavar="操作", required=True)
 
     ls = csub.add_parser("list", parents=[common], help="查找与列出客户")
-    ls.add_argument("--search", default="", metavar="TEXT", help="姓名、村名、手机尾号、证件尾号、客户编号")
-    ls.add_argument("--tag", action="append", default=[], metavar="TAG", help="同时具有这些标签（可重复）")
-    ls.add_argument("--any-tag", action="append", default=[], metavar="TAG", help="具有其中任一标签")
-    ls.add_argument("--village", action="append", default=[], metavar="V", help="村名或村编码（可重复）")
-    ls.add_argument("--segment", action="append", default=[], metavar="SEG", help="客群，如 农户 / farmer")
-    ls.add_argument("--lifecycle", action="append", default=[], metavar="STAGE", help="生命周期阶段")
-    ls.add_argument(
-        "--sort",
-        default="name",
-        choices=["name", "village", "tier", "aum", "last_contact", "lifecycle", "manager", "id"],
-    )
+    ex = csub.add_parser("export", parents=[common], help="把筛选出的客户导出为 .xlsx 或 .csv（默认脱敏）")
+    ex.add_argument("file", type=Path, help="导出文件（.xlsx 或 .csv）")
+    ex.add_argument("--unmasked", action="store_true", help="完整导出证件号和手机号（需权限，记入审计）")
+    ex.add_argument("--names", choices=["masked", "clear"], default="masked",
+                    help="个人客户姓名：masked 脱敏（张*伟，默认），clear 完整")
+    for sp in (ls, ex):
+        sp.add_argument("--search", default="", metavar="TEXT", help="姓名、村名、手机尾号、证件尾号、客户编号")
+        sp.add_argument("--tag", action="append", default=[], metavar="TAG", help="同时具有这些标签（可重复）")
+        sp.add_argument("--any-tag", action="append", default=[], metavar="TAG", help="具有其中任一标签")
+        sp.add_argument("--village", action="append", default=[], metavar="V", help="村名或村编码（可重复）")
+        sp.add_argument("--segment", action="append", default=[], metavar="SEG", help="客群，如 农户 / farmer")
+        sp.add_argument("--lifecycle", action="append", default=[], metavar="STAGE", help="生命周期阶段")
+        sp.add_argument(
+            "--sort",
+            default="name",
+            choices=["name", "village", "tier", "aum", "last_contact", "lifecycle", "manager", "id"],
+        )
     ls.add_argument("--desc", action="store_true", help="倒序")
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--offset", type=int, default=0)
@@ -696,7 +702,38 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
 
 
-_CLIENT_COMMANDS = {"list": _list, "show": _show, "add": _add, "edit": _edit, "delete": _delete}
+def _export(svc, args: argparse.Namespace) -> int:
+    from app.core.errors import FieldError
+    from app.services.export import export_clients
+
+    f, errors = _resolve_filter(svc, args)
+    if errors:
+        _print_errors(errors)
+        return EXIT_REFUSED
+
+    shown = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r已导出 {done:,} / {total:,}", end="", file=sys.stderr, flush=True)
+
+    result = export_clients(svc, f, args.file, sort=args.sort, unmasked=args.unmasked,
+                            mask_names=args.names == "masked", progress=progress if shown else None)
+    if shown:
+        print(file=sys.stderr)
+    if isinstance(result, FieldError):
+        _print_errors([result])
+        return EXIT_REFUSED
+    masked = []
+    if result.masked:
+        masked.append("证件号和手机号")
+    if result.names_masked:
+        masked.append("个人客户姓名")
+    print(f"已导出 {result.rows:,} 位客户到 {result.path}（" + ("已脱敏：" + "、".join(masked) if masked
+                                                           else "未脱敏，已记入审计") + "）。")
+    return EXIT_OK
+
+
+_CLIENT_COMMANDS = {"list": _list, "show": _show, "add": _add, "edit": _edit, "delete": _delete, "export": _export}
 _COMMANDS = {
     "sync": cmd_sync,
     "demo": cmd_demo,

@@ -32,7 +32,9 @@ def mask_card(number: str | None) -> str:
 
 
 def mask_name(name: str | None) -> str:
-    """'张三丰' -> '张**' (for lists printed for third parties)."""
+    """A person's name with the middle hidden: '张三丰' -> '张*丰', '张伟' -> '张*', '欧阳娜娜' -> '欧**娜'."""
     if not name:
         return ""
-    return name[0] + "*" * (len(name) - 1)
+    if len(name) <= 2:
+        return name[0] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -399,6 +399,29 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>ExportOptionsDialog</name>
+        <message>
+            <source>Export options</source>
+            <translation>导出选项</translation>
+        </message>
+        <message>
+            <source>Mask individuals' names (张*伟)</source>
+            <translation>个人客户姓名脱敏（张*伟）</translation>
+        </message>
+        <message>
+            <source>Full ID and phone numbers (recorded in the audit trail)</source>
+            <translation>完整证件号和手机号（记入审计）</translation>
+        </message>
+        <message>
+            <source>ID and phone numbers are masked unless you choose otherwise. The file says which columns are masked.</source>
+            <translation>除非另行选择，证件号和手机号均脱敏导出；文件中会注明哪些列已脱敏。</translation>
+        </message>
+        <message>
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+    </context>
+    <context>
         <name>FilterPanel</name>
         <message>
             <source>Tags</source>

@@ -12,7 +12,7 @@ def test_masking_house_rule() -> None:
     assert mask_id("500102199001011234") == "500102********1234"
     assert mask_mobile("13812345678") == "138****5678"
     assert mask_card("6222021234567890123") == "622202*********0123"
-    assert mask_name("张三丰") == "张**"
+    assert mask_name("张三丰") == "张*丰" and mask_name("张伟") == "张*" and mask_name("欧阳娜娜") == "欧**娜"
     assert mask_id(None) == "" and mask_mobile("123") == "***"
 
 

@@ -204,9 +204,14 @@ def test_export_is_masked_and_reads_back(qtbot, head: ClientsWorkspace, tmp_path
     assert result.rows == head.model.total and result.masked
     frame = pd.read_excel(target, dtype=str)
     assert len(frame) == head.model.total
-    assert frame["客户名称"].str.contains("王").all()
-    mobiles = frame["手机号"].dropna()
+    assert result.names_masked  # individuals' names too, by default (issue 13, item 7)
+    names = frame["客户名称（已脱敏）"]
+    assert (names.str.contains(r"\*") | names.str.contains("王")).all() and names.str.contains(r"\*").any()
+    mobiles = frame["手机号（已脱敏）"].dropna()
     assert mobiles.str.fullmatch(r"1\d\d\*{4}\d{4}").all()
+    about = pd.read_excel(target, sheet_name="说明", header=None, dtype=str)
+    masked_line = about[about[0] == "已脱敏的字段"][1].iloc[0]
+    assert "证件号码" in masked_line and "手机号" in masked_line and "姓名" in masked_line
     assert not (tmp_path / "王姓客户.xlsx.part").exists()
 
 

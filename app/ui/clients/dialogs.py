@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.core.client import CLIENT_FIELDS
 from app.core.masking import mask_id
@@ -33,6 +33,41 @@ class AddClientDialog(QDialog):
         lay.addWidget(self.general)
         lay.addWidget(buttons)
         self.resize(460, 640)
+
+
+class ExportOptionsDialog(QDialog):
+    """What an export shows of personal data. Names are masked by default; full ID and phone
+    numbers only for a role allowed them (and audited)."""
+
+    def __init__(self, may_unmask: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Export options"))
+        self.names = QCheckBox(self.tr("Mask individuals' names (张*伟)"))
+        self.names.setChecked(True)
+        self.names.setObjectName("maskNames")
+        self.full = QCheckBox(self.tr("Full ID and phone numbers (recorded in the audit trail)"))
+        self.full.setObjectName("unmasked")
+        self.full.setEnabled(may_unmask)
+        note = QLabel(self.tr("ID and phone numbers are masked unless you choose otherwise. The file says which"
+                              " columns are masked."))
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Export"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(note)
+        lay.addWidget(self.names)
+        lay.addWidget(self.full)
+        lay.addWidget(buttons)
+
+    @property
+    def mask_names(self) -> bool:
+        return self.names.isChecked()
+
+    @property
+    def unmasked(self) -> bool:
+        return self.full.isChecked() and self.full.isEnabled()
 
 
 class MergeDialog(QDialog):

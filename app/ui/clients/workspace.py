@@ -41,7 +41,7 @@ from app.services.export import ExportCancelled, export_clients
 from app.store.reference import ReferenceData
 from app.store.search import ClientFilter
 from app.ui.clients.detail import ClientDetailPanel
-from app.ui.clients.dialogs import AddClientDialog, MergeDialog
+from app.ui.clients.dialogs import AddClientDialog, ExportOptionsDialog, MergeDialog
 from app.ui.clients.filter_panel import Choices, FilterPanel
 from app.ui.clients.layout import ColumnLayout, SavedViews
 from app.ui.clients.model import COLUMNS, ClientTableModel
@@ -431,10 +431,13 @@ class ClientsWorkspace(Workspace):
             self, self.tr("Export clients"), str(Path.home() / "客户导出.xlsx"),
             self.tr("Excel workbook (*.xlsx);;CSV (*.csv)"),
         )
-        if path:
-            self.export_to(Path(path))
+        if not path:
+            return
+        options = ExportOptionsDialog(can(self.ctx.staff, Action.EXPORT_UNMASKED), self)
+        if options.exec() == QDialog.DialogCode.Accepted:
+            self.export_to(Path(path), unmasked=options.unmasked, mask_names=options.mask_names)
 
-    def export_to(self, path: Path, *, unmasked: bool = False) -> Task:
+    def export_to(self, path: Path, *, unmasked: bool = False, mask_names: bool = True) -> Task:
         """Export the current view in the background with a progress dialog and cancel."""
         f, (sort, _desc) = self.model.filter, self.model.sort_key
         staff = self.ctx.staff
@@ -449,7 +452,7 @@ class ClientsWorkspace(Workspace):
         def work(tc: TaskContext) -> Any:
             svc = ClientService(tc.db, staff)
             try:
-                return export_clients(svc, f, path, sort=sort, unmasked=unmasked,
+                return export_clients(svc, f, path, sort=sort, unmasked=unmasked, mask_names=mask_names,
                                       progress=tc.progress, cancelled=tc.cancelled)
             except ExportCancelled:
                 return None
