@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("restore", parents=[common], help="用备份文件恢复数据库")
     r.add_argument("file", nargs="?", help="备份文件；省略时使用最近一份完好的备份")
     r.add_argument("--yes", action="store_true", help="不再询问确认")
+    r.add_argument("--discard-unsent", action="store_true",
+                   help="放弃当前数据库中尚未发送到总行、且不在备份中的变更（默认拒绝恢复）")
 
     c = sub.add_parser("clients", parents=[common], help="客户视图")
     csub = c.add_subparsers(dest="clients_command", metavar="操作", required=True)
@@ -298,6 +300,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from app.store.errors import BackupUnusableError, UnsentChangesError
     from app.store.store import Store
 
     data_dir = _data_dir(args)
@@ -318,7 +321,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes", "是"):
             print("已取消。")
             return EXIT_REFUSED
-    saved = store.restore(source)
+    try:
+        saved = store.restore(source, discard_unsent=args.discard_unsent, by=args.user or "")
+    except (UnsentChangesError, BackupUnusableError) as exc:
+        _err(f"错误：{exc.message}")
+        return EXIT_REFUSED
     print(f"已从 {source.name} 恢复。" + (f"原数据库已另存为 {saved.name}。" if saved else ""))
     return EXIT_OK
 
@@ -748,6 +755,7 @@ _COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     from app.logging_setup import setup_logging
+    from app.store.db import DatabaseError, store_error
     from app.store.errors import StoreError
 
     args = build_parser().parse_args(argv)
@@ -768,6 +776,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         _err(f"错误：{exc.message}")
         log.warning("command %s failed: %s", args.command, type(exc).__name__)
+        return EXIT_STORE
+    except DatabaseError as exc:
+        known = store_error(exc)
+        if known is None:
+            raise
+        _err(f"错误：{known.message}")
+        log.warning("command %s failed: %s (%s)", args.command, type(known).__name__,
+                    getattr(exc, "sqlite_errorname", ""))
         return EXIT_STORE
     except KeyboardInterrupt:
         _err("已中断。")

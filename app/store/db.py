@@ -22,7 +22,13 @@ from pathlib import Path
 import sqlcipher3
 import sqlite_utils
 
-from app.store.errors import DatabaseBusyError, DatabaseDamagedError, WrongKeyError
+from app.store.errors import (
+    DatabaseBusyError,
+    DatabaseDamagedError,
+    DataFolderError,
+    StoreError,
+    WrongKeyError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,49 @@ CACHE_KIB = 96 * 1024
 DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
 OperationalError = sqlcipher3.OperationalError
+
+DAMAGED_MESSAGE = (
+    "数据库文件已损坏，无法安全使用。可以从最近一次完好的备份恢复："
+    "运行 branchdesk restore（branchdesk backup --list 列出备份）。"
+)
+WRONG_KEY_MESSAGE = (
+    "无法打开数据库：密钥不正确，或该文件不是 BranchDesk 数据库，或文件开头已损坏。"
+    "如果是文件损坏，可运行 branchdesk restore 从最近一次完好的备份恢复。"
+)
+READ_ONLY_MESSAGE = "数据目录或数据库文件是只读的，无法保存。请检查文件夹权限或磁盘写保护；没有做任何修改。"
+
+
+def _quiet_sqlcipher() -> None:
+    """SQLCipher logs its own English lines (``hmac check failed``) to stderr; the user gets our
+    Chinese message instead, so its log is off (a process-wide setting)."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        conn.close()
+
+
+_quiet_sqlcipher()
+
+
+def store_error(exc: sqlcipher3.DatabaseError) -> StoreError | None:
+    """The StoreError a person can act on for an SQLite error from the file or the disk,
+    or None for anything else (a bug: let it surface)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return DatabaseDamagedError(DAMAGED_MESSAGE, [str(exc)])
+    if primary == 8:  # SQLITE_READONLY
+        return DataFolderError(READ_ONLY_MESSAGE)
+    if primary == 13:  # SQLITE_FULL
+        return DataFolderError("磁盘已满，无法保存。请清理磁盘后重试；没有做任何修改。")
+    if primary == 14:  # SQLITE_CANTOPEN
+        return DataFolderError("无法打开数据库文件：数据目录不可访问或权限不足。")
+    if primary == 10:  # SQLITE_IOERR
+        return DataFolderError("读写数据库文件时出错（磁盘故障或权限问题）；这一步没有完成。")
+    if primary in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return DatabaseBusyError("数据库正被另一个程序写入，请稍后再试。")
+    return None
 
 
 def _key_pragma(key: bytes) -> str:
@@ -58,9 +107,10 @@ def connect(path: Path, key: bytes, *, readonly: bool = False) -> sqlite_utils.D
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
-            raise WrongKeyError(
-                "无法打开数据库：密钥不正确，或该文件不是 BranchDesk 数据库。"
-            ) from exc
+            other = store_error(exc)
+            if isinstance(other, DataFolderError | DatabaseBusyError):
+                raise other from exc
+            raise WrongKeyError(WRONG_KEY_MESSAGE) from exc
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
@@ -129,9 +179,7 @@ def ensure_healthy(db: sqlite_utils.Database, *, full: bool = False) -> float:
     t0 = time.perf_counter()
     problems = quick_check(db, full=full)
     if problems:
-        raise DatabaseDamagedError(
-            "数据库文件已损坏，无法安全使用。可以从最近一次完好的备份恢复。", problems
-        )
+        raise DatabaseDamagedError(DAMAGED_MESSAGE, problems)
     return time.perf_counter() - t0
 
 

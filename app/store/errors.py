@@ -41,3 +41,19 @@ class DatabaseMissingError(StoreError):
 
 class DatabaseBusyError(StoreError):
     """Another process holds the write lock for longer than the busy timeout."""
+
+
+class UnsentChangesError(StoreError):
+    """A restore would lose changes head office never received; ``count`` None when unreadable."""
+
+    def __init__(self, message: str, count: int | None) -> None:
+        super().__init__(message)
+        self.count = count
+
+
+class DataFolderError(StoreError):
+    """The data folder or database file cannot be written (read-only, permissions, disk full)."""
+
+
+class BackupUnusableError(StoreError):
+    """A file offered for a restore is not a good backup of this database."""

@@ -32,12 +32,14 @@ from app.store.config import (
     default_data_dir,
     ensure_private_dir,
 )
-from app.store.db import connect, ensure_healthy, quick_check, wal_checkpoint, write
+from app.store.db import DAMAGED_MESSAGE, connect, ensure_healthy, quick_check, wal_checkpoint, write
 from app.store.errors import (
+    BackupUnusableError,
     DatabaseDamagedError,
     DatabaseMissingError,
     DatabaseNewerError,
     StoreError,
+    UnsentChangesError,
     WrongKeyError,
 )
 from app.store.keys import get_key, new_db_id
@@ -236,7 +238,16 @@ class Store:
             dst = sqlcipher3.connect(str(tmp))
             try:
                 dst.execute(f"PRAGMA key = \"x'{self.key.hex()}'\"")
-                src.conn.backup(dst)
+                try:
+                    src.conn.backup(dst)
+                except sqlcipher3.DatabaseError as exc:
+                    # a page that fails its check stops the copy with a bare "SQL logic error":
+                    # never let a damaged copy stand in for a good backup
+                    # (SQLCipher leaves that connection in an error state: check on a fresh one)
+                    problems = self._problems()
+                    if problems:
+                        raise DatabaseDamagedError(DAMAGED_MESSAGE, problems) from exc
+                    raise
                 dst.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dst.close()
@@ -252,6 +263,19 @@ class Store:
         self._rotate(reason)
         log.info("backup written: %s", target.name)
         return target
+
+    def _problems(self) -> list[str]:
+        """quick_check on a fresh read connection; a file that cannot be read at all is a problem too."""
+        try:
+            db = self.connect(readonly=True)
+        except (StoreError, sqlcipher3.DatabaseError) as exc:
+            return [type(exc).__name__]
+        try:
+            return quick_check(db)
+        except (sqlcipher3.DatabaseError, MemoryError) as exc:
+            return [type(exc).__name__]
+        finally:
+            db.close()
 
     def backup_if_due(self, max_age: timedelta = timedelta(days=1)) -> Path | None:
         """The daily backup: taken when the newest one is older than ``max_age``."""
@@ -283,23 +307,32 @@ class Store:
     def newest_good_backup(self) -> BackupInfo | None:
         """The newest backup that opens with our key and passes quick_check."""
         for b in self.backups():
-            if verify_backup(b.path, self.key) is None:
+            if verify_backup(b.path, self.key, db_id=self.expected_db_id()) is None:
                 return b
         return None
 
-    def restore(self, backup_file: Path, *, lock: InstanceLock | None = None) -> Path | None:
+    def restore(
+        self, backup_file: Path, *, lock: InstanceLock | None = None, discard_unsent: bool = False,
+        by: str = "",
+    ) -> Path | None:
         """Replace the live database with ``backup_file``.
 
-        The backup is verified first (our key, quick_check, schema not newer);
-        the current file is kept as a ``prerestore`` backup when it still opens.
-        Needs the instance lock: refused while the desktop app is running.
-        Returns the path of the pre-restore copy (None if the current file was
-        unreadable and could not be copied).
+        The backup is verified first (our key, this database's id, quick_check,
+        schema not newer). Changes head office never received that are not in
+        the backup would be lost: refused with UnsentChangesError unless
+        ``discard_unsent`` (also when the live file cannot be read to count them).
+        The current file is kept as a ``prerestore`` backup when it still opens,
+        else copied aside as ``branchdesk-damaged-*.db``. Needs the instance lock:
+        refused while the desktop app is running. The restore is written to the
+        restored file's audit trail (``by``: the staff code, if known). Returns the path of the kept copy.
         """
         backup_file = Path(backup_file)
-        problem = verify_backup(backup_file, self.key)
+        problem = verify_backup(backup_file, self.key, db_id=self.expected_db_id())
         if problem:
-            raise StoreError(f"备份文件不能用于恢复：{problem}")
+            raise BackupUnusableError(f"备份文件不能用于恢复：{problem}")
+        lost = self.unsent_not_in(backup_file) if self.path.exists() else 0
+        if lost != 0 and not discard_unsent:
+            raise UnsentChangesError(_unsent_message(lost), lost)
         own_lock = lock is None
         lock = lock or InstanceLock(self.data_dir)
         if own_lock and not lock.acquire():
@@ -310,11 +343,9 @@ class Store:
                 try:
                     saved = self.backup("prerestore")
                 except (sqlcipher3.DatabaseError, StoreError, OSError) as exc:
-                    log.warning("current database could not be copied before restore: %s", exc)
-                    damaged = self.path.with_name(
-                        f"branchdesk-damaged-{datetime.now():%Y%m%d-%H%M%S}.db"
-                    )
-                    shutil.copy2(self.path, damaged)
+                    log.warning("current database could not be copied before restore: %s", type(exc).__name__)
+                    saved = self.path.with_name(f"branchdesk-damaged-{datetime.now():%Y%m%d-%H%M%S}.db")
+                    shutil.copy2(self.path, saved)
             tmp = self.path.with_suffix(".restore.tmp")
             shutil.copyfile(backup_file, tmp)
             with open(tmp, "rb") as fh:
@@ -325,10 +356,46 @@ class Store:
             os.replace(tmp, self.path)
             self._upgrade()
             self._save_state(last_check=time.time())
+            self._audit_restore(backup_file, lost, by)
             return saved
         finally:
             if own_lock:
                 lock.release()
+
+    def expected_db_id(self) -> str | None:
+        """This database's id: from settings.json, else from the live file's meta (None if neither)."""
+        if self.settings.db_id:
+            return self.settings.db_id
+        try:
+            return database_id(self.path, self.key)
+        except (StoreError, sqlcipher3.DatabaseError):
+            return None
+
+    def unsent_not_in(self, backup_file: Path) -> int | None:
+        """How many changes in the live file head office never received are missing from
+        ``backup_file`` (they would be lost by restoring it); None when the live file cannot be read."""
+        live = unsent_change_ids(self.path, self.key)
+        if live is None:
+            return None
+        if not live:
+            return 0
+        kept = _journal_ids(backup_file, self.key)
+        return len(live - kept)
+
+    def _audit_restore(self, backup_file: Path, lost: int | None, by: str) -> None:
+        from app.store import audit
+
+        db = self.connect()
+        try:
+            detail = f"从备份 {backup_file.name} 恢复"
+            if lost:
+                detail += f"，放弃 {lost} 条未发送到总行的变更"
+            elif lost is None:
+                detail += "，原数据库无法读取，未发送的变更数不详"
+            audit.record(db, staff=by or "-", action=audit.RESTORE,
+                         kind=None, detail=detail)
+        finally:
+            db.close()
 
     def close_cleanly(self) -> None:
         """Checkpoint the WAL into the main file (on exit; makes the file self-contained)."""
@@ -348,22 +415,76 @@ class Store:
             db.close()
 
 
-def verify_backup(path: Path, key: bytes) -> str | None:
-    """Why ``path`` is not a usable backup (Chinese), or None if it is good."""
+def _unsent_message(lost: int | None) -> str:
+    if lost is None:
+        return ("无法读取当前数据库，不能确认其中是否有尚未发送到总行的变更；恢复后这些变更会丢失"
+                "（原文件会另存，不会删除）。确认恢复请加 --discard-unsent。")
+    return (f"当前数据库中有 {lost} 条变更尚未发送到总行，且不在该备份中，恢复后会丢失。"
+            "若数据库还能打开，请先运行 branchdesk sync 发送；确认放弃请加 --discard-unsent"
+            "（原文件会另存为备份，不会删除）。")
+
+
+def unsent_change_ids(path: Path, key: bytes) -> set[str] | None:
+    """Change ids in the file at ``path`` that head office never received (pending, refused).
+
+    Reads through the journal's state index, so a file damaged elsewhere still answers.
+    None when the file cannot be opened or that part of it cannot be read."""
+    try:
+        db = connect(path, key, readonly=True)
+    except (StoreError, sqlcipher3.DatabaseError):
+        return None
+    try:
+        rows = db.conn.execute(
+            "SELECT change_id FROM journal INDEXED BY journal_by_state"
+            " WHERE sync_state IN ('pending', 'quarantined')"
+        ).fetchall()
+        return {r[0] for r in rows}
+    except sqlcipher3.DatabaseError:
+        return None
+    finally:
+        db.close()
+
+
+def _journal_ids(path: Path, key: bytes) -> set[str]:
+    db = connect(path, key, readonly=True)
+    try:
+        return {r[0] for r in db.conn.execute("SELECT change_id FROM journal")}
+    finally:
+        db.close()
+
+
+def database_id(path: Path, key: bytes) -> str | None:
+    """The id a database was created with (its ``meta.db_id``), None if it has none."""
+    db = connect(path, key, readonly=True)
+    try:
+        return meta_get(db, "db_id")
+    finally:
+        db.close()
+
+
+def verify_backup(path: Path, key: bytes, *, db_id: str | None = None) -> str | None:
+    """Why ``path`` is not a usable backup (Chinese), or None if it is good.
+
+    ``db_id``: the database it must belong to (a backup of another database with the same
+    key, such as another demo county, is refused)."""
     if not path.exists():
         return f"找不到文件 {path}。"
     try:
         db = connect(path, key, readonly=True)
     except WrongKeyError:
         return "无法用本机的数据库密钥打开（不是本机数据库的备份，或文件已损坏）。"
-    except sqlcipher3.DatabaseError as exc:
-        return f"无法打开：{exc}"
+    except (sqlcipher3.DatabaseError, StoreError):
+        return "无法打开（文件已损坏，或不是 BranchDesk 数据库）。"
     try:
         version = db.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > schema.latest_version():
             return f"备份由较新版本写入（数据结构版本 {version}）。"
         if version == 0:
             return "文件中没有 BranchDesk 数据。"
+        if db_id:
+            theirs = meta_get(db, "db_id")
+            if theirs and theirs != db_id:
+                return f"它属于另一个数据库（编号 {theirs}），不是本机数据库（编号 {db_id}）的备份。"
         problems = quick_check(db)
         if problems:
             return "完整性检查未通过。"

@@ -135,7 +135,8 @@ def test_backup_and_restore_commands(demo_dir: Path) -> None:
     out = run_cli("backup")
     assert out.returncode == 0, out.stderr
     run_cli("clients", "edit", "3", "--notes", "恢复后应消失")
-    restored = run_cli("restore", "--yes")
+    assert run_cli("restore", "--yes").returncode == 1  # the unsent edit is not given up silently
+    restored = run_cli("restore", "--yes", "--discard-unsent")
     assert restored.returncode == 0, restored.stderr
     show = json.loads(run_cli("clients", "show", "3", "--json").stdout)
     assert show["notes"] != "恢复后应消失"
