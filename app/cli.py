@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import sys
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+from sync.terminal import chinese_argparse, row
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 
@@ -54,11 +54,12 @@ def _print_json(obj: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    chinese_argparse()
     p = argparse.ArgumentParser(
         prog="branchdesk",
         description="BranchDesk 网点工作台。不带子命令时打开桌面程序。",
     )
-    p.add_argument("--version", action="version", version=f"BranchDesk {__version__}")
+    p.add_argument("--version", action="version", version=f"BranchDesk {__version__}", help="显示版本号并退出")
     # Options valid before or after the subcommand. SUPPRESS: a subcommand that was not
     # given the option must not overwrite the value given before it.
     common = argparse.ArgumentParser(add_help=False)
@@ -80,10 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", parents=[common], help="创建演示县的数据库")
     d.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
     d.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（同一种子生成相同数据）")
+    once = d.add_mutually_exclusive_group()
+    once.add_argument("--force", action="store_true", help="重建已有的演示数据库（其中的修改和登记会丢失）")
+    once.add_argument("--if-missing", action="store_true", help="已有演示数据库时保留它，不做任何事")
 
     shots = sub.add_parser("screenshots", parents=[common], help="重新截取客户视图的界面截图（离屏）")
     shots.add_argument("outdir", metavar="OUTDIR", help="截图保存目录")
     shots.add_argument("--lang", dest="shots_lang", choices=["zh_CN", "en"], default="zh_CN", help="界面语言")
+    vil = sub.add_parser("villages", parents=[common], help="列出乡镇和村及其村编码（同名村用“乡镇+村”区分）")
+    vil.add_argument("--search", default="", metavar="TEXT", help="村名、乡镇名或村编码")
+    vil.add_argument("--json", action="store_true")
     doc = sub.add_parser("doctor", parents=[common], help="检查数据库、凭据存储、资源和磁盘")
     doc.add_argument("--full", action="store_true", help="做完整的 integrity_check（较慢）")
     doc.add_argument("--json", action="store_true")
@@ -125,12 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=["name", "village", "tier", "aum", "last_contact", "lifecycle", "manager", "id"],
         )
     ls.add_argument("--desc", action="store_true", help="倒序")
-    ls.add_argument("--limit", type=int, default=50)
-    ls.add_argument("--offset", type=int, default=0)
+    ls.add_argument("--limit", type=int, default=50, metavar="N", help="最多显示几位（默认 50）")
+    ls.add_argument("--offset", type=int, default=0, metavar="N", help="从第几位之后开始（默认 0）")
     ls.add_argument("--json", action="store_true", help="输出 JSON")
 
     sh = csub.add_parser("show", parents=[common], help="查看一位客户")
-    sh.add_argument("id", type=int)
+    sh.add_argument("id", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
     sh.add_argument(
         "--reveal", action="append", choices=["id_number", "mobile"], default=[], help="显示完整号码（需权限，留痕）"
     )
@@ -140,13 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     fields = _client_field_options()
     add = csub.add_parser("add", parents=[common], help="新建客户（潜在客户建档）")
     ed = csub.add_parser("edit", parents=[common], help="修改客户信息")
-    ed.add_argument("id", type=int)
-    ed.add_argument("--expected-version", type=int, help="只在客户仍是此版本时修改")
+    ed.add_argument("id", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
+    ed.add_argument("--expected-version", type=int, metavar="版本", help="只在客户仍是此版本时修改")
     for sp in (add, ed):
         for flag, dest, label in fields:
             sp.add_argument(flag, dest=f"f_{dest}", metavar="值", help=label)
     rm = csub.add_parser("delete", parents=[common], help="删除客户（保留删除记录以便同步）")
-    rm.add_argument("id", type=int)
+    rm.add_argument("id", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
     rm.add_argument("--yes", action="store_true", help="不再询问确认")
 
     sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
@@ -183,6 +190,10 @@ def _client_field_options() -> list[tuple[str, str, str]]:
         col = CLIENT_KIND.by_local.get(name)
         if col is not None and col.local_ref:
             out.append((f"--{col.name}", col.name, f"{spec.label}（名称或编码）"))
+        elif name.endswith("_fen"):
+            # stored in 分, typed in 元: the option says the unit it takes
+            flag = f"--{name.removesuffix('_fen').replace('_', '-')}-yuan"
+            out.append((flag, name, f"{spec.label}，单位元：如 12,345.67、5000元、1.5万、3万元"))
         else:
             hint = "，逗号分隔（整体替换）" if name == "tags" else ""
             out.append((f"--{name.replace('_', '-')}", name, spec.label + hint))
@@ -231,7 +242,8 @@ def _print_errors(errors) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services.demo import create_demo
+    from app.services.demo import DemoExistsError, create_demo
+    from app.store.config import DB_FILENAME, Settings
 
     last = [0]
 
@@ -240,7 +252,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             last[0] = done
             print(f"\r  已生成 {done:,} / {total:,} 位客户", end="", file=sys.stderr, flush=True)
 
-    result = create_demo(_data_dir(args), n_clients=args.clients, seed=args.seed, progress=progress)
+    data_dir = _data_dir(args)
+    if args.if_missing and (data_dir / DB_FILENAME).exists() and Settings.load(data_dir).demo:
+        print(f"已有演示数据库，保留不变：{data_dir}")
+        return EXIT_OK
+    try:
+        result = create_demo(data_dir, n_clients=args.clients, seed=args.seed, progress=progress,
+                             replace=args.force)
+    except DemoExistsError as exc:
+        _err(f"错误：{exc.message}")
+        return EXIT_REFUSED
+    _start_logging(result.data_dir, args)
     print(file=sys.stderr)
     print(
         f"演示县数据库已创建：{result.clients:,} 位客户，用时 {result.seconds:.1f} 秒"
@@ -275,6 +297,38 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if failed else EXIT_OK
 
 
+def cmd_villages(args: argparse.Namespace) -> int:
+    """Reference data only (no personal data): no sign-in."""
+    from collections import Counter
+
+    from app.store.reference import ReferenceData
+
+    store = _open_store(args)
+    db = store.connect(readonly=True)
+    try:
+        ref = ReferenceData(db)
+        found = ref.find_villages(args.search) if args.search.strip() else list(ref.villages.values())
+        same = Counter(v.name for v in ref.villages.values())
+        rows = sorted(found, key=lambda v: v.code)
+        if args.json:
+            _print_json([{"code": v.code, "township": ref.township_name(v), "village": v.name,
+                          "full_name": ref.full_name(v), "groups": v.groups, "same_name": same[v.name]}
+                         for v in rows])
+            return EXIT_OK
+        if not rows:
+            _err(f"没有找到村：{args.search}。")
+            return EXIT_REFUSED
+        print(f"共 {len(rows)} 个村（“同名”的村在 --village 中写成 乡镇+村，或用村编码）")
+        widths = (12, 10, 10, 4)
+        print(row(("村编码", "乡镇", "村", "组数"), widths, left=3))
+        for v in rows:
+            mark = f"  同名 {same[v.name]} 个" if same[v.name] > 1 else ""
+            print(row((v.code, ref.township_name(v), v.name, str(v.groups)), widths, left=3) + mark)
+        return EXIT_OK
+    finally:
+        db.close()
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     from app.store.config import DB_FILENAME
     from app.store.store import Store
@@ -284,6 +338,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         _err(f"数据目录 {data_dir} 中已有数据库，未做任何修改。")
         return EXIT_REFUSED
     store = Store.open(data_dir, create=True, allow_keyfile=args.allow_key_file)
+    _start_logging(data_dir, args)
     print(f"已创建加密数据库：{store.path}（密钥来源：{store.settings.key_source}）")
     return EXIT_OK
 
@@ -390,7 +445,14 @@ def _with_service(args: argparse.Namespace, fn) -> int:
         if isinstance(staff, FieldError):
             _print_errors([staff])
             return EXIT_REFUSED
-        code = fn(ClientService(db, staff), store)
+        svc = ClientService(db, staff)
+        if isinstance(getattr(args, "id", None), str):
+            resolved = svc.resolve(args.id)
+            if isinstance(resolved, FieldError):
+                _print_errors([resolved])
+                return EXIT_REFUSED
+            args.id = resolved
+        code = fn(svc, store)
     finally:
         db.close()
     return code
@@ -557,26 +619,12 @@ def _print_status(st) -> None:
     if st.recent:
         print("最近的同步：")
         widths = (16, 20, 6, 8, 4, 4, 7)
-        print("  " + _row(("开始时间", "结果", "上传", "下载", "冲突", "隔离", "流量KB"), widths) + "  问题")
+        print("  " + row(("开始时间", "结果", "上传", "下载", "冲突", "隔离", "流量KB"), widths) + "  问题")
         for r in st.recent:
             kb = (r["bytes_up"] + r["bytes_down"]) / 1024
             cells = ((r["started_at"] or "")[:16].replace("T", " "), _RUN_STATUS.get(r["status"], r["status"]),
                      f"{r['pushed']:,}", f"{r['pulled']:,}", str(r["conflicts"]), str(r["quarantined"]), f"{kb:,.0f}")
-            print("  " + _row(cells, widths) + f"  {r['error'] or ''}")
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal: a hanzi takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
-    """A table row: the first two cells left-aligned, numbers right-aligned, by display width."""
-    out = []
-    for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-        gap = " " * max(0, w - _width(cell))
-        out.append(cell + gap if i < 2 else gap + cell)
-    return "  ".join(out)
+            print("  " + row(cells, widths) + f"  {r['error'] or ''}")
 
 
 def _sync_review(args: argparse.Namespace, store) -> int:
@@ -750,11 +798,24 @@ _COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "clients": cmd_clients,
+    "villages": cmd_villages,
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _start_logging(data_dir: Path, args: argparse.Namespace) -> None:
+    """Log into the data folder when it exists and can be written; otherwise nowhere (never to
+    the terminal: the command reports the folder's problem itself, in Chinese)."""
     from app.logging_setup import setup_logging
+
+    try:
+        setup_logging(data_dir, verbose=getattr(args, "verbose", False))
+    except OSError:
+        root = logging.getLogger()
+        if not root.handlers:
+            root.addHandler(logging.NullHandler())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     from app.store.db import DatabaseError, store_error
     from app.store.errors import StoreError
 
@@ -764,8 +825,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.selfcheck import run_self_check
 
         return run_self_check()
-    with contextlib.suppress(OSError):  # an unwritable data folder is reported by the command itself
-        setup_logging(data_dir, verbose=args.verbose)
+    _start_logging(data_dir, args)
     if args.command is None:
         from app.ui.app import run_gui
 

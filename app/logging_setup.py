@@ -55,9 +55,14 @@ class ScrubbingFormatter(logging.Formatter):
 
 
 def setup_logging(data_dir: Path, *, verbose: bool = False) -> Path:
-    """Log to ``<data_dir>/logs/branchdesk.log`` (5 x 2 MB). Returns the file path."""
+    """Log to ``<data_dir>/logs/branchdesk.log`` (5 x 2 MB). Returns the file path.
+
+    The data folder must exist: logging never creates it (a mistyped ``--data-dir`` given to
+    a reading command must leave nothing behind). Raises OSError when it cannot log there."""
+    if not data_dir.is_dir():
+        raise FileNotFoundError(data_dir)
     log_dir = data_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(exist_ok=True)
     path = log_dir / "branchdesk.log"
     root = logging.getLogger()
     for h in list(root.handlers):

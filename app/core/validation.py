@@ -141,7 +141,10 @@ def money_fen(text: str, *, field: str, label: str, allow_negative: bool = False
     try:
         fen = parse_yuan(t)
     except ValueError:
-        return FieldError(field, label, "format", f"{label}应为以元为单位的金额，最多两位小数，例如 1234.56。")
+        return FieldError(
+            field, label, "format",
+            f"{label}应为金额：以元为单位最多两位小数（如 1234.56、5000元），或以万元为单位（如 1.5万）。",
+        )
     if fen < 0 and not allow_negative:
         return FieldError(field, label, "negative", f"{label}不能为负数。")
     if abs(fen) >= 10**15:

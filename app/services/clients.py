@@ -11,6 +11,7 @@ then nothing was written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -119,6 +120,23 @@ class ClientService:
         denied = check(self.staff, action, client_manager_id=c.manager_id)
         return denied or c
 
+    def resolve(self, ref: str) -> int | FieldError:
+        """The client id for what a person types: the internal number (1491) or the core-banking
+        client number the app shows (CQ2600001491). Runs on the connection's thread."""
+        text = ref.strip()
+        if text.isdigit():
+            return int(text)
+        if re.fullmatch(r"[A-Za-z]{1,4}\d{4,20}", text):
+            row = self.db.conn.execute(
+                "SELECT id FROM clients WHERE client_no = ? AND deleted = 0", (text.upper(),)
+            ).fetchone()
+            if row is None:
+                return FieldError("id", "客户", "unknown", f"找不到核心客户号为 {text.upper()} 的客户。")
+            return row[0]
+        return FieldError(
+            "id", "客户", "format", f"“{text}”不是客户编号：请输入编号（如 1491）或核心客户号（如 CQ2600001491）。"
+        )
+
     def get(self, client_id: int) -> ClientDetail | FieldError:
         c = self._load(client_id, Action.VIEW_CLIENT)
         if isinstance(c, FieldError):
@@ -198,8 +216,11 @@ class ClientService:
             return found[0].id
         if not found:
             return FieldError("village_id", label, "unknown", f"{label}不存在：{text}。")
+        options = "、".join(f"{self.ref.full_name(v)}（{v.code}）" for v in found[:8])
         return FieldError(
-            "village_id", label, "ambiguous", f"{label}“{text}”有 {len(found)} 个同名，请用村编码指定。"
+            "village_id", label, "ambiguous",
+            f"{label}“{text}”有 {len(found)} 个：{options}。请写成“乡镇+村”（如 {self.ref.full_name(found[0])}）"
+            "或村编码；branchdesk villages 列出全部村。",
         )
 
     def _resolve_manager(self, text: str) -> int | FieldError | None:
@@ -259,7 +280,9 @@ class ClientService:
         errors += self._hq_tag_errors((), draft.tags)
         if draft.id_override:
             errors += _perm_list(check(self.staff, Action.OVERRIDE_CREDIT_CODE))
-        errors += validate_client(draft, village_exists=self.ref.village_exists)
+        # a field already refused above is not refused again for being empty
+        said = {e.field for e in errors}
+        errors += [e for e in validate_client(draft, village_exists=self.ref.village_exists) if e.field not in said]
         if draft.id_number and not errors:
             dupes = self.repo.find_by_id_number(draft.id_number)
             if dupes:

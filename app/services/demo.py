@@ -33,14 +33,47 @@ class DemoResult:
     default_user: str
 
 
+class DemoExistsError(StoreError):
+    """A demo database is already there and ``replace`` was not given."""
+
+
+def describe_existing(data_dir: Path) -> list[str]:
+    """What a demo database in ``data_dir`` holds that a rebuild would lose, in Chinese."""
+    from app.store import journal
+    from app.store.store import Store
+
+    out: list[str] = []
+    try:
+        store = Store.open(data_dir)
+        db = store.connect(readonly=True)
+        try:
+            n = db.conn.execute("SELECT count(*) FROM clients WHERE deleted = 0").fetchone()[0]
+            out.append(f"{n:,} 位客户")
+            pending = journal.pending_count(db)
+            out.append(f"{pending} 条尚未同步的变更" if pending else "没有未同步的变更")
+        finally:
+            db.close()
+    except (StoreError, OSError) as exc:
+        out.append(f"无法读取：{exc}")
+    sync = Settings.load(data_dir).extra.get("sync") or {}
+    if isinstance(sync, dict) and sync.get("device_id"):
+        out.append(f"已登记到总行（{sync.get('branch', '')}，设备 {sync['device_id']}）")
+    return out
+
+
 def create_demo(
     data_dir: Path | None = None,
     *,
     n_clients: int = 5000,
     seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
+    replace: bool = False,
 ) -> DemoResult:
-    """Build a fresh demo database in ``data_dir``, replacing an older demo there."""
+    """Build a fresh demo database in ``data_dir``.
+
+    An older demo there is replaced only with ``replace`` (``demo --force``); without it
+    DemoExistsError says what would be lost (its clients, unsent changes, enrolment).
+    A real database is never replaced."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     if not 1 <= n_clients <= 5_000_000:
         raise StoreError("客户数量需在 1 到 5,000,000 之间。")
@@ -50,8 +83,16 @@ def create_demo(
         raise StoreError(
             f"数据目录 {data_dir} 中已有正式数据库，演示数据不会覆盖它。请用 --data-dir 指定另一个目录。"
         )
+    if db_path.exists() and not replace:
+        raise DemoExistsError(
+            f"数据目录 {data_dir} 中已有演示数据库（{'；'.join(describe_existing(data_dir))}）。"
+            "重建会丢失这些内容；确认重建请加 --force，或用 --data-dir 指定另一个目录。"
+        )
     for suffix in ("", "-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
+    from sync.client.config import TOKEN_FILENAME
+
+    (data_dir / TOKEN_FILENAME).unlink(missing_ok=True)  # a device token belongs to the old database
 
     t0 = time.perf_counter()
     county = build_county(seed=seed, n_clients=n_clients)

@@ -6,6 +6,7 @@ makes the command exit non-zero, so IT can script it after an install.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -42,10 +43,12 @@ def run_checks(data_dir: Path, *, full: bool = False) -> list[Check]:
     settings = Settings.load(data_dir)
     db_path = data_dir / DB_FILENAME
 
-    if data_dir.is_dir():
-        checks.append(Check("数据目录", OK, str(data_dir)))
-    else:
+    if not data_dir.is_dir():
         checks.append(Check("数据目录", FAIL, f"{data_dir} 不存在"))
+    elif not os.access(data_dir, os.W_OK):
+        checks.append(Check("数据目录", FAIL, f"{data_dir} 是只读的（或没有写入权限）"))
+    else:
+        checks.append(Check("数据目录", OK, str(data_dir)))
 
     cred = credential_store_status()
     if settings.key_source == KEY_SOURCE_DEMO:
@@ -109,7 +112,8 @@ def run_checks(data_dir: Path, *, full: bool = False) -> list[Check]:
 
     checks.extend(_resource_checks())
 
-    free = shutil.disk_usage(data_dir if data_dir.exists() else data_dir.parent).free
+    existing = next(p for p in (data_dir, *data_dir.parents) if p.exists())
+    free = shutil.disk_usage(existing).free
     need = max(MIN_FREE_BYTES, 2 * (db_path.stat().st_size if db_path.exists() else 0))
     checks.append(
         Check("磁盘空间", OK if free >= need else FAIL, f"可用 {free / 2**30:.1f} GB（至少需要 {need / 2**30:.1f} GB）")

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.masking import mask_id, mask_mobile
+from app.core.masking import MASKS
 from app.core.money import format_yuan
 from app.store.journal import JournalEntry
 from app.store.reference import ReferenceData
@@ -29,7 +29,6 @@ STATES = {
     "quarantined": "总行拒绝",
     "local": "仅本机",
 }
-_MASKS = {"id": mask_id, "mobile": mask_mobile}
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def value_text(col: Column | None, value: Any, ref: ReferenceData | None = None,
     if col is None:
         return _short(str(value))
     if col.mask and masked and isinstance(value, str):
-        return _MASKS[col.mask](value)
+        return MASKS[col.mask](value)
     t = col.type
     if t == T.BOOL:
         return "是" if value else "否"

@@ -94,16 +94,23 @@ class ReferenceData:
         return village_id in self.villages
 
     def find_villages(self, text: str) -> list[Village]:
-        """Villages whose name, township name or code matches ``text`` exactly or by prefix."""
+        """Villages whose name, township + name (厚坪乡青泉村, 厚坪乡 青泉村, 厚坪乡/青泉村), code or
+        township name matches ``text`` exactly, else whose name starts with it."""
         text = text.strip()
+        joined = "".join(text.replace("/", " ").split())
         exact = [
             v
             for v in self.villages.values()
             if text in (v.name, v.code, str(v.id)) or text == self.township_name(v)
+            or joined == self.township_name(v) + v.name
         ]
         if exact:
             return exact
         return [v for v in self.villages.values() if v.name.startswith(text)]
+
+    def full_name(self, v: Village) -> str:
+        """乡镇 + 村, as a person writes it to tell same-named villages apart."""
+        return self.township_name(v) + v.name
 
     def township_name(self, v: Village) -> str:
         t = self.townships.get(v.township_id)

@@ -11,6 +11,7 @@ more than a day old.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from app.store.errors import (
     DatabaseDamagedError,
     DatabaseMissingError,
     DatabaseNewerError,
+    DataFolderError,
     StoreError,
     UnsentChangesError,
     WrongKeyError,
@@ -107,6 +109,7 @@ class Store:
             key = get_key(data_dir, settings, create=True)
             settings.save(data_dir)
         else:
+            require_writable(data_dir)
             key = get_key(data_dir, settings)
         store = cls(data_dir, key, settings)
         store._upgrade()
@@ -116,6 +119,9 @@ class Store:
     def locate(cls, data_dir: Path | None = None) -> Store:
         """The store with its key but without opening the file (for restoring a damaged one)."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
+        if not (data_dir / DB_FILENAME).exists() and not data_dir.is_dir():
+            raise DatabaseMissingError(f"数据目录 {data_dir} 不存在。")
+        require_writable(data_dir)
         settings = Settings.load(data_dir)
         return cls(data_dir, get_key(data_dir, settings), settings)
 
@@ -231,6 +237,17 @@ class Store:
         while target.exists():
             n += 1
             target = self.backup_dir / name.replace(".db", f"-{n}.db")
+        self.copy_to(target, db=db)
+        self._save_state(**{f"last_backup_{reason}": time.time()})
+        self._rotate(reason)
+        log.info("backup written: %s", target.name)
+        return target
+
+    def copy_to(self, target: Path, *, db: sqlite_utils.Database | None = None) -> Path:
+        """A consistent copy of the live database at ``target``, encrypted with the same key
+        (SQLite backup API, safe while in use). Written under a temporary name and renamed, so a
+        crash never leaves a half copy that looks whole. Raises DatabaseDamagedError when a page
+        of the live file fails its check."""
         tmp = target.with_suffix(".tmp")
         own = db is None
         src = db or self.connect()
@@ -259,10 +276,15 @@ class Store:
                 src.close()
             if tmp.exists():
                 tmp.unlink()
-        self._save_state(**{f"last_backup_{reason}": time.time()})
-        self._rotate(reason)
-        log.info("backup written: %s", target.name)
         return target
+
+    def throwaway_copy(self, folder: Path) -> Store:
+        """This database copied into ``folder`` (which must exist), as a store of its own: what
+        is done there never reaches the live file or head office (screenshots, trials)."""
+        self.copy_to(folder / DB_FILENAME)
+        settings = dataclasses.replace(self.settings, extra={})  # not enrolled: it can never sync
+        settings.save(folder)
+        return Store(folder, self.key, settings)
 
     def _problems(self) -> list[str]:
         """quick_check on a fresh read connection; a file that cannot be read at all is a problem too."""
@@ -413,6 +435,20 @@ class Store:
             return meta_get(db, key, default)
         finally:
             db.close()
+
+
+def require_writable(data_dir: Path) -> None:
+    """Raise DataFolderError naming the folder when it (or the database in it) cannot be written.
+
+    Every command writes there (the database, its WAL, the daily check, logs, backups), so a
+    read-only folder is said up front, in Chinese, before anything is half done."""
+    path = data_dir / DB_FILENAME
+    if os.access(data_dir, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+        return
+    raise DataFolderError(
+        f"数据目录 {data_dir} 是只读的（或没有写入权限）：BranchDesk 要在其中保存数据库、日志和备份。"
+        "请检查文件夹权限或磁盘写保护后重试；没有做任何修改。"
+    )
 
 
 def _unsent_message(lost: int | None) -> str:

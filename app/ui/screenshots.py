@@ -1,13 +1,16 @@
 """``branchdesk screenshots OUTDIR``: retake the screenshots of the client book.
 
-Runs the real widgets offscreen on the data folder's database (normally the demo
-county) and saves PNGs: the sign-in, the main window, a filtered client table and
-the client detail with its history. UI thread (it drives its own event loop).
+Runs the real widgets offscreen on a throwaway copy of the data folder's database
+(normally the demo county; the note it types into a client never reaches the live
+file or head office) and saves PNGs: the sign-in, the main window, a filtered
+client table, the client detail with its history, the sync page. UI thread (it
+drives its own event loop).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 SIZE = (1440, 900)
@@ -15,21 +18,28 @@ SIZE = (1440, 900)
 
 def take(data_dir: Path, out: Path, *, lang: str = "zh_CN") -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from app.store.search import ClientFilter
     from app.store.store import Store
     from app.ui import i18n
-    from app.ui.app import build_context, create_application
-    from app.ui.main_window import MainWindow
-    from app.ui.signin import SignInDialog
-    from app.ui.tasks import DbThread
+    from app.ui.app import create_application
 
     app = create_application([])
     i18n.install(app, lang)
     out.mkdir(parents=True, exist_ok=True)
-    store = Store.open(data_dir)
+    with tempfile.TemporaryDirectory(prefix="branchdesk-screenshots-") as scratch:
+        store = Store.open(data_dir).throwaway_copy(Path(scratch))
+        return _take(app, store, out)
+
+
+def _take(app, store, out: Path) -> list[Path]:
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.store.search import ClientFilter
+    from app.ui.app import build_context
+    from app.ui.main_window import MainWindow
+    from app.ui.signin import SignInDialog
+    from app.ui.tasks import DbThread
+
     saved: list[Path] = []
 
     def wait(ms: int, until=None) -> None:

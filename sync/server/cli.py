@@ -7,8 +7,12 @@
     branchdesk-hq device list
     branchdesk-hq publish KIND FILE.csv|xlsx [--branch B]
     branchdesk-hq pushed BRANCH [--limit N]
-    branchdesk-hq conflicts BRANCH
+    branchdesk-hq conflicts BRANCH [--unmasked]
+    branchdesk-hq denials
     branchdesk-hq demo [--clients N] [--seed S]
+
+Listings print aligned tables in Chinese; ``--json`` (before or after the
+command) prints JSON for scripts. Conflict values are masked unless ``--unmasked``.
 
 The database is ``--db URL`` or ``BRANCHDESK_HQ_DB``; by default a SQLite file
 ``branchdesk-hq.db`` in the current folder. A PostgreSQL URL
@@ -18,14 +22,19 @@ The database is ``--db URL`` or ``BRANCHDESK_HQ_DB``; by default a SQLite file
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from sync.protocol.kinds import KINDS
+from sync.protocol.masking import MASKS
 from sync.server.store import HQError, HQStore
+from sync.terminal import chinese_argparse, print_json, table
 
 DEFAULT_DB = "branchdesk-hq.db"
 
@@ -38,49 +47,94 @@ def db_url(value: str | None) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    chinese_argparse()
     ap = argparse.ArgumentParser(prog="branchdesk-hq", description="BranchDesk 总行同步服务（参考实现）")
-    ap.add_argument("--db", help="数据库：SQLite 文件路径或 postgresql:// 地址")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap.add_argument("--db", metavar="数据库", help="SQLite 文件路径或 postgresql:// 地址（默认 BRANCHDESK_HQ_DB 或 "
+                    f"当前目录的 {DEFAULT_DB}）")
+    # --json is accepted after any command as well as before it
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="输出 JSON（供脚本使用）")
+    ap.add_argument("--json", action="store_true", help="输出 JSON（供脚本使用）")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="命令")
     s = sub.add_parser("serve", help="启动同步服务")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8765)
-    s.add_argument("--ssl-certfile", help="HTTPS：服务证书（PEM）")
-    s.add_argument("--ssl-keyfile", help="HTTPS：证书私钥（PEM）")
-    br = sub.add_parser("branch", help="网点").add_subparsers(dest="sub", required=True)
+    s.add_argument("--host", default="127.0.0.1", metavar="地址", help="监听地址（默认 127.0.0.1）")
+    s.add_argument("--port", type=int, default=8765, metavar="端口", help="监听端口（默认 8765）")
+    s.add_argument("--ssl-certfile", metavar="PEM", help="HTTPS：服务证书（PEM）")
+    s.add_argument("--ssl-keyfile", metavar="PEM", help="HTTPS：证书私钥（PEM）")
+    br = sub.add_parser("branch", help="网点：创建、列出")
+    br = br.add_subparsers(dest="sub", required=True, metavar="操作")
     bc = br.add_parser("create", help="创建网点")
-    bc.add_argument("code")
-    bc.add_argument("name")
-    br.add_parser("list", help="列出网点")
-    dv = sub.add_parser("device", help="设备").add_subparsers(dest="sub", required=True)
+    bc.add_argument("code", metavar="网点代码")
+    bc.add_argument("name", metavar="网点名称")
+    br.add_parser("list", parents=[as_json], help="列出网点")
+    dv = sub.add_parser("device", help="设备：登记、吊销、列出")
+    dv = dv.add_subparsers(dest="sub", required=True, metavar="操作")
     de = dv.add_parser("enrol", help="为网点登记一台设备，打印一次性注册码")
-    de.add_argument("branch")
-    de.add_argument("--name", default="")
+    de.add_argument("branch", metavar="网点代码")
+    de.add_argument("--name", default="", metavar="名称", help="设备名称（如 巴山网点-前台1）")
     dr = dv.add_parser("revoke", help="吊销设备")
-    dr.add_argument("device_id", type=int)
-    dv.add_parser("list", help="列出设备")
+    dr.add_argument("device_id", type=int, metavar="设备号")
+    dv.add_parser("list", parents=[as_json], help="列出设备")
     pb = sub.add_parser("publish", help="从 csv/xlsx 发布主数据")
-    pb.add_argument("kind")
-    pb.add_argument("file", type=Path)
-    pb.add_argument("--branch", help="网点代码；不填则发布给全辖（标签目录、合规词表等）")
-    pu = sub.add_parser("pushed", help="查看网点上传的变更")
-    pu.add_argument("branch")
-    pu.add_argument("--limit", type=int, default=50)
-    cf = sub.add_parser("conflicts", help="查看网点的冲突记录")
-    cf.add_argument("branch")
-    sub.add_parser("denials", help="查看被拒绝的越权访问")
-    dm = sub.add_parser("demo", help="写入与演示县一致的总行数据")
-    dm.add_argument("--clients", type=int, default=5000)
-    dm.add_argument("--seed", type=int, default=2026)
+    pb.add_argument("kind", metavar="类型", help="记录类型，如 client、whitelist、village")
+    pb.add_argument("file", type=Path, metavar="文件", help=".csv 或 .xlsx")
+    pb.add_argument("--branch", metavar="网点代码", help="不填则发布给全辖（标签目录、合规词表等）")
+    pu = sub.add_parser("pushed", parents=[as_json], help="查看网点上传的变更")
+    pu.add_argument("branch", metavar="网点代码")
+    pu.add_argument("--limit", type=int, default=50, metavar="N", help="最多显示几条（默认 50）")
+    cf = sub.add_parser("conflicts", parents=[as_json], help="查看网点的冲突记录（证件号、手机号脱敏）")
+    cf.add_argument("branch", metavar="网点代码")
+    cf.add_argument("--unmasked", action="store_true", help="显示完整的证件号和手机号")
+    sub.add_parser("denials", parents=[as_json], help="查看被拒绝的越权访问")
+    dm = sub.add_parser("demo", parents=[as_json], help="写入与演示县一致的总行数据")
+    dm.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
+    dm.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（与网点的 branchdesk demo 一致）")
     return ap
 
 
-def _print(obj: object) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+_KIND_LABELS = {k.name: k.label for k in KINDS}
+_OP = {"insert": "新增", "update": "修改", "delete": "删除"}
+_STATUS = {"applied": "已应用", "duplicate": "重复（已应用过）", "conflict": "冲突", "quarantined": "已隔离",
+           "rejected": "已拒绝"}
+_KEPT = {"hq": "保留总行的值", "branch": "保留网点的值", "merged": "已合并"}
+
+
+def _time(text: str | None) -> str:
+    return (text or "")[:19].replace("T", " ")
+
+
+def _value(kind: str, field: str, raw: str | None, *, unmasked: bool) -> str:
+    """A stored JSON value as a person reads it: no quotes, lists joined, personal numbers masked."""
+    if raw is None:
+        return "（空）"
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    k = KINDS.get(kind)
+    col = k.by_name.get(field) if k is not None else None
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（空）"
+    if col is not None and col.mask and not unmasked and isinstance(value, str):
+        return MASKS[col.mask](value)
+    return str(value)
+
+
+def _show(args: argparse.Namespace, obj: Any, text: str) -> None:
+    if args.json:
+        print_json(obj)
+    else:
+        print(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    args.json = getattr(args, "json", False)
     try:
         store = HQStore.open(db_url(args.db))
         if args.cmd == "serve":
@@ -94,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.create_branch(args.code, args.name)
             print(f"已创建网点 {args.code} {args.name}")
         elif args.cmd == "branch":
-            _print(store.list_branches())
+            rows = store.list_branches()
+            empty = "还没有网点（branchdesk-hq branch create 代码 名称）。"
+            listing = table(("网点代码", "网点名称"), rows) if rows else empty
+            _show(args, [{"code": c, "name": n} for c, n in rows], listing)
         elif args.cmd == "device" and args.sub == "enrol":
             device_id, code = store.new_enrolment(args.branch, args.name)
             print(f"设备 {device_id} 的一次性注册码（72 小时内有效，只显示一次）：")
@@ -103,7 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.revoke(args.device_id)
             print(f"已吊销设备 {args.device_id}")
         elif args.cmd == "device":
-            _print(store.list_devices())
+            devices = store.list_devices()
+
+            def state(d: dict[str, Any]) -> str:
+                return "已吊销" if d["revoked_at"] else ("已注册" if d["enrolled_at"] else "等待注册")
+
+            rows = [(d["id"], d["branch"], d["name"], state(d), _time(d["last_seen"]), _time(d["last_confirmed"]),
+                     f"{d['last_cursor'] or 0:,}") for d in devices]
+            heads = ("设备号", "网点", "名称", "状态", "最近联系", "最近确认一致", "游标")
+            empty = "还没有设备（branchdesk-hq device enrol 网点代码）。"
+            _show(args, devices, table(heads, rows, left=6) if rows else empty)
         elif args.cmd == "publish":
             from sync.server.sheets import FIRST_DATA_ROW, read_sheet
 
@@ -111,19 +177,55 @@ def main(argv: Sequence[str] | None = None) -> int:
             n = store.publish(args.kind, args.branch, rows, first_row=FIRST_DATA_ROW)
             print(f"已发布 {len(rows)} 条“{args.kind}”，其中 {n} 条有变化。")
         elif args.cmd == "pushed":
-            _print({"counts": store.push_counts(args.branch), "latest": store.pushed(args.branch, args.limit)})
+            counts, latest = store.push_counts(args.branch), store.pushed(args.branch, args.limit)
+            summary = "，".join(f"{_STATUS.get(k, k)} {v:,}" for k, v in sorted(counts.items())) or "没有"
+            rows = [(_time(c["received_at"]), c["device_id"], _KIND_LABELS.get(c["kind"], c["kind"]),
+                     _OP.get(c["op"], c["op"]), _STATUS.get(c["status"], c["status"]), c["seq"] or "",
+                     c["reason"] or "") for c in latest]
+            text = f"网点 {args.branch} 上传的变更：{summary}"
+            if rows:
+                text += f"\n最近 {len(rows)} 条：\n" + table(
+                    ("收到时间", "设备", "类型", "操作", "结果", "序号", "说明"), rows)
+            _show(args, {"counts": counts, "latest": latest}, text)
         elif args.cmd == "conflicts":
-            _print(store.conflicts(args.branch))
+            found = store.conflicts(args.branch)
+            if args.json and not args.unmasked:
+                found = [{**c, **{f: _value(c["kind"], c["field"], c[f], unmasked=False)
+                                  for f in ("base_value", "server_value", "branch_value")}} for c in found]
+            rows = [(c["id"], _time(c["created_at"]), _KIND_LABELS.get(c["kind"], c["kind"]),
+                     _field_label(c["kind"], c["field"]),
+                     _value(c["kind"], c["field"], c["base_value"], unmasked=args.unmasked),
+                     _value(c["kind"], c["field"], c["branch_value"], unmasked=args.unmasked),
+                     _value(c["kind"], c["field"], c["server_value"], unmasked=args.unmasked),
+                     _KEPT.get(c["kept"], c["kept"]), "已处理" if c["resolved_at"] else "待处理") for c in found]
+            heads = ("编号", "时间", "类型", "字段", "原值", "网点的值", "总行的值", "结果", "状态")
+            _show(args, found, table(heads, rows) if rows else f"网点 {args.branch} 没有冲突记录。")
         elif args.cmd == "denials":
-            _print(store.list_denials())
+            found = store.list_denials()
+            rows = [(_time(d["time"]), d["device_id"] or "", d["device_branch"] or "", d["target"], d["reason"])
+                    for d in found]
+            _show(args, found, table(("时间", "设备", "设备所属网点", "访问对象", "原因"), rows)
+                  if rows else "没有被拒绝的越权访问。")
         elif args.cmd == "demo":
             from sync.server.demo import seed_demo
 
-            _print(seed_demo(store, seed=args.seed, n_clients=args.clients))
+            counts = seed_demo(store, seed=args.seed, n_clients=args.clients)
+            rows = [(_KIND_LABELS.get(k, k), f"{n:,}") for k, n in counts.items()]
+            _show(args, counts, "已写入演示县的总行数据（新增或有变化的条数）：\n"
+                  + table(("类型", "条数"), rows, left=1))
     except HQError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _field_label(kind: str, field: str) -> str:
+    k = KINDS.get(kind)
+    col = k.by_name.get(field) if k is not None else None
+    return col.label if col is not None else field
 
 
 if __name__ == "__main__":

@@ -137,3 +137,91 @@ def test_restore_refuses_a_backup_of_another_database(demo_dir: Path, tmp_path: 
     assert done.returncode == 1, done.stderr
     assert "另一个数据库" in done.stderr
     assert (demo_dir / "branchdesk.db").read_bytes() == before
+
+
+def _journal_and_files(data_dir: Path) -> tuple[int, list[str]]:
+    db = Store.open(data_dir).connect(readonly=True)
+    try:
+        (n,) = db.conn.execute("SELECT count(*) FROM journal").fetchone()
+    finally:
+        db.close()
+    return n, sorted(p.name for p in data_dir.iterdir())
+
+
+def _read_only(data_dir: Path, *args: str):
+    """Run the CLI with ``data_dir`` mounted read-only (a user and mount namespace: works
+    for root, who ignores permission bits, and for an ordinary user alike)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    if shutil.which("unshare") is None:
+        raise AssertionError("util-linux unshare is needed (CI installs it)")
+    script = f'mount --bind "{data_dir}" "{data_dir}" && mount -o remount,ro,bind "{data_dir}" && exec "$@"'
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "-", sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
+def test_a_read_only_data_folder_is_named_and_nothing_is_lost(demo_dir: Path) -> None:
+    """Item 12: edit, add, sync, backup, doctor on a read-only folder: a Chinese message, a
+    non-zero exit, no traceback, the data as it was."""
+    _settle(demo_dir)
+    before = _journal_and_files(demo_dir)
+    commands = [
+        (("clients", "edit", "5", "--notes", "只读"), 3),
+        (("clients", "add", "--name", "张三", "--id-number", "110105194912310025", "--mobile", "13812345678",
+          "--village", "黄坪村"), 3),
+        (("sync",), 3),
+        (("backup",), 3),
+        (("doctor",), 1),
+    ]
+    for args, code in commands:
+        done = _read_only(demo_dir, *args)
+        assert done.returncode == code, (args, done.returncode, done.stderr[-1500:])
+        assert "只读" in done.stdout + done.stderr, (args, done.stdout, done.stderr)
+        _no_english_internals(done.stderr)
+    assert _journal_and_files(demo_dir) == before
+
+
+def test_a_mistyped_data_folder_is_not_created_and_doctor_fails(tmp_path: Path) -> None:
+    """Item 14: reading commands create nothing; doctor says the folder is missing and fails."""
+    typo = tmp_path / "BranchDsek"
+    for args in (("clients", "list"), ("sync", "status"), ("backup", "--list"), ("clients", "show", "1"),
+                 ("restore", "--yes")):
+        done = run_cli("--data-dir", str(typo), *args)
+        assert done.returncode != 0, args
+        assert "Traceback" not in done.stderr
+        assert not typo.exists(), f"{args} created the folder"
+    doctor = run_cli("--data-dir", str(typo), "doctor")
+    assert doctor.returncode == 1
+    assert "不存在" in doctor.stdout and not typo.exists()
+
+
+def test_demo_refuses_to_rebuild_an_existing_demo_without_force(demo_dir: Path) -> None:
+    """Item 15: an existing demo with an unsent change is not silently replaced."""
+    assert run_cli("clients", "edit", "5", "--notes", "演示中的修改").returncode == 0
+    before = (demo_dir / "branchdesk.db").stat().st_mtime_ns, _journal_and_files(demo_dir)
+    refused = run_cli("demo", "--clients", "100")
+    assert refused.returncode == 1
+    assert "1 条尚未同步的变更" in refused.stderr and "5,000 位客户" in refused.stderr
+    assert "--force" in refused.stderr
+    assert ((demo_dir / "branchdesk.db").stat().st_mtime_ns, _journal_and_files(demo_dir)) == before
+    kept = run_cli("demo", "--if-missing")
+    assert kept.returncode == 0 and _journal_and_files(demo_dir) == before[1]
+    rebuilt = run_cli("demo", "--clients", "100", "--force")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert _journal_and_files(demo_dir)[0] == 0
+
+
+def test_screenshots_leave_the_live_database_alone(demo_dir: Path, tmp_path: Path) -> None:
+    """Item 16: the note typed for the history screenshot goes into a throwaway copy."""
+    before = _journal_and_files(demo_dir)
+    done = run_cli("screenshots", str(tmp_path / "shots"), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(list((tmp_path / "shots").glob("*.png"))) == 6
+    assert _journal_and_files(demo_dir)[0] == before[0]

@@ -202,3 +202,40 @@ def test_a_key_file_pc_keeps_its_device_token_beside_its_key_and_syncs(hq_sqlite
         assert sync(store).synced
     finally:
         keyring.set_keyring(working)
+
+
+def test_head_office_admin_commands_read_as_tables_with_values_masked(hq_sqlite, tmp_path: Path) -> None:
+    """Item 20: ``branchdesk-hq conflicts`` (and the other listings) print a Chinese table, values
+    unquoted and personal numbers masked; ``--json`` gives scripts the data."""
+    from tests.sync.test_hq_admin import hq_cli
+
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=40)
+    store = workstation(tmp_path / "ws", hq.url, hq.store)
+    assert sync(store).synced
+    db, svc = service(store)
+    cid, uid = db.conn.execute("SELECT id, uid FROM clients WHERE client_no IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    assert svc.edit(cid, {"mobile": "13700000002"}).ok
+    db.close()
+    assert sync(store).synced
+    hq.store.publish("client", DEMO_BRANCH, [{"uid": uid, "mobile": "13900000001"}])
+    assert sync(store).conflicts == 1
+    hq_db = tmp_path / "hq.db"
+    shown = hq_cli(hq_db, "conflicts", DEMO_BRANCH)
+    assert shown.returncode == 0, shown.stderr
+    header, line = shown.stdout.splitlines()[:2]
+    assert header.split()[:4] == ["编号", "时间", "类型", "字段"]
+    assert "客户" in line and "手机号" in line and "保留总行的值" in line
+    assert "137****0002" in line and "139****0001" in line and '"' not in shown.stdout
+    assert "13700000002" not in shown.stdout and "13900000001" not in shown.stdout
+    [as_json] = json.loads(hq_cli(hq_db, "conflicts", DEMO_BRANCH, "--json").stdout)
+    assert as_json["branch_value"] == "137****0002" and as_json["kept"] == "hq"
+    clear = hq_cli(hq_db, "conflicts", DEMO_BRANCH, "--unmasked")
+    assert "13700000002" in clear.stdout
+    for args in (("device", "list"), ("branch", "list"), ("pushed", DEMO_BRANCH), ("denials",)):
+        out = hq_cli(hq_db, *args)
+        assert out.returncode == 0 and not out.stdout.lstrip().startswith(("{", "[")), (args, out.stdout)
+    pushed = hq_cli(hq_db, "pushed", DEMO_BRANCH)
+    assert "已应用" in pushed.stdout and "客户" in pushed.stdout and "修改" in pushed.stdout
+    helped = hq_cli(hq_db, "conflicts", "--help")
+    assert "用法：" in helped.stdout and "显示帮助并退出" in helped.stdout

@@ -36,16 +36,16 @@ def test_admin_commands(tmp_path: Path):
     assert len(code) == 14 and code.count("-") == 2
     r = hq_cli(db, "device", "enrol", "NOPE")
     assert r.returncode == 1 and "没有网点 NOPE" in r.stderr
-    devices = json.loads(hq_cli(db, "device", "list").stdout)
+    devices = json.loads(hq_cli(db, "device", "list", "--json").stdout)
     assert devices[0]["branch"] == "B01" and devices[0]["enrolled_at"] is None
     assert code not in json.dumps(devices)  # the one-time code is never shown again
     assert hq_cli(db, "device", "revoke", "1").returncode == 0
     assert hq_cli(db, "device", "revoke", "1").returncode == 1
-    r = hq_cli(db, "demo", "--clients", "200")
+    r = hq_cli(db, "demo", "--clients", "200", "--json")
     counts = json.loads(r.stdout)
     assert counts["client"] == 200 and counts["village"] > 0
-    assert json.loads(hq_cli(db, "demo", "--clients", "200").stdout)["client"] == 0  # twice: nothing changes
-    pushed = json.loads(hq_cli(db, "pushed", "500229-01").stdout)
+    assert json.loads(hq_cli(db, "--json", "demo", "--clients", "200").stdout)["client"] == 0  # twice: nothing changes
+    pushed = json.loads(hq_cli(db, "pushed", "500229-01", "--json").stdout)
     assert pushed == {"counts": {}, "latest": []}
 
 
