@@ -92,7 +92,7 @@ def test_show_masks_and_reveal_is_audited(demo_dir: Path) -> None:
     ("args", "message"),
     [
         (["--id-number", "110105194912310021"], "身份证号"),
-        (["--aum-fen", "-100"], "不能为负"),
+        (["--aum-yuan", "-1"], "不能为负"),
         (["--village", "不存在的村"], "所属村不存在"),
         (["--mobile", "1380013800"], "手机号"),
     ],
