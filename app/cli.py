@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     shots = sub.add_parser("screenshots", parents=[common], help="重新截取客户视图的界面截图（离屏）")
     shots.add_argument("outdir", metavar="OUTDIR", help="截图保存目录")
-    shots.add_argument("--lang", dest="shots_lang", choices=["zh_CN", "en"], default="zh_CN", help="界面语言")
+    shots.add_argument("--lang", dest="shots_lang", choices=["zh_CN", "en"], help="界面语言（默认 zh_CN）")
     vil = sub.add_parser("villages", parents=[common], help="列出乡镇和村及其村编码（同名村用“乡镇+村”区分）")
     vil.add_argument("--search", default="", metavar="TEXT", help="村名、乡镇名或村编码")
     vil.add_argument("--json", action="store_true")
@@ -276,7 +276,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from app.ui.screenshots import take
 
-    for path in take(_data_dir(args), Path(args.outdir), lang=args.shots_lang):
+    for path in take(_data_dir(args), Path(args.outdir), lang=args.shots_lang or args.lang or "zh_CN"):
         print(path)
     return EXIT_OK
 

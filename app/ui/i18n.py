@@ -8,8 +8,12 @@
     python -m app.ui.i18n check     # exit 1 if any string is untranslated or .qm is stale
     python -m app.ui.i18n fill F.json   # set translations from {"source": "译文"} (any context)
     python -m app.ui.i18n todo      # list untranslated sources as a JSON skeleton
+    python -m app.ui.i18n domain    # English: add new declared labels to branchdesk_en.ts
+                                    # (then fill with --lang en, release --lang en)
 
-A test runs the check, so an untranslated string fails CI.
+``branchdesk_en.ts`` holds only the ``Domain`` context: the labels declared in
+Chinese with the kinds (``app.ui.labels``), in English. A test runs the check
+for both languages, so an untranslated string or label fails CI.
 """
 
 from __future__ import annotations
@@ -44,7 +48,12 @@ def install(app: QCoreApplication, language: str = DEFAULT_LANGUAGE) -> bool:
     _installed.clear()
     if language == "en":
         QLocale.setDefault(QLocale("en_US"))
-        return True
+        labels = QTranslator(app)  # the declared (Chinese) labels in English; tr() text is English already
+        ok = labels.load(str(resource_path(f"translations/{QM_NAME.format(lang='en')}")))
+        if ok:
+            app.installTranslator(labels)
+            _installed.append(labels)
+        return ok
     QLocale.setDefault(QLocale(language))
     qt = QTranslator(app)
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
@@ -116,19 +125,65 @@ def untranslated(ts: Path) -> list[tuple[str, str]]:
     return out
 
 
+def domain_update(lang: str = "en") -> tuple[Path, int]:
+    """Make the ``Domain`` context of ``lang``'s .ts hold exactly the declared labels: new ones
+    added unfinished, ones no longer declared dropped, translations kept. Returns (ts, added)."""
+    from app.ui.labels import CONTEXT, domain_labels
+
+    ts = _ts_path(lang)
+    empty = ET.Element("TS", {"version": "2.1", "language": lang})
+    tree = ET.parse(ts) if ts.exists() else ET.ElementTree(empty)
+    root = tree.getroot()
+    ctx = next((c for c in root.iter("context") if c.findtext("name") == CONTEXT), None)
+    if ctx is None:
+        ctx = ET.SubElement(root, "context")
+        ET.SubElement(ctx, "name").text = CONTEXT
+    wanted = domain_labels()
+    have = {m.findtext("source"): m for m in ctx.findall("message")}
+    for source, msg in have.items():
+        if source not in wanted:
+            ctx.remove(msg)
+    added = 0
+    for source in wanted:
+        if source not in have:
+            msg = ET.SubElement(ctx, "message")
+            ET.SubElement(msg, "source").text = source
+            ET.SubElement(msg, "translation", {"type": "unfinished"})
+            added += 1
+    _write_ts(tree, ts)
+    return ts, added
+
+
+def _write_ts(tree: ET.ElementTree, ts: Path) -> None:
+    ET.indent(tree, space="    ")
+    with open(ts, "wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
+        tree.write(fh, encoding="utf-8", xml_declaration=False)
+
+
 def check(lang: str = "zh_CN") -> list[str]:
-    """Problems: strings in the code missing from the .ts, untranslated ones, a stale .qm."""
+    """Problems: strings in the code missing from the .ts, untranslated ones, a stale .qm.
+
+    English: every declared label the app shows has an English translation."""
     root = _repo_root()
     ts = root / "resources" / "translations" / TS_NAME.format(lang=lang)
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / ts.name
         shutil.copy(ts, fresh)
-        subprocess.run(
-            [_tool("lupdate"), *_sources(root), "-no-obsolete", "-locations", "none", "-silent", "-ts", str(fresh)],
-            check=True,
-            capture_output=True,
-        )
+        if lang == "en":
+            from app.ui.labels import domain_labels
+
+            present = {m.findtext("source") for m in ET.parse(ts).getroot().iter("message")}
+            problems += [f"label missing from {ts.name}: {s!r} (run python -m app.ui.i18n domain)"
+                         for s in domain_labels() if s not in present]
+        else:
+            subprocess.run(
+                [_tool("lupdate"), *_sources(root), "-no-obsolete", "-locations", "none", "-silent", "-ts",
+                 str(fresh)],
+                check=True,
+                capture_output=True,
+            )
         for ctx, src in untranslated(fresh):
             problems.append(f"untranslated [{ctx}] {src!r}")
         qm = Path(tmp) / "fresh.qm"
@@ -157,32 +212,37 @@ def fill(mapping: dict[str, str], lang: str = "zh_CN") -> int:
             tr.text = mapping[source]
             tr.attrib.pop("type", None)
             n += 1
-    ET.indent(tree, space="    ")
-    with open(ts, "wb") as fh:
-        fh.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
-        tree.write(fh, encoding="utf-8", xml_declaration=False)
+    _write_ts(tree, ts)
     return n
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = "zh_CN"
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        lang = argv[i + 1]
+        del argv[i : i + 2]
     cmd = argv[0] if argv else "check"
     if cmd == "update":
-        print(update())
+        print(update(lang))
     elif cmd == "release":
-        print(release())
+        print(release(lang))
+    elif cmd == "domain":
+        ts, added = domain_update()
+        print(f"{ts}: {added} new label(s)")
     elif cmd == "fill":
         import json
 
         mapping = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-        print(f"filled {fill(mapping)} message(s)")
+        print(f"filled {fill(mapping, lang)} message(s)")
     elif cmd == "todo":
         import json
 
-        todo = {src: "" for _, src in untranslated(_ts_path())}
+        todo = {src: "" for _, src in untranslated(_ts_path(lang))}
         print(json.dumps(todo, ensure_ascii=False, indent=2))
     elif cmd == "check":
-        problems = check()
+        problems = check(lang)
         for p in problems:
             print(p)
         return 1 if problems else 0

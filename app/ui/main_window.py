@@ -21,6 +21,7 @@ from app.services.sync_status import SyncStatus, sync_status
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
 from app.ui import settings as opts
 from app.ui.context import AppContext
+from app.ui.labels import domain
 from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
 from app.ui.workspace import PlaceholderWorkspace, Workspace
@@ -162,12 +163,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.file_label, 1)
 
     def _role_label(self) -> str:
-        return {
-            Role.MANAGER: self.tr("Relationship manager"),
-            Role.BRANCH_HEAD: self.tr("Branch head"),
-            Role.COUNTY: self.tr("County manager"),
-            Role.ADMIN: self.tr("Administrator"),
-        }.get(self.ctx.staff.role, str(self.ctx.staff.role))
+        return domain(Role(self.ctx.staff.role).label)
 
     def _on_changes(self, changes: Changes, _source: object) -> None:
         if changes.journal:

@@ -90,7 +90,9 @@ def _take(app, store, out: Path) -> list[Path]:
     grab(w, "3-filtered-table.png")
 
     ws.detail.tabs.setCurrentIndex(0)
-    ws.detail.form.notes.setPlainText("已电话联系，周三上门介绍惠农e贷")
+    form = ws.detail.form
+    form.notes.setPlainText("已电话联系，周三上门介绍惠农e贷")
+    form.inputs["mobile"].setText("13912345678")  # the history shows it masked
     ws.detail.save()
     wait(5000, lambda: ws.detail.history.rowCount() > 0)
     ws.detail.tabs.setCurrentIndex(1)

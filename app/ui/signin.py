@@ -29,6 +29,7 @@ from app.core.errors import FieldError
 from app.core.roles import Role, Staff
 from app.services import auth
 from app.store.reference import ReferenceData
+from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
 
 
@@ -101,7 +102,7 @@ class SignInDialog(QDialog):
         for code, name, role, has_pin in roster:
             if self._lock_to is not None and code != self._lock_to.code:
                 continue
-            self.who.addItem(f"{name}（{code}，{Role(role).label}）", code)
+            self.who.addItem(f"{name}（{code}，{domain(Role(role).label)}）", code)
             self._has_pin[code] = has_pin
         self.who.setCurrentIndex(max(0, self.who.findData(self._default)))
         self.who.setEnabled(self._lock_to is None)

@@ -27,6 +27,10 @@
             <translation>资料</translation>
         </message>
         <message>
+            <source>When / who / sync</source>
+            <translation>时间 / 经办 / 同步</translation>
+        </message>
+        <message>
             <source>Time</source>
             <translation>时间</translation>
         </message>
@@ -37,10 +41,6 @@
         <message>
             <source>Change</source>
             <translation>修改内容</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>同步</translation>
         </message>
         <message>
             <source>History</source>
@@ -601,22 +601,6 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Demo data</source>
             <translation>演示数据</translation>
-        </message>
-        <message>
-            <source>Relationship manager</source>
-            <translation>客户经理</translation>
-        </message>
-        <message>
-            <source>Branch head</source>
-            <translation>网点负责人</translation>
-        </message>
-        <message>
-            <source>County manager</source>
-            <translation>县支行管理</translation>
-        </message>
-        <message>
-            <source>Administrator</source>
-            <translation>管理员</translation>
         </message>
         <message>
             <source>Unsynced changes: %1</source>

@@ -151,9 +151,54 @@ def test_the_history_tab_is_masked_and_in_chinese(qtbot, head: ClientsWorkspace)
     svc.db.close()
     head.detail.show_client(cid)
     qtbot.waitUntil(lambda: head.detail.history.rowCount() >= 1, timeout=5000)
-    text = head.detail.history.item(0, 3).text()
+    text = head.detail.history.item(0, 1).text()
     assert "138****5678" in text and "13812345678" not in text
     assert "生命周期：" in text and "流失" in text and "churned" not in text
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_english_mode_shows_the_declared_labels_in_english(qtbot, demo_dir: Path) -> None:
+    """Issue 13, item 21: in English the segment, tier, lifecycle, consent channel and the
+    History tab's field labels and values were Chinese (declared once, in Chinese)."""
+    app = create_application([])
+    assert i18n.install(app, "en")
+    ctx = build_context(Store.open(demo_dir), None)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1400, 850)
+    w.show()
+    try:
+        ws = w.workspaces[0]
+        qtbot.waitUntil(lambda: ws.model.total > 0, timeout=10_000)
+        segments = [ws.filters.segments.item(i).text() for i in range(ws.filters.segments.count())]
+        assert "Farmer" in segments and not any(map(_has_cjk, segments)), segments
+        tiers = [ws.filters.tiers.item(i).text() for i in range(ws.filters.tiers.count())]
+        assert "VIP" in tiers and not any(map(_has_cjk, tiers)), tiers
+        _wait_loaded(qtbot, ws)
+        for key in ("segment", "tier", "lifecycle"):
+            cell = ws.model.index(0, COLUMN_KEYS.index(key)).data()
+            assert cell and not _has_cjk(cell), (key, cell)
+        cid = _select_prospect(qtbot, ws)
+        channels = [ws.detail.form.channel.itemText(i) for i in range(ws.detail.form.channel.count())]
+        assert "Counter" in channels and not any(map(_has_cjk, channels)), channels
+        svc = ws.services(ctx.store.connect())
+        assert svc.edit(cid, {"lifecycle": "流失", "segment": "退休"}).ok
+        svc.db.close()
+        ws.detail.show_client(cid)
+        qtbot.waitUntil(lambda: ws.detail.history.rowCount() >= 1, timeout=5000)
+        text = ws.detail.history.item(0, 1).text()
+        assert "Lifecycle：" in text and "Churned" in text and "Retiree" in text, text
+        assert "生命周期" not in text and "流失" not in text, text
+        assert "Not yet synced" in ws.detail.history.item(0, 0).text()
+        assert "Branch head" in w.staff_label.text()
+    finally:
+        w.close()
+        ctx.shutdown()
+        i18n.install(app, "zh_CN")
+    assert i18n.check("en") == []
 
 
 def test_a_reveal_is_audited(qtbot, head: ClientsWorkspace) -> None:

@@ -34,11 +34,14 @@ from app.core.errors import FieldError
 from app.core.money import format_yuan
 from app.core.result import Result
 from app.services.clients import ClientDetail, ClientService
+from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
+from app.ui.widgets import fit_rows
 
 # form fields and the key the service's parse_changes understands
 TEXT_FIELDS = ("name", "id_number", "mobile", "group_name", "address", "last_contact", "consent_date")
 HQ_FIELDS = ("name", "id_number")
+TAG_ROWS = 7  # whole rows of tags shown in the form; the rest scroll
 
 
 class ClientForm(QWidget):
@@ -97,9 +100,9 @@ class ClientForm(QWidget):
             edit.setObjectName(f"field_{key}")
             self.inputs[key] = edit
             self._add(key, labels[key], edit)
-        self.segment = self._combo("segment", [(s.value, s.label) for s in Segment])
+        self.segment = self._combo("segment", [(s.value, domain(s.label)) for s in Segment])
         self._add("segment", labels["segment"], self.segment)
-        self.lifecycle = self._combo("lifecycle", [(s.value, s.label) for s in Lifecycle])
+        self.lifecycle = self._combo("lifecycle", [(s.value, domain(s.label)) for s in Lifecycle])
         self._add("lifecycle", labels["lifecycle"], self.lifecycle)
         self.potential = self._combo("potential", [("否", self.tr("No")), ("是", self.tr("Yes"))])
         self._add("potential", labels["potential"], self.potential)
@@ -111,14 +114,15 @@ class ClientForm(QWidget):
         edit.setPlaceholderText("2026-03-05")
         self.inputs["consent_date"] = edit
         self._add("consent_date", labels["consent_date"], edit)
-        self.channel = self._combo("consent_channel", [("", "—")] + [(c.value, c.label) for c in ConsentChannel])
+        channels = [("", "—")] + [(c.value, domain(c.label)) for c in ConsentChannel]
+        self.channel = self._combo("consent_channel", channels)
         self._add("consent_channel", labels["consent_channel"], self.channel)
         edit = QLineEdit()
         edit.setPlaceholderText("2026-03-05")
         self.inputs["last_contact"] = edit
         self._add("last_contact", labels["last_contact"], edit)
         self.tags = QListWidget()
-        self.tags.setMaximumHeight(120)
+        fit_rows(self.tags, TAG_ROWS)
         self.tags.setObjectName("field_tags")
         self._add("tags", self.tr("Tags"), self.tags)
         self.notes = QPlainTextEdit()
@@ -164,6 +168,7 @@ class ClientForm(QWidget):
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Unchecked)
             self.tags.addItem(it)
+        fit_rows(self.tags, TAG_ROWS)
 
     def values(self) -> dict[str, str]:
         """Everything in the form as text, in the service's field names."""
@@ -309,11 +314,16 @@ class ClientDetailPanel(QWidget):
         fl.addLayout(buttons)
         fl.addStretch(1)
         self.tabs.addTab(form_page, self.tr("Details"))
-        self.history = QTableWidget(0, 4)
-        self.history.setHorizontalHeaderLabels(
-            [self.tr("Time"), self.tr("Staff"), self.tr("Sync"), self.tr("Change")]
-        )
+        # Two columns, so the change (one field per line) gets the width and wraps whole:
+        # "when" holds the time, who, and the sync state on three short lines.
+        self.history = QTableWidget(0, 2)
+        self.history.setHorizontalHeaderLabels([self.tr("When / who / sync"), self.tr("Change")])
         self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.verticalHeader().setVisible(False)
+        self.history.setVerticalScrollMode(QTableWidget.ScrollMode.ScrollPerPixel)
+        # the change column's width is known only once laid out: the rows follow it, so wrapped
+        # text is never cut at the bottom
+        self.history.horizontalHeader().sectionResized.connect(lambda *_: self.history.resizeRowsToContents())
         self.history.setWordWrap(True)
         self.history.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -375,7 +385,7 @@ class ClientDetailPanel(QWidget):
             self.tr("%1 %2 · %3 · AUM %4 yuan · deposits %5 · loans %6 · manager %7")
             .replace("%1", d.township)
             .replace("%2", d.village)
-            .replace("%3", c.tier.label)
+            .replace("%3", domain(c.tier.label))
             .replace("%4", format_yuan(c.aum_fen))
             .replace("%5", format_yuan(c.deposit_fen))
             .replace("%6", format_yuan(c.loan_fen))
@@ -386,8 +396,12 @@ class ClientDetailPanel(QWidget):
         self.save_button.setEnabled(d.can_edit)
         self.history.setRowCount(len(history))
         for i, e in enumerate(reversed(history)):
-            change = e.summary if e.op == "修改" else {"新建": self.tr("Created"), "删除": self.tr("Deleted")}.get(
-                e.op, e.op)
+            if e.op == "修改":
+                change = "\n".join(
+                    f"{domain(f.label)}：{domain(f.before)} → {domain(f.after)}" for f in e.fields
+                ) or domain("（无字段变化）")
+            else:
+                change = {"新建": self.tr("Created"), "删除": self.tr("Deleted")}.get(e.op, e.op)
             state = {
                 "待同步": self.tr("Not yet synced"),
                 "已同步": self.tr("Synced"),
@@ -395,12 +409,12 @@ class ClientDetailPanel(QWidget):
                 "总行拒绝": self.tr("Rejected"),
                 "仅本机": self.tr("Local only"),
             }.get(e.state, e.state)
-            for j, text in enumerate((e.time, e.author, state, change)):
+            for j, text in enumerate((f"{e.time}\n{e.author}\n{state}", change)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 self.history.setItem(i, j, item)
-        for j in range(3):
-            self.history.resizeColumnToContents(j)
+        self.history.resizeColumnToContents(0)
         self.history.resizeRowsToContents()
         self.access.setRowCount(len(access))
         for i, a in enumerate(reversed(access)):

@@ -9,6 +9,7 @@ from app.core.client import CLIENT_FIELDS
 from app.core.masking import mask_id
 from app.services import clients as client_services
 from app.ui.clients.detail import ClientForm
+from app.ui.labels import domain
 
 
 class AddClientDialog(QDialog):
@@ -89,7 +90,7 @@ class MergeDialog(QDialog):
         if plan.changes:
             lines.append(self.tr("The kept record gains:"))
             for k, v in plan.changes.items():
-                label = CLIENT_FIELDS[k].label if k in CLIENT_FIELDS else k
+                label = domain(CLIENT_FIELDS[k].label) if k in CLIENT_FIELDS else k
                 text = "、".join(v) if isinstance(v, tuple) else ("****" if k == "mobile" else str(v))
                 lines.append(f"  · {label}：{text}")
         else:

@@ -24,6 +24,10 @@ from PySide6.QtWidgets import (
 
 from app.core.client import Lifecycle, Segment, Tier
 from app.store.search import ClientFilter
+from app.ui.labels import domain
+from app.ui.widgets import fit_rows
+
+TAG_ROWS = 8  # whole rows of tags shown; the rest scroll
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,8 @@ class Choices:
     managers: list[tuple[int, str]]
 
 
-def _checklist(items: list[tuple[object, str]], height: int = 0) -> QListWidget:
+def _checklist(items: list[tuple[object, str]], rows: int = 0) -> QListWidget:
+    """A list of checkable items showing every item, or ``rows`` whole rows and a scroll bar."""
     w = QListWidget()
     for value, text in items:
         it = QListWidgetItem(text)
@@ -44,9 +49,8 @@ def _checklist(items: list[tuple[object, str]], height: int = 0) -> QListWidget:
         it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         it.setCheckState(Qt.CheckState.Unchecked)
         w.addItem(it)
-    rows = len(items) if not height else max(1, height // 22)
-    w.setFixedHeight(22 * rows + 6)
-    policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if height else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    fit_rows(w, rows or len(items))
+    policy = Qt.ScrollBarPolicy.ScrollBarAsNeeded if rows else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
     w.setVerticalScrollBarPolicy(policy)
     return w
 
@@ -75,7 +79,6 @@ class FilterPanel(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setMinimumWidth(230)
         self._loading = False
         body = QWidget()
         lay = QVBoxLayout(body)
@@ -100,13 +103,13 @@ class FilterPanel(QScrollArea):
         mode.addWidget(self.tags_all)
         mode.addWidget(self.tags_any)
         tl.addLayout(mode)
-        self.tags = _checklist([], 176)
+        self.tags = _checklist([], TAG_ROWS)
         tl.addWidget(self.tags)
         lay.addWidget(tag_box)
 
-        self.segments = _checklist([(s.value, s.label) for s in Segment])
-        self.tiers = _checklist([(int(t), t.label) for t in Tier])
-        self.lifecycles = _checklist([(s.value, s.label) for s in Lifecycle])
+        self.segments = _checklist([(s.value, domain(s.label)) for s in Segment])
+        self.tiers = _checklist([(int(t), domain(t.label)) for t in Tier])
+        self.lifecycles = _checklist([(s.value, domain(s.label)) for s in Lifecycle])
         for title, w in (
             (self.tr("Segment"), self.segments),
             (self.tr("Tier"), self.tiers),
@@ -150,6 +153,12 @@ class FilterPanel(QScrollArea):
         lay.addWidget(self.clear_button)
         lay.addStretch(1)
         self.setWidget(body)
+        # never a horizontal scroll bar: the panel is as wide as its widest row in this language
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(
+            max(230, body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                + 2 * self.frameWidth())
+        )
 
         self._villages: list[tuple[int, int, str]] = []
         for w in (self.tags, self.segments, self.tiers, self.lifecycles):
@@ -168,6 +177,7 @@ class FilterPanel(QScrollArea):
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Unchecked)
             self.tags.addItem(it)
+        fit_rows(self.tags, TAG_ROWS)
         self.township.clear()
         self.township.addItem(self.tr("All townships"), None)
         for tid, name in choices.townships:

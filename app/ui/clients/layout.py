@@ -20,7 +20,8 @@ from app.ui.clients.model import COLUMNS, DEFAULT_HIDDEN, ClientTableModel
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WIDTHS = {"name": 90, "id_number": 170, "mobile": 110, "village": 150, "aum": 110, "tags": 200}
+CELL_PADDING = 16  # the style's cell margins and a little air
+HEADER_PADDING = 30  # the header's margins and its sort arrow
 
 
 class ColumnLayout(QObject):
@@ -65,6 +66,14 @@ class ColumnLayout(QObject):
                 section, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
             )
 
+    def default_width(self, section: int) -> int:
+        """Wide enough for the column's header and its usual widest value, in the table's font."""
+        key = COLUMNS[section].key
+        cells = self.table.fontMetrics()
+        widest = max(cells.horizontalAdvance(t) for t in self.model.width_samples(key)) + CELL_PADDING
+        title = str(self.model.headerData(section, Qt.Orientation.Horizontal))
+        return max(widest, self.header.fontMetrics().horizontalAdvance(title) + HEADER_PADDING)
+
     def save(self) -> None:
         opts.CLIENTS_HEADER.set(self.settings, self.header.saveState())
         opts.CLIENTS_SPLITTER.set(self.settings, self.splitter.saveState())
@@ -78,7 +87,7 @@ class ColumnLayout(QObject):
         else:
             for i, col in enumerate(COLUMNS):
                 self.header.setSectionHidden(i, col.key in DEFAULT_HIDDEN)
-                self.header.resizeSection(i, DEFAULT_WIDTHS.get(col.key, 95))
+                self.header.resizeSection(i, self.default_width(i))
         split = opts.CLIENTS_SPLITTER.get(self.settings)
         if split is not None:
             self.splitter.restoreState(split)

@@ -23,6 +23,7 @@ from app.core.money import format_yuan
 from app.services.clients import ClientService
 from app.store.clients import ClientListRow
 from app.store.search import ClientFilter
+from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
 
 PAGE = 200
@@ -109,6 +110,29 @@ class ClientTableModel(QAbstractTableModel):
             (False, True): self.tr("Monthly active"),
         }
         self._consent = {True: self.tr("Consented"), False: self.tr("Refused"), None: self.tr("Not asked")}
+
+    def width_samples(self, key: str) -> list[str]:
+        """Texts as wide as a column's widest usual value (for its default width)."""
+        money = "12,345,678.90"
+        return {
+            "name": ["复兴街兴田蒲浩种植社"],  # ten characters: most business names whole, the rest in the tooltip
+            "id_number": ["512229********9209", "935002********WKF7"],
+            "mobile": ["188****7688"],
+            "village": ["复兴街道 红坝社区"],
+            "group_name": ["12组"],
+            "segment": [domain(s.label) for s in Segment],
+            "tier": [domain(t.label) for t in Tier],
+            "aum": [money],
+            "deposit": [money],
+            "loan": [money],
+            "lifecycle": [domain(s.label) + " ★" for s in Lifecycle],
+            "mobile_banking": list(self._mb.values()),
+            "manager": ["欧阳晓明"],
+            "last_contact": ["2026-12-02"],
+            "consent": list(self._consent.values()),
+            "tags": ["代发工资、社保卡、有贷户"],
+            "client_no": ["CQ2600003551", self.tr("Prospect")],
+        }[key]
 
     # --- state --------------------------------------------------------------
 
@@ -260,9 +284,9 @@ class ClientTableModel(QAbstractTableModel):
         if key == "group_name":
             return r.group_name or ""
         if key == "segment":
-            return Segment(r.segment).label
+            return domain(Segment(r.segment).label)
         if key == "tier":
-            return Tier(r.tier).label
+            return domain(Tier(r.tier).label)
         if key == "aum":
             return format_yuan(r.aum_fen)
         if key == "deposit":
@@ -270,7 +294,7 @@ class ClientTableModel(QAbstractTableModel):
         if key == "loan":
             return format_yuan(r.loan_fen)
         if key == "lifecycle":
-            return Lifecycle(r.lifecycle).label + (" ★" if r.potential else "")
+            return domain(Lifecycle(r.lifecycle).label) + (" ★" if r.potential else "")
         if key == "mobile_banking":
             return self._mb[(r.mb_signed, r.mb_active)]
         if key == "manager":

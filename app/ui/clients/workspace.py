@@ -135,7 +135,7 @@ class ClientsWorkspace(Workspace):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 760, 400])
+        self.splitter.setSizes([220, 800, 380])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addLayout(top)

@@ -1,0 +1,45 @@
+"""Labels from the record declarations, in the UI's language.
+
+Field names and choice labels (客群 → 农户, 生命周期 → 成熟, roles, tiers, consent
+channels) are declared once, in Chinese, with the kinds (``sync.protocol.kinds``)
+and the core enums, because the CLI, the printouts and head office use them as
+they are. The desktop app shows them through ``domain()``: the Chinese text is
+the source string of the ``Domain`` context, and English mode loads
+``branchdesk_en.qm``, whose only messages are those labels in English (kept in
+``branchdesk_en.ts``; ``python -m app.ui.i18n domain`` adds new labels to it, and
+a test fails on any label without an English translation). In Chinese mode no
+translator knows the context, so the label shows as declared.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+CONTEXT = "Domain"
+
+# Values the History tab shows that are not declared labels.
+_VALUES = ("是", "否", "（无字段变化）")
+
+
+def domain(text: str) -> str:
+    """``text`` (a declared Chinese label) in the UI language. UI thread or any (read-only)."""
+    return QCoreApplication.translate(CONTEXT, text) if text else text
+
+
+def domain_labels() -> list[str]:
+    """Every declared label the desktop app shows, in a stable order (the ``Domain`` context)."""
+    from app.core.client import ClientKind, ConsentChannel, Lifecycle, Segment, Tier
+    from app.core.roles import Role
+    from sync.protocol.kinds import KINDS
+
+    out: list[str] = []
+    for kind in ("client",):  # the kinds the app has screens for; add one with its workspace
+        k = KINDS[kind]
+        out.append(k.label)
+        for c in k.columns:
+            out.append(c.label)
+            out += [ch.label for ch in c.choices]
+    for enum in (Segment, Tier, Lifecycle, ConsentChannel, Role, ClientKind):
+        out += [m.label for m in enum]
+    out += _VALUES
+    return list(dict.fromkeys(out))

@@ -1,0 +1,21 @@
+"""Small helpers shared by the workspaces' widgets. UI thread."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QFrame
+
+
+def row_height(view: QAbstractItemView) -> int:
+    """The height of one row of ``view``: its first row's, or the font's when it is empty."""
+    h = view.sizeHintForRow(0) if view.model() is not None and view.model().rowCount() else -1
+    return h if h > 0 else view.fontMetrics().height() + 4
+
+
+def fit_rows(view: QAbstractItemView, rows: int) -> None:
+    """Give ``view`` a fixed height that shows exactly ``rows`` whole rows (never a half one).
+
+    Call again after the rows change: the height follows the first row's real size
+    in the font the app uses, not a guessed pixel count."""
+    frame = 2 * view.frameWidth() if isinstance(view, QFrame) else 0
+    margins = view.viewportMargins()
+    view.setFixedHeight(max(1, rows) * row_height(view) + frame + margins.top() + margins.bottom())

@@ -1,0 +1,239 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+    <context>
+        <name>Domain</name>
+        <message>
+            <source>客户</source>
+            <translation>Client</translation>
+        </message>
+        <message>
+            <source>核心客户号</source>
+            <translation>Client number</translation>
+        </message>
+        <message>
+            <source>客户类型</source>
+            <translation>Client type</translation>
+        </message>
+        <message>
+            <source>个人</source>
+            <translation>Individual</translation>
+        </message>
+        <message>
+            <source>企业</source>
+            <translation>Business</translation>
+        </message>
+        <message>
+            <source>客户名称</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>证件号码</source>
+            <translation>ID number</translation>
+        </message>
+        <message>
+            <source>手机号</source>
+            <translation>Mobile</translation>
+        </message>
+        <message>
+            <source>所属村</source>
+            <translation>Village</translation>
+        </message>
+        <message>
+            <source>村民小组</source>
+            <translation>Village group</translation>
+        </message>
+        <message>
+            <source>地址</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>客群</source>
+            <translation>Segment</translation>
+        </message>
+        <message>
+            <source>农户</source>
+            <translation>Farmer</translation>
+        </message>
+        <message>
+            <source>个体工商户</source>
+            <translation>Sole trader</translation>
+        </message>
+        <message>
+            <source>代发工资</source>
+            <translation>Payroll</translation>
+        </message>
+        <message>
+            <source>退休</source>
+            <translation>Retiree</translation>
+        </message>
+        <message>
+            <source>学生</source>
+            <translation>Student</translation>
+        </message>
+        <message>
+            <source>小微企业</source>
+            <translation>Small business</translation>
+        </message>
+        <message>
+            <source>合作社</source>
+            <translation>Cooperative</translation>
+        </message>
+        <message>
+            <source>资产（AUM）</source>
+            <translation>Assets (AUM)</translation>
+        </message>
+        <message>
+            <source>存款余额</source>
+            <translation>Deposits</translation>
+        </message>
+        <message>
+            <source>贷款余额</source>
+            <translation>Loans</translation>
+        </message>
+        <message>
+            <source>手机银行签约</source>
+            <translation>Mobile banking signed</translation>
+        </message>
+        <message>
+            <source>手机银行月活</source>
+            <translation>Mobile banking active</translation>
+        </message>
+        <message>
+            <source>生命周期</source>
+            <translation>Lifecycle</translation>
+        </message>
+        <message>
+            <source>新客首面</source>
+            <translation>New</translation>
+        </message>
+        <message>
+            <source>蜜月期</source>
+            <translation>Honeymoon</translation>
+        </message>
+        <message>
+            <source>成熟</source>
+            <translation>Mature</translation>
+        </message>
+        <message>
+            <source>流失预警</source>
+            <translation>Churn warning</translation>
+        </message>
+        <message>
+            <source>流失</source>
+            <translation>Churned</translation>
+        </message>
+        <message>
+            <source>挽回</source>
+            <translation>Won back</translation>
+        </message>
+        <message>
+            <source>潜力客户</source>
+            <translation>Prospect</translation>
+        </message>
+        <message>
+            <source>管户客户经理</source>
+            <translation>Relationship manager</translation>
+        </message>
+        <message>
+            <source>营销授权</source>
+            <translation>Marketing consent</translation>
+        </message>
+        <message>
+            <source>授权日期</source>
+            <translation>Consent date</translation>
+        </message>
+        <message>
+            <source>授权渠道</source>
+            <translation>Consent channel</translation>
+        </message>
+        <message>
+            <source>柜面</source>
+            <translation>Counter</translation>
+        </message>
+        <message>
+            <source>手机银行</source>
+            <translation>Mobile banking</translation>
+        </message>
+        <message>
+            <source>电话</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>纸质授权书</source>
+            <translation>Paper form</translation>
+        </message>
+        <message>
+            <source>上门</source>
+            <translation>Home visit</translation>
+        </message>
+        <message>
+            <source>备注</source>
+            <translation>Notes</translation>
+        </message>
+        <message>
+            <source>最近联系日期</source>
+            <translation>Last contact</translation>
+        </message>
+        <message>
+            <source>确认试点期信用代码</source>
+            <translation>Credit code confirmed (pilot)</translation>
+        </message>
+        <message>
+            <source>总行标签</source>
+            <translation>Head-office tags</translation>
+        </message>
+        <message>
+            <source>网点标签</source>
+            <translation>Branch tags</translation>
+        </message>
+        <message>
+            <source>基础客户</source>
+            <translation>Basic</translation>
+        </message>
+        <message>
+            <source>千元级</source>
+            <translation>¥1k+</translation>
+        </message>
+        <message>
+            <source>万元级</source>
+            <translation>¥10k+</translation>
+        </message>
+        <message>
+            <source>五万元级</source>
+            <translation>¥50k+</translation>
+        </message>
+        <message>
+            <source>贵宾</source>
+            <translation>VIP</translation>
+        </message>
+        <message>
+            <source>客户经理</source>
+            <translation>Relationship manager</translation>
+        </message>
+        <message>
+            <source>网点负责人</source>
+            <translation>Branch head</translation>
+        </message>
+        <message>
+            <source>县支行管理</source>
+            <translation>County manager</translation>
+        </message>
+        <message>
+            <source>管理员</source>
+            <translation>Administrator</translation>
+        </message>
+        <message>
+            <source>是</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
+            <source>否</source>
+            <translation>No</translation>
+        </message>
+        <message>
+            <source>（无字段变化）</source>
+            <translation>(no field changed)</translation>
+        </message>
+    </context>
+</TS>
