@@ -845,6 +845,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("command %s failed: %s (%s)", args.command, type(known).__name__,
                     getattr(exc, "sqlite_errorname", ""))
         return EXIT_STORE
+    except MemoryError:
+        # SQLCipher's answer to a damaged page (its HMAC fails) is SQLITE_NOMEM
+        from app.store.db import DAMAGED_MESSAGE
+
+        _err(f"错误：{DAMAGED_MESSAGE}")
+        log.warning("command %s failed: MemoryError (a damaged page, or out of memory)", args.command)
+        return EXIT_STORE
     except KeyboardInterrupt:
         _err("已中断。")
         return 130

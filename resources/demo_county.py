@@ -14,7 +14,7 @@ import math
 import random
 import uuid
 from bisect import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
@@ -563,3 +563,123 @@ def iter_clients(county: DemoCounty) -> Iterator[dict[str, Any]]:
             "last_contact": last_contact,
             "tags": tuple(sorted(chosen)),
         }
+
+
+# --- the microloan whitelist ------------------------------------------------------------------------
+#
+# Head office's entries for the demo county (惠农e贷 for farmers, 经营快贷 for businesses), a
+# scorecard per industry cluster with the weights of a real rating sheet (人口数 8, 劳动力 8,
+# 家庭资产总值 13, 净资产 13, 股金 4, 家庭纯收入 14, 综合评价 30, 履约情况 10), and the branch's
+# work so far: entries given to managers, outcomes recorded. The same for both sides: the
+# branch's demo and head office's demo describe the same whitelist.
+
+CLUSTERS = (
+    ("tea", "茶叶产业集群"),
+    ("walnut", "核桃产业集群"),
+    ("livestock", "生猪养殖集群"),
+    ("bacon", "腊肉加工集群"),
+)
+WHITELIST_NS = uuid.UUID("0b6f3f5e-2d7a-4c1e-8a4b-6f1d2c3e4a5b")
+_BANDS = (("A", 85, 200_000, 500_000), ("B", 70, 100_000, 300_000), ("C", 55, 30_000, 100_000),
+          ("D", 40, 3_000, 30_000))  # band, min score, limit range in 元
+
+
+def scorecards() -> list[dict[str, Any]]:
+    """One scorecard per cluster, in wire form (JSON columns as objects)."""
+    out = []
+    for i, (code, name) in enumerate(CLUSTERS):
+        factors = [
+            {"key": "household_size", "label": "人口数", "weight": 8, "steps": [[1, 0.25], [3, 0.75], [4, 1]]},
+            {"key": "labour", "label": "劳动力", "weight": 8, "steps": [[1, 0.5], [2, 1]]},
+            {"key": "assets_wan", "label": "家庭资产总值", "weight": 13, "steps": [[5, 0.3], [20, 0.7], [50, 1]]},
+            {"key": "net_assets_wan", "label": "净资产", "weight": 13, "steps": [[0, 0.2], [10, 0.6], [30, 1]]},
+            {"key": "shares_wan", "label": "股金", "weight": 4, "steps": [[0.1, 0.5], [1, 1]]},
+            {"key": "net_income_last_wan", "label": "家庭纯收入", "weight": 14,
+             "steps": [[2, 0.3], [5, 0.7], [10, 1]]},
+            {"key": "overall", "label": "综合评价", "weight": 30,
+             "choices": {"5": 1, "4": 0.8, "3": 0.6, "2": 0.3, "1": 0}},
+            {"key": "credit_record", "label": "履约情况", "weight": 10,
+             "choices": {"good": 1, "minor": 0.5, "bad": 0}},
+        ]
+        if i % 2 == 0:
+            factors[1]["steps"] = [[1, 0.4], [2, 0.8], [3, 1]]
+        bands = {
+            "bands": [{"band": b, "min_score": s, "limit_min_fen": lo * 100, "limit_max_fen": hi * 100}
+                      for b, s, lo, hi in _BANDS],
+            "caps": [
+                {"label": "有不良信用记录：最高 D 档", "key": "credit_record", "in": ["bad"], "max_band": "D"},
+                {"label": "负债超过资产的 70%：最高 C 档", "key": "debt_ratio", "over": 0.7, "max_band": "C"},
+                {"label": "额度不超过上年家庭纯收入的 3 倍", "key": "net_income_last_wan", "times": 3},
+            ],
+        }
+        out.append({"uid": f"scorecard-{code}-2026", "cluster": code, "name": name, "version": "2026.1",
+                    "product": "xingnong_e_dai", "factors": factors, "bands": bands, "valid_from": "2026-01-01"})
+    return out
+
+
+WHITELIST_FIELDS = ("uid", "client_no", "segment", "kind", "tags", "village_id", "manager_id")
+
+
+def whitelist(county: DemoCounty, clients: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]],
+                                                                             list[dict[str, Any]]]:
+    """(entries, outcomes) in wire form: about a third of the farmers, sole traders and businesses
+    with a core number, given to their own manager mostly, a share already worked."""
+    rng = random.Random(f"whitelist-{county.seed}-{county.n_clients}")
+    staff_code = {s.id: s.code for s in county.staff}
+    managers = [s.code for s in county.staff if s.role == "manager"]
+    entries: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    for c in clients:
+        if not c.get("client_no") or c["segment"] not in ("farmer", "sole_trader", "micro_business", "cooperative"):
+            continue
+        if "hq_whitelist" not in c.get("tags", ()) and rng.random() > 0.3:
+            continue
+        n = len(entries)
+        business = c["segment"] in ("micro_business", "cooperative") or c["kind"] == "business"
+        band, score_lo, lo, hi = _BANDS[min(3, int(rng.random() ** 1.4 * 4))]
+        limit = rng.randrange(lo, hi + 1, 1000) * 100
+        r = rng.random()
+        if r < 0.05:
+            valid_to = TODAY - timedelta(days=rng.randint(1, 60))  # lapsed
+        elif r < 0.22:
+            valid_to = TODAY + timedelta(days=rng.randint(20, 150))  # expiring soon
+        else:
+            valid_to = TODAY + timedelta(days=rng.randint(200, 1000))
+        uid = str(uuid.uuid5(WHITELIST_NS, f"whitelist:{c['uid']}"))
+        own = staff_code.get(c.get("manager_id"))
+        manager = None if rng.random() < 0.15 else own if own and rng.random() < 0.85 else managers[n % len(managers)]
+        entries.append({
+            "uid": uid, "client_uid": c["uid"], "client_no": c["client_no"],
+            "product": "jingying_kuaidai" if business else "xingnong_e_dai", "limit_fen": limit,
+            "rate_bp": 385 if not business else 420, "valid_from": (valid_to - timedelta(days=1095)).isoformat(),
+            "valid_to": valid_to.isoformat(), "batch": "2026Q3" if n % 3 else "2025Q4",
+            "cluster": CLUSTERS[(c["village_id"] + (1 if business else 0)) % len(CLUSTERS)][0],
+            "score": min(999, score_lo * 10 + rng.randint(0, 140)), "band": band, "manager": manager,
+        })
+        if manager is None or rng.random() < 0.45:
+            continue  # not worked yet
+        day = TODAY - timedelta(days=rng.randint(20, 90))
+        steps = ["contacted"]
+        x = rng.random()
+        if x < 0.12:
+            steps = ["unreachable"]
+        elif x < 0.22:
+            steps = ["contacted", "refused"]
+        elif x < 0.55:
+            steps = ["contacted", "interested"]
+        elif x < 0.75:
+            steps = ["contacted", "interested", "applied"]
+        elif x < 0.95:
+            steps = ["contacted", "interested", "applied", "drawn"]
+        for k, status in enumerate(steps):
+            drawn = limit * rng.randint(3, 10) // 10 // 100 * 100 if status == "drawn" else 0
+            outcomes.append({
+                "uid": str(uuid.uuid5(WHITELIST_NS, f"outcome:{uid}:{k}")), "whitelist_uid": uid, "status": status,
+                "amount_fen": drawn, "date": day.isoformat(),
+                "reason": {"unreachable": "电话停机，上门两次家中无人", "refused": "暂无资金需求"}.get(status, ""),
+                "note": "", "staff": manager,
+            })
+            day += timedelta(days=rng.randint(1, 12))
+            if day > TODAY:
+                day = TODAY
+    return entries, outcomes

@@ -47,6 +47,10 @@ class Action(Enum):
     BACKUP_RESTORE = "备份与恢复"
     MANAGE_STAFF = "管理员工"
     OVERRIDE_CREDIT_CODE = "确认试点期信用代码"
+    WORK_WHITELIST = "登记白名单营销结果"
+    ASSIGN_WHITELIST = "分配白名单"
+    NOMINATE = "推荐白名单客户"
+    VIEW_WHITELIST = "查看白名单"
 
 
 A = Action
@@ -55,7 +59,8 @@ _OWN_ONLY = {A.VIEW_CLIENT, A.EDIT_CLIENT, A.REVEAL_PII}
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.MANAGER: frozenset(
-        {A.VIEW_CLIENT, A.EDIT_CLIENT, A.ADD_CLIENT, A.REVEAL_PII, A.EXPORT_CLIENTS, A.VIEW_REPORTS}
+        {A.VIEW_CLIENT, A.EDIT_CLIENT, A.ADD_CLIENT, A.REVEAL_PII, A.EXPORT_CLIENTS, A.VIEW_REPORTS,
+         A.VIEW_WHITELIST, A.WORK_WHITELIST, A.NOMINATE}
     ),
     Role.BRANCH_HEAD: frozenset(
         {
@@ -74,10 +79,15 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             A.REVIEW_CONFLICTS,
             A.BACKUP_RESTORE,
             A.OVERRIDE_CREDIT_CODE,
+            A.VIEW_WHITELIST,
+            A.WORK_WHITELIST,
+            A.ASSIGN_WHITELIST,
+            A.NOMINATE,
         }
     ),
     Role.COUNTY: frozenset(
-        {A.VIEW_CLIENT, A.EXPORT_CLIENTS, A.VIEW_REPORTS, A.RUN_SYNC, A.REVIEW_CONFLICTS, A.BACKUP_RESTORE}
+        {A.VIEW_CLIENT, A.EXPORT_CLIENTS, A.VIEW_REPORTS, A.RUN_SYNC, A.REVIEW_CONFLICTS, A.BACKUP_RESTORE,
+         A.VIEW_WHITELIST}
     ),
     Role.ADMIN: frozenset({A.RUN_SYNC, A.BACKUP_RESTORE, A.MANAGE_STAFF}),
 }

@@ -20,7 +20,7 @@ from app.store.db import write
 from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
-from resources.demo_county import build_county, iter_clients
+from resources.demo_county import build_county, iter_clients, scorecards, whitelist
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,12 @@ def create_demo(
             progress=(lambda n: progress(n, n_clients)) if progress else None,
         )
         bulk.optimize_search(db)
+        # head office's whitelist and scorecards, and the branch's work on it so far (the same
+        # as branchdesk-hq demo publishes: resources.demo_county.whitelist)
+        entries, outcomes = whitelist(county, iter_clients(county))
+        bulk.load_records(db, "scorecard", scorecards())
+        bulk.load_records(db, "whitelist", entries)
+        bulk.load_records(db, "whitelist_outcome", outcomes)
     finally:
         db.close()
     store.close_cleanly()

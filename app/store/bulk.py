@@ -64,6 +64,30 @@ def load_reference(
         db["tags"].insert_all(tags, pk="id", replace=True)
 
 
+def load_records(db: sqlite_utils.Database, kind: str, records: Iterable[dict[str, Any]]) -> int:
+    """Insert records of a kind kept in its own table (wire values, ``uid`` included), as
+    head office sent them: no journal rows. One transaction. Returns how many went in."""
+    t = table(kind)
+    if t.key != "uid":
+        raise ValueError(f"{kind} has a loader of its own")
+    ref = ReferenceData(db)
+    cols = ["uid", *t.local_names, "version", "created_at", "updated_at"]
+    sql = f"INSERT INTO {t.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    now = local_now()
+    n = 0
+    with write(db):
+        for r in records:
+            values = []
+            for col in t.columns:
+                v = r.get(col.name, col.empty)
+                if col.local_ref and v is not None:
+                    v = ref.id_of(col.ref)[v]  # type: ignore[arg-type]
+                values.append(to_stored(col, v))
+            db.conn.execute(sql, [r["uid"], *values, 1, now, now])
+            n += 1
+    return n
+
+
 def _batches(it: Iterable[dict[str, Any]], n: int) -> Iterator[list[dict[str, Any]]]:
     it = iter(it)
     while batch := list(islice(it, n)):

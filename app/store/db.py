@@ -111,6 +111,10 @@ def connect(path: Path, key: bytes, *, readonly: bool = False) -> sqlite_utils.D
             if isinstance(other, DataFolderError | DatabaseBusyError):
                 raise other from exc
             raise WrongKeyError(WRONG_KEY_MESSAGE) from exc
+        except MemoryError as exc:
+            # SQLCipher reports a page that fails its HMAC (damaged after the first page, which
+            # the key did open) as SQLITE_NOMEM: the file is damaged, the key is right
+            raise DatabaseDamagedError(DAMAGED_MESSAGE, ["a page failed its integrity check"]) from exc
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")

@@ -329,6 +329,84 @@ def _move_mirrored(db: sqlite_utils.Database) -> None:
     syncdata.rebuild_summaries(db)
 
 
+# --- v4: the whitelist worked at the branch -------------------------------------------------
+#
+# An entry's outcome is the latest of its whitelist_outcome records (by date, then entry
+# order); the funnel wants how far it ever came. whitelist_state keeps both per entry,
+# kept by triggers, so every writer (the service, a pull from the branch's other PC, a
+# restore) leaves it right and the list and funnel read one row per entry.
+# reached: 0 not reached, 1 contacted (or refused after contact), 2 interested, 3 applied,
+# 4 drawn (app.core.whitelist.STAGE).
+_STATE_REFRESH = """
+    DELETE FROM whitelist_state WHERE whitelist_uid = {uid};
+    INSERT INTO whitelist_state (whitelist_uid, status, status_date, reached, drawn_fen, outcomes)
+    SELECT {uid},
+           (SELECT status FROM whitelist_outcomes WHERE whitelist_uid = {uid} AND deleted = 0
+             ORDER BY date DESC, id DESC LIMIT 1),
+           (SELECT date FROM whitelist_outcomes WHERE whitelist_uid = {uid} AND deleted = 0
+             ORDER BY date DESC, id DESC LIMIT 1),
+           max(CASE status WHEN 'drawn' THEN 4 WHEN 'applied' THEN 3 WHEN 'interested' THEN 2
+                           WHEN 'contacted' THEN 1 WHEN 'refused' THEN 1 ELSE 0 END),
+           coalesce(sum(CASE status WHEN 'drawn' THEN amount_fen ELSE 0 END), 0),
+           count(*)
+      FROM whitelist_outcomes WHERE whitelist_uid = {uid} AND deleted = 0
+    HAVING count(*) > 0;
+"""
+V4 = f"""
+CREATE TABLE whitelist_state (
+    whitelist_uid TEXT PRIMARY KEY,
+    status        TEXT NOT NULL,
+    status_date   TEXT,
+    reached       INTEGER NOT NULL,
+    drawn_fen     INTEGER NOT NULL,
+    outcomes      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX whitelist_outcomes_entry ON whitelist_outcomes (whitelist_uid, date, id);
+CREATE INDEX whitelist_client ON whitelist (client_uid);
+CREATE INDEX whitelist_cluster ON whitelist (cluster, valid_to) WHERE deleted = 0;
+CREATE INDEX whitelist_valid_to ON whitelist (valid_to) WHERE deleted = 0;
+CREATE INDEX whitelist_manager ON whitelist (manager) WHERE deleted = 0;
+CREATE INDEX nominations_id_number ON nominations (id_number) WHERE deleted = 0;
+CREATE TRIGGER whitelist_outcomes_ai AFTER INSERT ON whitelist_outcomes BEGIN
+{_STATE_REFRESH.format(uid="NEW.whitelist_uid")}
+END;
+CREATE TRIGGER whitelist_outcomes_au AFTER UPDATE ON whitelist_outcomes BEGIN
+{_STATE_REFRESH.format(uid="OLD.whitelist_uid")}
+{_STATE_REFRESH.format(uid="NEW.whitelist_uid")}
+END;
+CREATE TRIGGER whitelist_outcomes_ad AFTER DELETE ON whitelist_outcomes BEGIN
+{_STATE_REFRESH.format(uid="OLD.whitelist_uid")}
+END
+"""
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    for statement in _split_v4(V4):
+        db.conn.execute(statement)
+    # entries already worked (outcomes pulled before v4): their state from the start
+    db.conn.execute("UPDATE whitelist_outcomes SET id = id")
+
+
+def _split_v4(script: str) -> list[str]:
+    """Statements of V4; a trigger's body keeps its inner semicolons."""
+    out, buf, depth = [], [], 0
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("CREATE TRIGGER"):
+            depth = 1
+        buf.append(line)
+        if depth and stripped in ("END;", "END"):
+            depth = 0
+            out.append("\n".join(buf).strip().removesuffix(";"))
+            buf = []
+        elif not depth and stripped.endswith(";"):
+            out.append("\n".join(buf).strip().removesuffix(";"))
+            buf = []
+    if "\n".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -337,6 +415,7 @@ MIGRATIONS: list[Migration] = [
         "record kinds: a table per kind from its declaration, checkpoint summaries, rejected records",
         _steps(_sql(V3), *(create_kind_table(k, cols) for k, cols in V3_KINDS.items()), _move_mirrored),
     ),
+    Migration(4, "whitelist at the branch: each entry's outcome and furthest stage, kept by triggers", _v4),
 ]
 
 

@@ -17,7 +17,10 @@ relationship fields; both may edit a client's phone, address and village
 
 from __future__ import annotations
 
-from sync.protocol.schema import Choice, Column, Creator, Kind, Owner, Registry, T
+from collections.abc import Mapping
+from typing import Any
+
+from sync.protocol.schema import Choice, Column, Creator, Kind, Owner, Problem, Registry, T
 
 HQ, BRANCH, SHARED = Owner.HQ, Owner.BRANCH, Owner.SHARED
 
@@ -178,8 +181,19 @@ COMPLIANCE_WORDS = Kind(
         Column("allowed", T.LIST, "允许的组合词", null=False, max_len=2000, item=T.TEXT, item_len=20),
     ),
 )
+def _scorecard_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """A published scorecard must be one the branch can evaluate."""
+    from sync.protocol.scorecard import ScorecardError, parse
+
+    try:
+        parse(values)
+    except ScorecardError as exc:
+        return [Problem("factors", "scorecard", f"评分卡无法使用：{exc}")]
+    return []
+
+
 SCORECARD = Kind(
-    "scorecard", "评分卡", creator=Creator.HQ, table="scorecards",
+    "scorecard", "评分卡", creator=Creator.HQ, table="scorecards", check=_scorecard_problems,
     columns=(
         Column("cluster", T.CODE, "产业集群", required=True, max_len=32),
         Column("name", T.TEXT, "评分卡名称", required=True, max_len=40),

@@ -504,6 +504,9 @@ class Kind:
     table: str
     uid: str = "uuid"
     provisional_key: str | None = None
+    # a whole-record rule beyond each column's own (a scorecard's JSON must be a usable card):
+    # (values of a whole record) -> problems; run when the whole record is given
+    check: Callable[[Mapping[str, Any]], list[Problem]] | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -571,6 +574,8 @@ class Kind:
             for col in self.columns:
                 if col.required and col.name not in values:
                     out.append(Problem(col.name, "required", f"{col.label}不能为空。"))
+            if self.check is not None and not out:
+                out += self.check(values)
         return out
 
     def row_problems(self, values: Iterable[Any]) -> list[Problem]:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 import resources
-from resources.demo_county import build_county, iter_clients
+from resources.demo_county import WHITELIST_FIELDS, build_county, iter_clients, scorecards, whitelist
 from sync import protocol as p
 from sync.protocol.schema import T
 from sync.server.sheets import UID_NAMESPACE
@@ -30,7 +30,6 @@ SCENARIO_TYPES = (
     ("welfare", "福利消费平台", ["accounts", "subsidy_fen", "merchants"]),
     ("driving_school", "驾培监管", ["accounts", "funds_used_fen"]),
 )
-CLUSTERS = ("tea", "walnut", "livestock", "bacon")
 
 
 def _wire(kind: p.Kind, values: dict[str, Any], codes: dict[str, dict[int, str]]) -> dict[str, Any]:
@@ -88,7 +87,7 @@ def demo_records(seed: int = 2026, n_clients: int = 5000) -> Iterator[tuple[str,
     ]
     client_kind = p.KINDS["client"]
     clients = []
-    whitelist = []
+    listed = []  # what the whitelist is drawn from
     for c in iter_clients(county):
         tag_codes = sorted(c.get("tags", ()))
         clients.append({
@@ -97,25 +96,12 @@ def demo_records(seed: int = 2026, n_clients: int = 5000) -> Iterator[tuple[str,
             "hq_tags": [t for t in tag_codes if tags[t].source == "hq"],
             "branch_tags": [t for t in tag_codes if tags[t].source == "branch"],
         })
-        if "hq_whitelist" in tag_codes and c.get("client_no"):
-            n = len(whitelist)
-            whitelist.append({
-                "uid": str(uuid.uuid5(UID_NAMESPACE, f"whitelist:{c['uid']}")),
-                "client_uid": c["uid"],
-                "client_no": c["client_no"],
-                "product": "xingnong_e_dai",
-                "limit_fen": 50_000_00 + (n * 7919 % 25) * 10_000_00,
-                "rate_bp": 385,
-                "valid_from": "2026-10-01",
-                "valid_to": "2027-09-30",
-                "batch": "2026Q4",
-                "cluster": CLUSTERS[n % len(CLUSTERS)],
-                "score": 600 + n * 37 % 300,
-                "band": "ABC"[n % 3],
-                "manager": None,
-            })
+        listed.append({k: c.get(k) for k in WHITELIST_FIELDS})
+    entries, outcomes = whitelist(county, listed)
     yield "client", b, clients
-    yield "whitelist", b, whitelist
+    yield "scorecard", None, scorecards()
+    yield "whitelist", b, entries
+    yield "whitelist_outcome", b, outcomes
     yield "campaign", b, [{
         "uid": "2026-mb-activation", "code": "2026-mb-activation", "name": "手机银行激活季",
         "product": "mobile_banking", "starts": "2026-11-01", "ends": "2026-12-31",

@@ -16,6 +16,7 @@ from app.store.db import write
 from app.store.kinds import Table
 from app.store.records import Records
 from app.store.store import Store
+from resources.demo_county import scorecards
 from sync import protocol as p
 from sync.protocol import kinds as declared
 from sync.protocol.schema import Column, Creator, Owner, Registry, T, json_schema
@@ -111,6 +112,9 @@ def test_every_kind_round_trips_unchanged(hq_sqlite, tmp_path: Path) -> None:
         uid = rec["code"] if kind.uid == "code" else f"{kind.name}-roundtrip-{n}"
         if kind.name == "tag":
             rec["source"] = "hq"
+        if kind.name == "scorecard":  # a card must be one the branch can evaluate
+            card = scorecards()[0]
+            rec.update(factors=card["factors"], bands=card["bands"])
         hq.store.publish(kind.name, DEMO_BRANCH, [{"uid": uid, **rec}])
         published[kind.name] = (uid, rec)
     banked = sample(p.KINDS["client"], refs, 99)
