@@ -156,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("id", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
     rm.add_argument("--yes", action="store_true", help="不再询问确认")
 
+    from app import cli_whitelist
+
+    cli_whitelist.add_parsers(sub, common)
+
     sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
     sy.add_argument("--watch", type=float, metavar="分钟", help="持续运行：每隔若干分钟同步一次，失败时按退避间隔重试")
     sy.add_argument("--page-size", type=int, default=20_000, help=argparse.SUPPRESS)
@@ -802,6 +806,14 @@ _COMMANDS = {
 }
 
 
+def _command(name: str):
+    if name in _COMMANDS:
+        return _COMMANDS[name]
+    from app.cli_whitelist import COMMANDS
+
+    return COMMANDS[name]
+
+
 def _start_logging(data_dir: Path, args: argparse.Namespace) -> None:
     """Log into the data folder when it exists and can be written; otherwise nowhere (never to
     the terminal: the command reports the folder's problem itself, in Chinese)."""
@@ -832,7 +844,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(data_dir=data_dir, user=args.user, lang=args.lang)
     log.info("command %s", args.command)
     try:
-        return _COMMANDS[args.command](args)
+        return _command(args.command)(args)
     except StoreError as exc:
         _err(f"错误：{exc.message}")
         log.warning("command %s failed: %s", args.command, type(exc).__name__)

@@ -96,7 +96,8 @@ w.batch, w.manager, c.consent, coalesce(s.status, 'not_contacted'), s.status_dat
 coalesce(s.drawn_fen, 0)"""
 
 SORTS = {
-    "valid_to": "w.valid_to IS NULL, w.valid_to, w.id",
+    # the soonest to lapse first; entries already past their date after the live ones
+    "valid_to": "(w.valid_to IS NOT NULL AND w.valid_to < :today), w.valid_to IS NULL, w.valid_to, w.id",
     "limit": "w.limit_fen DESC, w.id",
     "village": "t.name, v.name, c.name_key, w.id",
     "name": "c.name_key, w.id",
@@ -155,10 +156,11 @@ class WhitelistRepository:
     def page(self, f: WhitelistFilter, *, today: date, sort: str = "valid_to", offset: int = 0,
              limit: int = 200) -> list[EntryRow]:
         q = _where(f, today)
-        order = SORTS.get(sort, SORTS["valid_to"])
+        order = SORTS.get(sort, SORTS["valid_to"]).replace(":today", "?")
+        order_args = [today.isoformat()] * SORTS.get(sort, SORTS["valid_to"]).count(":today")
         rows = self.db.conn.execute(
             f"SELECT {_COLS} {_FROM} WHERE {' AND '.join(q.where)} ORDER BY {order} LIMIT ? OFFSET ?",
-            [*q.args, limit, offset],
+            [*q.args, *order_args, limit, offset],
         ).fetchall()
         return [_row(r) for r in rows]
 
