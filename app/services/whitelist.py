@@ -313,6 +313,9 @@ class WhitelistService:
                 if self.repo.open_nominations(number):
                     errors.append(_field("id_number", "证件号码", "duplicate",
                                          f"证件号码 {mask_id(number)} 已有一条推荐在等总行结论，不能重复推荐。"))
+                elif self.repo.accepted_nominations(number):
+                    errors.append(_field("id_number", "证件号码", "listed",
+                                         f"证件号码 {mask_id(number)} 的推荐已获总行通过，已在白名单中。"))
                 held = self.db.conn.execute(
                     "SELECT w.valid_to FROM whitelist w JOIN clients c ON c.uid = w.client_uid"
                     " WHERE c.id_number = ? AND w.deleted = 0 AND (w.valid_to IS NULL OR w.valid_to >= ?)",

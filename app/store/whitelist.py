@@ -215,6 +215,12 @@ class WhitelistRepository:
             "SELECT uid FROM nominations WHERE id_number = ? AND deleted = 0"
             " AND (decision IS NULL OR decision = 'pending')", (id_number,))]
 
+    def accepted_nominations(self, id_number: str) -> list[str]:
+        """uids of nominations for this ID number that head office accepted (now whitelisted)."""
+        return [r[0] for r in self.db.conn.execute(
+            "SELECT uid FROM nominations WHERE id_number = ? AND deleted = 0 AND decision = 'accepted'",
+            (id_number,))]
+
     def load_by_manager(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.conn.execute(
             "SELECT manager, count(*) FROM whitelist WHERE deleted = 0 AND manager IS NOT NULL GROUP BY manager")}

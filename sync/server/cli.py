@@ -9,6 +9,9 @@
     branchdesk-hq pushed BRANCH [--limit N]
     branchdesk-hq conflicts BRANCH [--unmasked]
     branchdesk-hq denials
+    branchdesk-hq nominations BRANCH [--unmasked]
+    branchdesk-hq decide NOMINATION --accept LIMIT | --decline REASON [--client-no CQ…]
+    branchdesk-hq outcomes BRANCH [--by manager|cluster]
     branchdesk-hq demo [--clients N] [--seed S]
 
 Listings print aligned tables in Chinese; ``--json`` (before or after the
@@ -86,6 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     cf.add_argument("branch", metavar="网点代码")
     cf.add_argument("--unmasked", action="store_true", help="显示完整的证件号和手机号")
     sub.add_parser("denials", parents=[as_json], help="查看被拒绝的越权访问")
+    nm = sub.add_parser("nominations", parents=[as_json], help="网点推荐的白名单客户（证件号脱敏）及评分卡档位")
+    nm.add_argument("branch", metavar="网点代码")
+    nm.add_argument("--unmasked", action="store_true", help="显示完整的证件号")
+    dc = sub.add_parser("decide", help="评估一条推荐：通过（核定额度，生成白名单）或不通过（原因）")
+    dc.add_argument("nomination", metavar="推荐编号", help="推荐编号（前 8 位即可）")
+    dc.add_argument("--accept", metavar="额度", help="通过并核定额度，如 10万 或 100000")
+    dc.add_argument("--decline", metavar="原因", help="不通过的原因")
+    dc.add_argument("--client-no", metavar="核心客户号", help="被推荐人尚非客户时：开户后的核心客户号")
+    dc.add_argument("--years", type=int, default=3, metavar="年", help="白名单有效期（默认 3 年）")
+    oc = sub.add_parser("outcomes", parents=[as_json], help="网点白名单的营销结果：转化漏斗")
+    oc.add_argument("branch", metavar="网点代码")
+    oc.add_argument("--by", choices=["manager", "cluster"], default="manager", help="按客户经理或产业集群")
     dm = sub.add_parser("demo", parents=[as_json], help="写入与演示县一致的总行数据")
     dm.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
     dm.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（与网点的 branchdesk demo 一致）")
@@ -206,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for d in found]
             _show(args, found, table(("时间", "设备", "设备所属网点", "访问对象", "原因"), rows)
                   if rows else "没有被拒绝的越权访问。")
+        elif args.cmd in ("nominations", "decide", "outcomes"):
+            _whitelist(store, args)
         elif args.cmd == "demo":
             from sync.server.demo import seed_demo
 
@@ -220,6 +237,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+_DECISIONS = {"pending": "待评估", "accepted": "已通过", "declined": "未通过"}
+
+
+def _wan(fen: int) -> str:
+    return f"{fen / 1_000_000:,.2f}"
+
+
+def _whitelist(store: HQStore, args: argparse.Namespace) -> None:
+    from sync.protocol.money import parse_yuan
+    from sync.server import whitelist as wl
+
+    if args.cmd == "nominations":
+        found = wl.nominations(store, args.branch)
+        if not args.unmasked:
+            found = [{**n, "id_number": MASKS["id"](n.get("id_number"))} for n in found]
+        rows = [(n["uid"][:8], n["name"], n.get("id_number") or "", n.get("cluster") or "", n.get("band") or "—",
+                 _wan(n.get("amount_fen") or 0), n.get("staff") or "", _DECISIONS.get(n["decision"], n["decision"]),
+                 _wan(n["decided_limit_fen"]) if n.get("decided_limit_fen") else "", n.get("decision_reason") or "")
+                for n in found]
+        heads = ("编号", "姓名/名称", "证件号码", "集群", "评分卡档位", "建议额度（万元）", "客户经理", "结论",
+                 "核定额度（万元）", "意见")
+        _show(args, found, table(heads, rows, left=5) if rows else f"网点 {args.branch} 没有推荐。")
+    elif args.cmd == "decide":
+        amount = None
+        if args.accept is not None:
+            try:
+                amount = parse_yuan(args.accept)
+            except ValueError:
+                raise HQError(f"核定额度应为金额，如 10万 或 100000，实际为“{args.accept}”。") from None
+        done = wl.decide(store, args.nomination, accept_fen=amount, decline=args.decline, client_no=args.client_no,
+                         years=args.years)
+        if done["decision"] == "accepted":
+            print(f"已通过推荐 {done['nomination'][:8]}，核定额度 {_wan(amount or 0)} 万元；"
+                  f"白名单 {done['entry'][:8]} 已发布给网点 {done['branch']}。")
+        else:
+            print(f"已记录不通过：推荐 {done['nomination'][:8]}（网点 {done['branch']}）。")
+    else:
+        rows = wl.funnel(store, args.branch, args.by)
+
+        def pct(n: int, d: int) -> str:
+            return f"{100 * n / d:.0f}%" if d else "—"
+
+        body = [(r["key"] or ("未分配" if args.by == "manager" else "（无集群）"), r["entries"], _wan(r["limit_fen"]),
+                 r["contacted"], pct(r["contacted"], r["entries"]), r["applied"], _wan(r["applied_fen"]), r["drawn"],
+                 _wan(r["drawn_fen"]), pct(r["drawn"], r["entries"])) for r in rows]
+        heads = ("客户经理" if args.by == "manager" else "产业集群", "户数", "额度（万元）", "已联系", "触达率",
+                 "已申请", "申请额度（万元）", "已用信", "用信金额（万元）", "转化率")
+        _show(args, rows, table(heads, body, left=1) if body else f"网点 {args.branch} 没有白名单。")
 
 
 def _field_label(kind: str, field: str) -> str:

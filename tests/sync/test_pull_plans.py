@@ -38,7 +38,7 @@ def test_pull_queries_never_sort(hq_db_url: str) -> None:
             store.create_branch(f"B{b}", f"网点{b}")
             store.publish("tag", f"B{b}", [
                 {"uid": f"b{b}t{i}", "code": f"b{b}t{i}", "name": f"标签{i}", "source": "branch", "category": ""}
-                for i in range(1500)
+                for i in range(4000)
             ])
         with store.engine.begin() as c:
             c.exec_driver_sql("ANALYZE")
