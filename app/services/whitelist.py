@@ -43,7 +43,7 @@ class OutcomeView:
     reason: str
     note: str
     staff: str  # name (code)
-    synced: bool
+    synced: bool  # nothing of it waits to be sent (or was refused)
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,9 @@ class WhitelistService:
                 date=val["date"], status=Status(val["status"]).label, amount_fen=val["amount_fen"] or 0,
                 reason=val["reason"] or "", note=val["note"] or "",
                 staff=f"{s.name}（{s.code}）" if s else str(val["staff"]),
-                synced=rec.hq_seq is not None,
+                synced=not self.db.conn.execute(
+                    "SELECT 1 FROM journal WHERE kind = 'whitelist_outcome' AND row_uid = ?"
+                    " AND sync_state IN ('pending', 'quarantined') LIMIT 1", (rec.uid,)).fetchone(),
             ))
         status = Status(e.status)
         from app.core.whitelist import MOVES, expired

@@ -199,7 +199,9 @@ def _ts_path(lang: str = "zh_CN") -> Path:
 
 
 def fill(mapping: dict[str, str], lang: str = "zh_CN") -> int:
-    """Write translations for the given sources (marking them finished). Returns how many."""
+    """Write translations for the given sources that are still unfinished (marking them
+    finished); a finished translation is never changed: the same English word may be
+    translated differently in another context. Returns how many were written."""
     ts = _ts_path(lang)
     tree = ET.parse(ts)
     n = 0
@@ -207,6 +209,8 @@ def fill(mapping: dict[str, str], lang: str = "zh_CN") -> int:
         source = msg.findtext("source") or ""
         if source in mapping:
             tr = msg.find("translation")
+            if tr is not None and tr.get("type") != "unfinished" and (tr.text or "").strip():
+                continue
             if tr is None:
                 tr = ET.SubElement(msg, "translation")
             tr.text = mapping[source]

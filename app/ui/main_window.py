@@ -69,8 +69,9 @@ class MainWindow(QMainWindow):
     # --- workspaces --------------------------------------------------------
 
     def _build_workspaces(self) -> list[Workspace]:
-        from app.core.roles import can_see_clients
+        from app.core.roles import Action, can, can_see_clients
         from app.ui.clients.workspace import ClientsWorkspace
+        from app.ui.whitelist.workspace import WhitelistWorkspace
 
         clients: Workspace
         if can_see_clients(self.ctx.staff):
@@ -80,6 +81,15 @@ class MainWindow(QMainWindow):
                 self.tr("Clients"),
                 self.tr("Your role does not give access to the client book."),
             )
+        whitelist: Workspace
+        if can(self.ctx.staff, Action.VIEW_WHITELIST):
+            whitelist = WhitelistWorkspace(self.ctx)
+            if isinstance(clients, ClientsWorkspace):
+                book = clients
+                whitelist.openClient.connect(lambda cid: (self.nav.setCurrentRow(0), book.open_client(cid)))
+        else:
+            whitelist = PlaceholderWorkspace(
+                self.tr("Whitelist"), self.tr("Your role does not give access to the whitelist."))
         return [
             clients,
             PlaceholderWorkspace(
@@ -90,14 +100,7 @@ class MainWindow(QMainWindow):
                     " on year and period on period."
                 ),
             ),
-            PlaceholderWorkspace(
-                self.tr("Whitelist"),
-                self.tr(
-                    "Head office's pre-approved microloan lines for the branch's clients, the"
-                    " outcome of each contact, and new nominations with an offline scorecard"
-                    " pre-check."
-                ),
-            ),
+            whitelist,
             PlaceholderWorkspace(
                 self.tr("Campaigns"),
                 self.tr(

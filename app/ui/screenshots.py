@@ -104,6 +104,33 @@ def _take(app, store, out: Path) -> list[Path]:
     w.nav.setCurrentRow(len(w.workspaces) - 1)
     wait(1000)
     grab(w, "6-sync.png")
+
+    from app.ui.whitelist.workspace import WhitelistWorkspace
+
+    wl = next((x for x in w.workspaces if isinstance(x, WhitelistWorkspace)), None)
+    if wl is not None:
+        w.nav.setCurrentRow(w.workspaces.index(wl))
+        wait(5000, lambda: wl.model.total > 0 and wl.model.is_loaded(0) and wl.entry.detail is not None)
+        wait(300)
+        grab(w, "7-whitelist.png")
+        wl.tabs.setCurrentIndex(1)
+        wait(3000, lambda: bool(wl.funnel.rows))
+        wait(200)
+        grab(w, "8-whitelist-funnel.png")
+        wl.tabs.setCurrentIndex(0)
+        wl.nominate()
+        dlg = wl.nomination_dialog
+        wait(3000, lambda: bool(dlg.cards))
+        for key, value in {"household_size": "4", "labour": "2", "assets_wan": "30", "debts_wan": "5",
+                           "net_income_last_wan": "6"}.items():
+            dlg.inputs[key].setText(value)
+        for key, value in (("overall", "4"), ("credit_record", "good")):
+            dlg.inputs[key].setCurrentIndex(dlg.inputs[key].findData(value))
+        dlg.name.setText("向德明")
+        dlg.amount.setText("10万")
+        wait(300)
+        grab(dlg, "9-nomination-precheck.png")
+        dlg.reject()
     w.close()
     ctx.shutdown()
     QApplication.processEvents()

@@ -235,5 +235,57 @@
             <source>（无字段变化）</source>
             <translation>(no field changed)</translation>
         </message>
+        <message>
+            <source>白名单营销结果</source>
+            <translation>Whitelist outcome</translation>
+        </message>
+        <message>
+            <source>白名单</source>
+            <translation>Whitelist</translation>
+        </message>
+        <message>
+            <source>营销状态</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>未联系</source>
+            <translation>Not contacted</translation>
+        </message>
+        <message>
+            <source>已联系</source>
+            <translation>Contacted</translation>
+        </message>
+        <message>
+            <source>有意向</source>
+            <translation>Interested</translation>
+        </message>
+        <message>
+            <source>已申请</source>
+            <translation>Applied</translation>
+        </message>
+        <message>
+            <source>已用信</source>
+            <translation>Drawn</translation>
+        </message>
+        <message>
+            <source>无法联系</source>
+            <translation>Unreachable</translation>
+        </message>
+        <message>
+            <source>拒绝</source>
+            <translation>Refused</translation>
+        </message>
+        <message>
+            <source>用信金额</source>
+            <translation>Amount drawn</translation>
+        </message>
+        <message>
+            <source>日期</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>原因</source>
+            <translation>Reason</translation>
+        </message>
     </context>
 </TS>

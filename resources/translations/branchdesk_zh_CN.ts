@@ -9,6 +9,29 @@
         </message>
     </context>
     <context>
+        <name>AssignPreviewDialog</name>
+        <message>
+            <source>Assign the unassigned entries</source>
+            <translation>分配尚未分配的白名单</translation>
+        </message>
+        <message>
+            <source>%1 entries, split by village and existing relationship:</source>
+            <translation>共 %1 条，按村和现有管户关系均衡分配：</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>New entries</source>
+            <translation>新分配（条）</translation>
+        </message>
+        <message>
+            <source>Assign</source>
+            <translation>分配</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientDetailPanel</name>
         <message>
             <source>No client selected</source>
@@ -399,6 +422,149 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>EntryPanel</name>
+        <message>
+            <source>No entry selected</source>
+            <translation>未选择白名单条目</translation>
+        </message>
+        <message>
+            <source>Head office's terms (read-only)</source>
+            <translation>总行核定条件（只读）</translation>
+        </message>
+        <message>
+            <source>Client</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>Approved limit</source>
+            <translation>核定额度</translation>
+        </message>
+        <message>
+            <source>Rate</source>
+            <translation>利率</translation>
+        </message>
+        <message>
+            <source>Valid</source>
+            <translation>有效期</translation>
+        </message>
+        <message>
+            <source>Cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Score / band</source>
+            <translation>评分 / 档位</translation>
+        </message>
+        <message>
+            <source>Batch</source>
+            <translation>批次</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>营销状态</translation>
+        </message>
+        <message>
+            <source>Open client record</source>
+            <translation>打开客户资料</translation>
+        </message>
+        <message>
+            <source>Record an outcome</source>
+            <translation>登记营销结果</translation>
+        </message>
+        <message>
+            <source>e.g. 5万 or 50000</source>
+            <translation>如 5万 或 50000</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <source>Amount drawn</source>
+            <translation>用信金额</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Save outcome (Ctrl+S)</source>
+            <translation>保存结果 (Ctrl+S)</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>详情</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>经办</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>同步</translation>
+        </message>
+        <message>
+            <source>Outcome history</source>
+            <translation>营销记录</translation>
+        </message>
+        <message>
+            <source>Past its validity (to %1): it can no longer be applied for.</source>
+            <translation>已过有效期（至 %1）：不能再申请。</translation>
+        </message>
+        <message>
+            <source>The client has not consented to marketing: left out of outreach lists.</source>
+            <translation>客户未授权营销：不列入外呼/走访名单。</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>未分配</translation>
+        </message>
+        <message>
+            <source>Drawn is the final status: nothing more to record.</source>
+            <translation>已用信是最终状态，无需再登记。</translation>
+        </message>
+        <message>
+            <source>Synced</source>
+            <translation>已同步</translation>
+        </message>
+        <message>
+            <source>Not yet</source>
+            <translation>待同步</translation>
+        </message>
+        <message>
+            <source>Required</source>
+            <translation>必填</translation>
+        </message>
+        <message>
+            <source>Optional</source>
+            <translation>选填</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>保存失败：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>ExportOptionsDialog</name>
         <message>
             <source>Export options</source>
@@ -525,6 +691,100 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>FunnelChart</name>
+        <message>
+            <source>Entries</source>
+            <translation>白名单户数</translation>
+        </message>
+        <message>
+            <source>limits</source>
+            <translation>额度</translation>
+        </message>
+        <message>
+            <source>Reached</source>
+            <translation>已联系</translation>
+        </message>
+        <message>
+            <source>Applied</source>
+            <translation>已申请</translation>
+        </message>
+        <message>
+            <source>Drawn</source>
+            <translation>已用信</translation>
+        </message>
+        <message>
+            <source>drawn</source>
+            <translation>用信</translation>
+        </message>
+        <message>
+            <source>No entries</source>
+            <translation>没有白名单</translation>
+        </message>
+    </context>
+    <context>
+        <name>FunnelPanel</name>
+        <message>
+            <source>Group by</source>
+            <translation>分组</translation>
+        </message>
+        <message>
+            <source>Relationship manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Industry cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Group</source>
+            <translation>组别</translation>
+        </message>
+        <message>
+            <source>Entries</source>
+            <translation>白名单户数</translation>
+        </message>
+        <message>
+            <source>Reached</source>
+            <translation>已联系</translation>
+        </message>
+        <message>
+            <source>Reach rate</source>
+            <translation>触达率</translation>
+        </message>
+        <message>
+            <source>Applied</source>
+            <translation>已申请</translation>
+        </message>
+        <message>
+            <source>Drawn</source>
+            <translation>已用信</translation>
+        </message>
+        <message>
+            <source>Drawn (10k yuan)</source>
+            <translation>用信金额（万元）</translation>
+        </message>
+        <message>
+            <source>Conversion</source>
+            <translation>转化率</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>合计</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>未分配</translation>
+        </message>
+        <message>
+            <source>(no cluster)</source>
+            <translation>（无集群）</translation>
+        </message>
+        <message>
+            <source>Whole branch</source>
+            <translation>全网点</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>BranchDesk</source>
@@ -543,6 +803,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>您的角色不能查看客户视图。</translation>
         </message>
         <message>
+            <source>Your role does not give access to the whitelist.</source>
+            <translation>您的岗位无权查看白名单。</translation>
+        </message>
+        <message>
             <source>Scenarios</source>
             <translation>场景</translation>
         </message>
@@ -553,10 +817,6 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Whitelist</source>
             <translation>白名单</translation>
-        </message>
-        <message>
-            <source>Head office's pre-approved microloan lines for the branch's clients, the outcome of each contact, and new nominations with an offline scorecard pre-check.</source>
-            <translation>总行下发的本网点客户预授信额度、每次触达的结果，以及新推荐客户（可离线按评分卡预判额度）。</translation>
         </message>
         <message>
             <source>Campaigns</source>
@@ -644,6 +904,97 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Merge</source>
             <translation>合并</translation>
+        </message>
+    </context>
+    <context>
+        <name>NominationDialog</name>
+        <message>
+            <source>Nominate a client for the whitelist</source>
+            <translation>推荐白名单客户</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>被推荐人</translation>
+        </message>
+        <message>
+            <source>e.g. 10万</source>
+            <translation>如 10万</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名/名称</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>Suggested limit</source>
+            <translation>建议额度</translation>
+        </message>
+        <message>
+            <source>Why</source>
+            <translation>推荐理由</translation>
+        </message>
+        <message>
+            <source>Scorecard inputs (amounts in 10k yuan)</source>
+            <translation>评分卡输入（金额以万元计）</translation>
+        </message>
+        <message>
+            <source>Submit nomination</source>
+            <translation>提交推荐</translation>
+        </message>
+        <message>
+            <source>Pre-check with head office's scorecard</source>
+            <translation>按总行评分卡预检</translation>
+        </message>
+        <message>
+            <source>Loading the scorecards…</source>
+            <translation>正在读取评分卡…</translation>
+        </message>
+        <message>
+            <source>Factor</source>
+            <translation>评分项</translation>
+        </message>
+        <message>
+            <source>Input</source>
+            <translation>输入</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>得分</translation>
+        </message>
+        <message>
+            <source>No scorecard from head office for this cluster.</source>
+            <translation>总行尚未发布该产业集群的评分卡。</translation>
+        </message>
+        <message>
+            <source>%1 points: band %2, expected limit %3 – %4</source>
+            <translation>%1 分：%2 档，预计额度 %3 – %4</translation>
+        </message>
+        <message>
+            <source>%1 points: below every band</source>
+            <translation>%1 分：未达准入</translation>
+        </message>
+        <message>
+            <source>Capped: %1</source>
+            <translation>封顶：%1</translation>
+        </message>
+        <message>
+            <source>Missing (count as 0): %1</source>
+            <translation>缺少（按 0 分计）：%1</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>保存失败：%1</translation>
         </message>
     </context>
     <context>
@@ -981,6 +1332,256 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>One-time code: enter the code head office gave you</source>
             <translation>一次性注册码：请输入总行提供的注册码</translation>
+        </message>
+    </context>
+    <context>
+        <name>WhitelistTableModel</name>
+        <message>
+            <source>Client</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>Limit (10k yuan)</source>
+            <translation>额度（万元）</translation>
+        </message>
+        <message>
+            <source>Valid to</source>
+            <translation>有效期至</translation>
+        </message>
+        <message>
+            <source>Cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Band</source>
+            <translation>档位</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>营销状态</translation>
+        </message>
+        <message>
+            <source>Consent</source>
+            <translation>营销授权</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>未分配</translation>
+        </message>
+        <message>
+            <source>No consent</source>
+            <translation>未授权</translation>
+        </message>
+    </context>
+    <context>
+        <name>WhitelistWorkspace</name>
+        <message>
+            <source>Search: client name or client number (Ctrl+F)</source>
+            <translation>搜索：客户姓名或核心客户号 (Ctrl+F)</translation>
+        </message>
+        <message>
+            <source>All entries</source>
+            <translation>全部白名单</translation>
+        </message>
+        <message>
+            <source>Expiring within 30 days</source>
+            <translation>30 天内到期</translation>
+        </message>
+        <message>
+            <source>Expiring within 60 days</source>
+            <translation>60 天内到期</translation>
+        </message>
+        <message>
+            <source>Expiring within 90 days</source>
+            <translation>90 天内到期</translation>
+        </message>
+        <message>
+            <source>Never reached</source>
+            <translation>从未联系上</translation>
+        </message>
+        <message>
+            <source>Past validity</source>
+            <translation>已过有效期</translation>
+        </message>
+        <message>
+            <source>Outreach list (consented only)</source>
+            <translation>外呼/走访名单（仅已授权）</translation>
+        </message>
+        <message>
+            <source>Any status</source>
+            <translation>全部状态</translation>
+        </message>
+        <message>
+            <source>Soonest to lapse</source>
+            <translation>最先到期</translation>
+        </message>
+        <message>
+            <source>Largest limit</source>
+            <translation>额度最高</translation>
+        </message>
+        <message>
+            <source>By village</source>
+            <translation>按村</translation>
+        </message>
+        <message>
+            <source>By name</source>
+            <translation>按姓名</translation>
+        </message>
+        <message>
+            <source>Least progress</source>
+            <translation>进展最少</translation>
+        </message>
+        <message>
+            <source>Nominate…</source>
+            <translation>推荐客户…</translation>
+        </message>
+        <message>
+            <source>Assign selected…</source>
+            <translation>分配所选…</translation>
+        </message>
+        <message>
+            <source>Auto-assign…</source>
+            <translation>自动分配…</translation>
+        </message>
+        <message>
+            <source>Cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>营销状态</translation>
+        </message>
+        <message>
+            <source>Order</source>
+            <translation>排序</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名/名称</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Suggested (10k yuan)</source>
+            <translation>建议额度（万元）</translation>
+        </message>
+        <message>
+            <source>Head office</source>
+            <translation>总行结论</translation>
+        </message>
+        <message>
+            <source>Opinion</source>
+            <translation>总行意见</translation>
+        </message>
+        <message>
+            <source>List</source>
+            <translation>名单</translation>
+        </message>
+        <message>
+            <source>Funnel</source>
+            <translation>转化漏斗</translation>
+        </message>
+        <message>
+            <source>Nominations</source>
+            <translation>推荐</translation>
+        </message>
+        <message>
+            <source>Could not load: %1</source>
+            <translation>无法读取：%1</translation>
+        </message>
+        <message>
+            <source>Whitelist</source>
+            <translation>白名单</translation>
+        </message>
+        <message>
+            <source>All clusters</source>
+            <translation>全部集群</translation>
+        </message>
+        <message>
+            <source>All townships</source>
+            <translation>全部乡镇</translation>
+        </message>
+        <message>
+            <source>All managers</source>
+            <translation>全部客户经理</translation>
+        </message>
+        <message>
+            <source>Unassigned</source>
+            <translation>未分配</translation>
+        </message>
+        <message>
+            <source>All villages</source>
+            <translation>全部村</translation>
+        </message>
+        <message>
+            <source>%1 entries match</source>
+            <translation>共 %1 条白名单符合条件</translation>
+        </message>
+        <message>
+            <source>Waiting</source>
+            <translation>待总行评估</translation>
+        </message>
+        <message>
+            <source>Accepted</source>
+            <translation>已通过</translation>
+        </message>
+        <message>
+            <source>Declined</source>
+            <translation>未通过</translation>
+        </message>
+        <message>
+            <source>Nomination submitted; it goes to head office with the next sync.</source>
+            <translation>推荐已提交，下次同步时报送总行。</translation>
+        </message>
+        <message>
+            <source>Select the entries to assign first.</source>
+            <translation>请先选择要分配的白名单。</translation>
+        </message>
+        <message>
+            <source>Assign</source>
+            <translation>分配</translation>
+        </message>
+        <message>
+            <source>Give %1 entries to:</source>
+            <translation>把 %1 条分给：</translation>
+        </message>
+        <message>
+            <source>%1 entries assigned (recorded for sync).</source>
+            <translation>已分配 %1 条（已记入同步日志）。</translation>
+        </message>
+        <message>
+            <source>Every entry already has a manager.</source>
+            <translation>每条白名单都已有客户经理。</translation>
         </message>
     </context>
     <context>

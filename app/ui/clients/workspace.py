@@ -185,6 +185,10 @@ class ClientsWorkspace(Workspace):
     def title(self) -> str:
         return self.tr("Clients")
 
+    def open_client(self, client_id: int) -> None:
+        """Show one client's record in the detail panel (from another workspace)."""
+        self.detail.show_client(client_id)
+
     def shutdown(self) -> None:
         self.layout_.save()
         if self._export_thread is not None:
