@@ -59,6 +59,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     oc.add_argument("--amount", default="", metavar="金额", help="已用信时的用信金额，如 5万 或 50000")
     oc.add_argument("--reason", default="", metavar="原因", help="无法联系 / 拒绝 时必填")
     oc.add_argument("--note", default="", metavar="备注")
+    oc.add_argument("--channel", metavar="方式",
+                    help="这次联系的方式，同时记入联系记录：电话 / 上门 / 邀约到店 / 厅堂 / 微信 / 转介 / 短信")
 
     asg = ws.add_parser("assign", parents=[common], help="把白名单分配给客户经理（网点负责人）")
     asg.add_argument("entries", nargs="*", metavar="条目", help="白名单编号或核心客户号")
@@ -283,9 +285,9 @@ def _show(args: argparse.Namespace) -> int:
               f"{'' if e.consent else '  （客户未授权营销）'}")
         if d.outcomes:
             print("营销记录：")
-            print(table(["日期", "状态", "用信金额", "原因", "备注", "客户经理", "同步"],
-                        [[o.date, o.status, format_wan(o.amount_fen) if o.amount_fen else "", o.reason, o.note,
-                          o.staff, "已同步" if o.synced else "待同步"] for o in d.outcomes]))
+            print(table(["日期", "状态", "方式", "用信金额", "原因", "备注", "客户经理", "同步"],
+                        [[o.date, o.status, o.channel, format_wan(o.amount_fen) if o.amount_fen else "", o.reason,
+                          o.note, o.staff, "已同步" if o.synced else "待同步"] for o in d.outcomes]))
         nxt = "、".join(s.label for s in d.next_statuses) or "（最终状态）"
         print(f"可以改为：{nxt}")
         return EXIT_OK
@@ -308,7 +310,7 @@ def _outcome(args: argparse.Namespace) -> int:
         if isinstance(amount, FieldError):
             return _refused([amount])
         result = svc.record_outcome(uid, args.status, on=args.date or None, amount_fen=amount,
-                                    reason=args.reason, note=args.note)
+                                    reason=args.reason, note=args.note, channel=args.channel)
         if not result.ok:
             return _refused(result.errors)
         rec = result.value.values

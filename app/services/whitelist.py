@@ -32,6 +32,7 @@ from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
 from app.store.whitelist import EntryRow, FunnelRow, WhitelistFilter, WhitelistRepository
+from sync.protocol.kinds import CONTACT_CHANNELS
 from sync.protocol.scorecard import INPUT_BY_KEY, INPUTS, Evaluation, ScorecardError, evaluate, parse
 
 
@@ -39,6 +40,7 @@ from sync.protocol.scorecard import INPUT_BY_KEY, INPUTS, Evaluation, ScorecardE
 class OutcomeView:
     date: str
     status: str  # label
+    channel: str  # the contact logged with it (电话, 上门…), or ""
     amount_fen: int
     reason: str
     note: str
@@ -139,11 +141,14 @@ class WhitelistService:
         if isinstance(e, FieldError):
             return e
         outcomes = []
+        logged = {(d, outcome): channel for d, channel, outcome, _note in self.contacts(uid)}
         for rec in self.repo.outcomes(uid):
             val = rec.values
             s = self.ref.staff_by_code.get(val["staff"])
+            label = Status(val["status"]).label
             outcomes.append(OutcomeView(
-                date=val["date"], status=Status(val["status"]).label, amount_fen=val["amount_fen"] or 0,
+                date=val["date"], status=label, channel=logged.get((val["date"], label), ""),
+                amount_fen=val["amount_fen"] or 0,
                 reason=val["reason"] or "", note=val["note"] or "",
                 staff=f"{s.name}（{s.code}）" if s else str(val["staff"]),
                 synced=not self.db.conn.execute(
@@ -165,8 +170,10 @@ class WhitelistService:
     # --- working the list ------------------------------------------------------------------
 
     def record_outcome(self, uid: str, status: str, *, on: str | date | None = None, amount_fen: int = 0,
-                       reason: str = "", note: str = "") -> Result[StoredRecord]:
-        """A move of the entry's outcome (a new whitelist_outcome record, journaled)."""
+                       reason: str = "", note: str = "", channel: str | None = None) -> Result[StoredRecord]:
+        """A move of the entry's outcome (a new whitelist_outcome record, journaled). With
+        ``channel`` (电话, 上门…), the contact that brought it is logged too (a contact record
+        tied to the entry, in the same transaction)."""
         e = self._entry(uid)
         if isinstance(e, FieldError):
             return Result.failed(e)
@@ -190,16 +197,38 @@ class WhitelistService:
         if e.status_date and day.isoformat() < e.status_date:
             errors.append(_field("date", "日期", "before_last",
                                  f"日期不能早于上一次状态（{Status(e.status).label}，{e.status_date}）的日期。"))
+        channel_value = None
+        if channel:
+            channel_value = next((c.value for c in CONTACT_CHANNELS if channel.strip() in (c.value, c.label)), None)
+            if channel_value is None:
+                allowed = "、".join(c.label for c in CONTACT_CHANNELS)
+                errors.append(_field("channel", "触达方式", "choice",
+                                     f"触达方式应为 {allowed} 之一，实际为“{channel}”。"))
         if errors:
             return Result.failed(*errors)
         values = {"whitelist_uid": uid, "status": new.value, "amount_fen": amount_fen, "date": day.isoformat(),
                   "reason": reason.strip(), "note": note.strip(), "staff": self.staff.code}
+        kinds = ["whitelist_outcome", "whitelist"]
         try:
             with write(self.db):
                 rec = Records(self.db, "whitelist_outcome", self.ref).insert(values, author=self.staff.code)
+                if channel_value is not None:
+                    Records(self.db, "contact", self.ref).insert({
+                        "client_uid": e.client_uid, "staff": self.staff.code, "date": day.isoformat(),
+                        "channel": channel_value, "outcome": new.label, "note": (note or reason).strip(),
+                        "whitelist_uid": uid,
+                    }, author=self.staff.code)
+                    kinds.append("contact")
         except RecordError as exc:
             return Result.failed(*_problems(exc))
-        return Result.done(rec, Changes.of("whitelist_outcome", "whitelist", uids=[uid, rec.uid]))
+        return Result.done(rec, Changes.of(*kinds, uids=[uid, rec.uid]))
+
+    def contacts(self, uid: str) -> list[tuple[str, str, str, str]]:
+        """(date, channel label, outcome, note) of the contacts logged against an entry, oldest first."""
+        labels = {c.value: c.label for c in CONTACT_CHANNELS}
+        return [(r[0], labels.get(r[1], r[1]), r[2], r[3]) for r in self.db.conn.execute(
+            "SELECT date, channel, outcome, note FROM contacts WHERE whitelist_uid = ? AND deleted = 0"
+            " ORDER BY date, id", (uid,))]
 
     def _managers(self) -> list[str]:
         return [s.code for s in self.ref.staff.values() if s.active and s.role == Role.MANAGER]

@@ -33,7 +33,8 @@ def domain_labels() -> list[str]:
     from sync.protocol.kinds import KINDS
 
     out: list[str] = []
-    for kind in ("client", "whitelist_outcome"):  # the kinds the app has screens for; add one with its workspace
+    # the kinds the app has screens for; add one with its workspace
+    for kind in ("client", "whitelist_outcome", "contact"):
         k = KINDS[kind]
         out.append(k.label)
         for c in k.columns:

@@ -287,5 +287,49 @@
             <source>原因</source>
             <translation>Reason</translation>
         </message>
+        <message>
+            <source>客户触达</source>
+            <translation>Contact</translation>
+        </message>
+        <message>
+            <source>触达日期</source>
+            <translation>Contact date</translation>
+        </message>
+        <message>
+            <source>触达方式</source>
+            <translation>Channel</translation>
+        </message>
+        <message>
+            <source>邀约到店</source>
+            <translation>Invited to branch</translation>
+        </message>
+        <message>
+            <source>厅堂</source>
+            <translation>In the hall</translation>
+        </message>
+        <message>
+            <source>微信</source>
+            <translation>WeChat</translation>
+        </message>
+        <message>
+            <source>转介</source>
+            <translation>Referral</translation>
+        </message>
+        <message>
+            <source>短信</source>
+            <translation>SMS</translation>
+        </message>
+        <message>
+            <source>结果</source>
+            <translation>Outcome</translation>
+        </message>
+        <message>
+            <source>营销活动</source>
+            <translation>Campaign</translation>
+        </message>
+        <message>
+            <source>下次跟进日期</source>
+            <translation>Next follow-up</translation>
+        </message>
     </context>
 </TS>

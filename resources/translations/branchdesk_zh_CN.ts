@@ -492,8 +492,16 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>如 5万 或 50000</translation>
         </message>
         <message>
+            <source>— (not logged as a contact)</source>
+            <translation>—（不记入联系记录）</translation>
+        </message>
+        <message>
             <source>Date</source>
             <translation>日期</translation>
+        </message>
+        <message>
+            <source>Contacted by</source>
+            <translation>联系方式</translation>
         </message>
         <message>
             <source>Amount drawn</source>

@@ -165,3 +165,17 @@ def test_nominations_are_checked_and_a_second_open_one_refused(demo_dir: Path) -
         assert not r.ok and "已在白名单中" in r.message
     finally:
         m3.db.close()
+
+
+def test_an_outcome_with_a_channel_logs_the_contact_too(head: WhitelistService) -> None:
+    e = head.page(WhitelistFilter(never_contacted=True, expired=False), limit=1)[0]
+    r = head.record_outcome(e.uid, "已联系", channel="上门", note="赶集日在家")
+    assert r.ok, r.message
+    assert r.changes.touches("contact")
+    assert head.contacts(e.uid) == [(TODAY.isoformat(), "上门", "已联系", "赶集日在家")]
+    row = head.db.conn.execute("SELECT client_uid, staff FROM contacts WHERE whitelist_uid = ?", (e.uid,)).fetchone()
+    assert row == (e.client_uid, "A0001")
+    assert head.detail(e.uid).outcomes[-1].channel == "上门"
+    bad = head.record_outcome(e.uid, "有意向", channel="飞鸽传书")
+    assert not bad.ok and "触达方式应为" in bad.message
+    assert len(head.contacts(e.uid)) == 1

@@ -34,6 +34,7 @@ from app.core.whitelist import NEEDS_REASON, Status, product_label
 from app.services.whitelist import EntryDetail, WhitelistService
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
+from sync.protocol.kinds import CONTACT_CHANNELS
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -104,12 +105,18 @@ class EntryPanel(QWidget):
         self.amount = QLineEdit()
         self.amount.setObjectName("outcomeAmount")
         self.amount.setPlaceholderText(self.tr("e.g. 5万 or 50000"))
+        self.channel = QComboBox()
+        self.channel.setObjectName("outcomeChannel")
+        self.channel.addItem(self.tr("— (not logged as a contact)"), None)
+        for c in CONTACT_CHANNELS:
+            self.channel.addItem(domain(c.label), c.value)
         self.reason = QLineEdit()
         self.reason.setObjectName("outcomeReason")
         self.note = QLineEdit()
         self.note.setObjectName("outcomeNote")
         form.addRow(self.tr("Status"), self.status)
         form.addRow(self.tr("Date"), self.date)
+        form.addRow(self.tr("Contacted by"), self.channel)
         form.addRow(self.tr("Amount drawn"), self.amount)
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow(self.tr("Note"), self.note)
@@ -202,7 +209,7 @@ class EntryPanel(QWidget):
             self.status.addItem(domain(s.label), s.value)
         self.status.blockSignals(False)
         can_record = d.can_work and bool(d.next_statuses)
-        for w in (self.status, self.date, self.amount, self.reason, self.note, self.save_button):
+        for w in (self.status, self.date, self.channel, self.amount, self.reason, self.note, self.save_button):
             w.setEnabled(can_record)
         if not d.next_statuses:
             self.error.setText(self.tr("Drawn is the final status: nothing more to record."))
@@ -210,7 +217,8 @@ class EntryPanel(QWidget):
         self.history.setRowCount(len(d.outcomes))
         for i, o in enumerate(reversed(d.outcomes)):
             details = "；".join(x for x in (
-                format_wan(o.amount_fen) if o.amount_fen else "", o.reason, o.note) if x)
+                domain(o.channel) if o.channel else "", format_wan(o.amount_fen) if o.amount_fen else "", o.reason,
+                o.note) if x)
             cells = (o.date, domain(o.status), details, o.staff, self.tr("Synced") if o.synced else self.tr("Not yet"))
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -245,11 +253,13 @@ class EntryPanel(QWidget):
             return
         uid, on, reason, note, service = self.uid, self.date.text().strip(), self.reason.text(), self.note.text(), \
             self.service
+        channel = self.channel.currentData()
         self.save_button.setEnabled(False)
 
         def work(tc: TaskContext) -> Result:
             svc: WhitelistService = service(tc.db)
-            return svc.record_outcome(uid, status, on=on or None, amount_fen=amount, reason=reason, note=note)
+            return svc.record_outcome(uid, status, on=on or None, amount_fen=amount, reason=reason, note=note,
+                                      channel=channel)
 
         self.writer.submit(work, success=self._saved, failure=self._failed, name="whitelist-outcome")
 
@@ -261,6 +271,7 @@ class EntryPanel(QWidget):
         self.error.clear()
         for edit in (self.amount, self.reason, self.note, self.date):
             edit.clear()
+        self.channel.setCurrentIndex(0)
         self.saved.emit(result)
         self.show_entry(self.uid)
 
