@@ -39,6 +39,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._pending: set[int] = set()
         self._t0 = 0.0
+        self.pages_fetched = 0  # pages read since the last reload (tests, benchmarks)
 
     # --- what a subclass provides ---------------------------------------------------------
 
@@ -54,8 +55,8 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         """How many rows. Database thread."""
         raise NotImplementedError
 
-    def page(self, tc: TaskContext, query: Any, offset: int, limit: int) -> list[Row] | FieldError:
-        """Rows ``offset`` .. ``offset + limit``. Database thread."""
+    def page(self, tc: TaskContext, query: Any, offset: int, limit: int, total: int) -> list[Row] | FieldError:
+        """Rows ``offset`` .. ``offset + limit`` of ``total``. Database thread."""
         raise NotImplementedError
 
     def text(self, row: Row, key: str) -> str:
@@ -65,6 +66,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
     def decoration(self, row: Row, key: str, role: int) -> Any:
         """Colours, alignment, tooltips beyond the text (None: default). UI thread."""
         return None
+
+    def user_data(self, row: Row) -> Any:
+        """What ``Qt.UserRole`` gives for a row (the row itself unless said otherwise)."""
+        return row
 
     # --- loading ------------------------------------------------------------------------
 
@@ -83,7 +88,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             total = self.count(tc, q)
             if isinstance(total, FieldError):
                 return total
-            rows = self.page(tc, q, 0, size) if total else []
+            rows = self.page(tc, q, 0, size, total) if total else []
             return rows if isinstance(rows, FieldError) else (total, rows)
 
         self._reader.submit(work, success=lambda r, g=gen: self._on_reloaded(g, r), failure=self._on_failed,
@@ -103,6 +108,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._total = total
         self._pages.clear()
         self._pending.clear()
+        self.pages_fetched = 1 if rows else 0
         if rows:
             self._pages[0] = rows
         self.endResetModel()
@@ -113,10 +119,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         if page in self._pending or page in self._pages:
             return
         self._pending.add(page)
-        gen, q, size = self._gen, self.query(), self.page_size
+        gen, q, size, total = self._gen, self.query(), self.page_size, self._total
 
         def work(tc: TaskContext) -> Any:
-            return self.page(tc, q, page * size, size)
+            return self.page(tc, q, page * size, size, total)
 
         self._reader.submit(work, success=lambda rows, g=gen, p=page: self._on_page(g, p, rows),
                             failure=self._on_failed, name=f"{type(self).__name__}-page")
@@ -129,6 +135,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             self.loadFailed.emit(rows.message)
             return
         self._pages[page] = rows
+        self.pages_fetched += 1
         while len(self._pages) > self.cache_pages:
             self._pages.popitem(last=False)
         first = page * self.page_size
@@ -160,10 +167,12 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         return 0 if parent.isValid() else len(self.columns())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
             cols = self.columns()
             return cols[section][1] if 0 <= section < len(cols) else None
-        return None
+        return str(section + 1)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -175,5 +184,5 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.text(r, key)
         if role == Qt.ItemDataRole.UserRole:
-            return r
+            return self.user_data(r)
         return self.decoration(r, key, role)

@@ -60,7 +60,7 @@ class WhitelistTableModel(PagedTableModel[EntryRow]):
         svc: WhitelistService = self._service(tc.db)
         return svc.count(query[0])
 
-    def page(self, tc: TaskContext, query: Any, offset: int, limit: int) -> list[EntryRow] | FieldError:
+    def page(self, tc: TaskContext, query: Any, offset: int, limit: int, total: int) -> list[EntryRow] | FieldError:
         svc: WhitelistService = self._service(tc.db)
         return svc.page(query[0], sort=query[1], offset=offset, limit=limit)
 
