@@ -80,6 +80,18 @@ class FunnelRow:
 class Query:
     where: list[str] = field(default_factory=list)
     args: list[Any] = field(default_factory=list)
+    clients: bool = False  # the filter reads the client (village, consent, name)
+    villages: bool = False  # ... and the village (township)
+
+    def source(self) -> str:
+        """FROM with only the joins the filter needs (a count or funnel of 50,000 entries with
+        no place filter should not touch 50,000 clients)."""
+        out = "FROM whitelist w LEFT JOIN whitelist_state s ON s.whitelist_uid = w.uid"
+        if self.clients or self.villages:
+            out += " LEFT JOIN clients c ON c.uid = w.client_uid"
+        if self.villages:
+            out += " LEFT JOIN villages v ON v.id = c.village_id"
+        return out
 
 
 _FROM = """
@@ -111,9 +123,11 @@ def _where(f: WhitelistFilter, today: date) -> Query:
         q.where.append("w.cluster = ?")
         q.args.append(f.cluster)
     if f.village_id is not None:
+        q.clients = True
         q.where.append("c.village_id = ?")
         q.args.append(f.village_id)
     if f.township_id is not None:
+        q.villages = True
         q.where.append("v.township_id = ?")
         q.args.append(f.township_id)
     if f.manager is not None:
@@ -137,8 +151,10 @@ def _where(f: WhitelistFilter, today: date) -> Query:
     if f.never_contacted:
         q.where.append("coalesce(s.reached, 0) = 0")
     if f.outreach:
+        q.clients = True
         q.where.append("c.consent = 1")
     if f.text.strip():
+        q.clients = True
         q.where.append("(c.name LIKE ? OR w.client_no LIKE ?)")
         like = f"%{f.text.strip()}%"
         q.args += [like, like]
@@ -151,7 +167,8 @@ class WhitelistRepository:
 
     def count(self, f: WhitelistFilter, *, today: date) -> int:
         q = _where(f, today)
-        return self.db.conn.execute(f"SELECT count(*) {_FROM} WHERE {' AND '.join(q.where)}", q.args).fetchone()[0]
+        return self.db.conn.execute(f"SELECT count(*) {q.source()} WHERE {' AND '.join(q.where)}",
+                                    q.args).fetchone()[0]
 
     def page(self, f: WhitelistFilter, *, today: date, sort: str = "valid_to", offset: int = 0,
              limit: int = 200) -> list[EntryRow]:
@@ -184,7 +201,7 @@ class WhitelistRepository:
                    sum(coalesce(s.reached, 0) >= 1), sum(CASE WHEN coalesce(s.reached, 0) >= 1 THEN w.limit_fen END),
                    sum(coalesce(s.reached, 0) >= 3), sum(CASE WHEN coalesce(s.reached, 0) >= 3 THEN w.limit_fen END),
                    sum(coalesce(s.reached, 0) >= 4), sum(coalesce(s.drawn_fen, 0))
-            {_FROM} WHERE {' AND '.join(q.where)} GROUP BY k ORDER BY k"""
+            {q.source()} WHERE {' AND '.join(q.where)} GROUP BY k ORDER BY k"""
         return [FunnelRow(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0, r[7] or 0, r[8] or 0)
                 for r in self.db.conn.execute(sql, q.args)]
 
