@@ -622,7 +622,7 @@ WHITELIST_FIELDS = ("uid", "client_no", "segment", "kind", "tags", "village_id",
 
 def whitelist(county: DemoCounty, clients: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]],
                                                                              list[dict[str, Any]]]:
-    """(entries, outcomes) in wire form: about a third of the farmers, sole traders and businesses
+    """(entries, outcomes) in wire form: about two thirds of the farmers, sole traders and businesses
     with a core number, given to their own manager mostly, a share already worked."""
     rng = random.Random(f"whitelist-{county.seed}-{county.n_clients}")
     staff_code = {s.id: s.code for s in county.staff}
@@ -632,7 +632,7 @@ def whitelist(county: DemoCounty, clients: Iterable[dict[str, Any]]) -> tuple[li
     for c in clients:
         if not c.get("client_no") or c["segment"] not in ("farmer", "sole_trader", "micro_business", "cooperative"):
             continue
-        if "hq_whitelist" not in c.get("tags", ()) and rng.random() > 0.3:
+        if "hq_whitelist" not in c.get("tags", ()) and rng.random() > 0.6:
             continue
         n = len(entries)
         business = c["segment"] in ("micro_business", "cooperative") or c["kind"] == "business"

@@ -12,10 +12,13 @@ PAGE = 4096
 
 
 def _damage_middle(path: Path) -> None:
-    """Overwrite two pages in the middle of the file (a bad sector, a half-written copy)."""
+    """Overwrite two pages at a few places past the first fifth of the file (a bad sector, a
+    half-written copy): where the client book lies, whatever the demo adds after it."""
+    size = path.stat().st_size
     with open(path, "r+b") as fh:
-        fh.seek((path.stat().st_size // 2) // PAGE * PAGE)
-        fh.write(b"\0" * 2 * PAGE)
+        for share in (0.2, 0.3, 0.4, 0.5):
+            fh.seek(int(size * share) // PAGE * PAGE)
+            fh.write(b"\0" * 2 * PAGE)
 
 
 def _damage_first_page(path: Path) -> None:
