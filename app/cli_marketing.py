@@ -1,4 +1,12 @@
-"""``branchdesk check-text FILE|-``: the marketing-language checker, headless.
+"""Marketing work, headless: ``branchdesk check-text``, ``contact`` and ``followups``.
+
+    branchdesk check-text FILE|- [--wealth] [--json]
+    branchdesk contact 客户 --channel 电话 [--outcome 有意向] [--note …] [--next 2026-12-09] [--campaign CODE]
+    branchdesk followups [--manager M] [--due overdue|today|week] [--json]
+    branchdesk followups done 编号 --result …
+    branchdesk followups snooze 编号 --until 2026-12-10 --reason …
+
+``check-text``:
 
 Reads a script or note (a file, or ``-`` for standard input, UTF-8), prints each
 blocked or warned word with the words around it and the rule, and exits 1 when the
@@ -19,6 +27,26 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     ct.add_argument("file", metavar="文件", help="文本文件（UTF-8），或 - 表示从标准输入读取")
     ct.add_argument("--wealth", action="store_true", help="理财产品材料：须含风险提示语")
     ct.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+    co = sub.add_parser("contact", parents=[common], help="登记一次客户触达（可同时排下次跟进）")
+    co.add_argument("client", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
+    co.add_argument("--channel", required=True, metavar="方式",
+                    help="电话 / 上门 / 邀约到店 / 厅堂 / 微信 / 转介 / 短信")
+    co.add_argument("--outcome", default="", metavar="结果", help="如 有意向、已办理、暂不需要")
+    co.add_argument("--note", default="", metavar="备注")
+    co.add_argument("--date", default="", metavar="日期", help="默认今天")
+    co.add_argument("--next", default="", metavar="日期", help="下次跟进日期：排入客户经理的跟进队列")
+    co.add_argument("--campaign", metavar="活动代码", help="这次触达属于哪个营销活动")
+    fu = sub.add_parser("followups", parents=[common], help="跟进队列：已逾期、今天、本周")
+    fu.add_argument("action", nargs="?", choices=["done", "snooze"], help="done 完成；snooze 推迟")
+    fu.add_argument("id", nargs="?", metavar="编号", help="跟进编号（前 8 位即可）")
+    fu.add_argument("--manager", metavar="工号", help="只看这位客户经理的（网点负责人）")
+    fu.add_argument("--due", choices=["overdue", "today", "week"], help="已逾期 / 今天 / 本周内")
+    fu.add_argument("--result", default="", metavar="结果", help="完成时的跟进结果")
+    fu.add_argument("--until", default="", metavar="日期", help="推迟到哪天")
+    fu.add_argument("--reason", default="", metavar="原因", help="推迟原因")
+    fu.add_argument("--json", action="store_true")
 
 
 def _word_list(args: argparse.Namespace):
@@ -83,4 +111,96 @@ def cmd_check_text(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if stop else EXIT_OK
 
 
-COMMANDS = {"check-text": cmd_check_text}
+def _service(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
+    from app.cli import EXIT_REFUSED, _open_store, _print_errors, _staff
+    from app.core.errors import FieldError
+    from app.services.followups import FollowupService
+
+    store = _open_store(args)
+    store.check_if_due()
+    if writes:
+        store.backup_if_due()
+    db = store.connect()
+    try:
+        staff = _staff(args, db, store.settings)
+        if isinstance(staff, FieldError):
+            _print_errors([staff])
+            return EXIT_REFUSED
+        return fn(FollowupService(db, staff))
+    finally:
+        db.close()
+
+
+def cmd_contact(args: argparse.Namespace) -> int:
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors
+    from app.core.errors import FieldError
+    from app.services.clients import ClientService
+
+    def run(svc) -> int:
+        cid = ClientService(svc.db, svc.staff, svc.ref).resolve(args.client)
+        if isinstance(cid, FieldError):
+            _print_errors([cid])
+            return EXIT_REFUSED
+        result = svc.contact(cid, channel=args.channel, outcome=args.outcome, note=args.note, on=args.date or None,
+                             next_date=args.next or None, campaign=args.campaign)
+        if not result.ok:
+            _print_errors(result.errors)
+            return EXIT_REFUSED
+        rec = result.value.values
+        then = f"；{rec['next_date']} 跟进已排入队列" if rec["next_date"] else ""
+        print(f"已登记触达（{rec['date']}）{then}，待同步到总行。")
+        return EXIT_OK
+
+    return _service(args, run, writes=True)
+
+
+def cmd_followups(args: argparse.Namespace) -> int:
+    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _err, _print_errors, _print_json
+    from app.core.errors import FieldError
+    from sync.terminal import table
+
+    if args.action and not args.id:
+        _err("错误：请给出跟进编号（见 branchdesk followups 的列表）。")
+        return EXIT_USAGE
+
+    def run(svc) -> int:
+        if args.action == "done":
+            result = svc.done(args.id, args.result)
+        elif args.action == "snooze":
+            result = svc.snooze(args.id, args.until, args.reason)
+        else:
+            manager = None
+            if args.manager:
+                s = svc.ref.find_staff(args.manager)
+                if s is None:
+                    _print_errors([FieldError("manager", "客户经理", "unknown", f"员工“{args.manager}”不在名册中。")])
+                    return EXIT_REFUSED
+                manager = s.code
+            rows = svc.queue(manager=manager, due=args.due)
+            if isinstance(rows, FieldError):
+                _print_errors([rows])
+                return EXIT_REFUSED
+            if args.json:
+                from dataclasses import asdict
+
+                _print_json([asdict(r) for r in rows])
+                return EXIT_OK
+            when = {"overdue": "已逾期", "today": "今天", "week": "本周", "later": "以后"}
+            names = {s.code: s.name for s in svc.ref.staff.values()}
+            body = [[r.uid[:8], when[r.when] + (f" {r.days_late} 天" if r.days_late else ""), r.due, r.client_name,
+                     r.village, r.mobile, names.get(r.staff, r.staff), r.campaign or "", r.note or r.snooze_reason]
+                    for r in rows]
+            if body:
+                print(table(["编号", "到期", "日期", "客户", "村", "手机", "客户经理", "活动", "备注"], body))
+            print(f"共 {len(rows)} 条待跟进" + ("（只列已授权营销的客户）。" if rows else "。"))
+            return EXIT_OK
+        if not result.ok:
+            _print_errors(result.errors)
+            return EXIT_REFUSED
+        print("已完成。" if args.action == "done" else f"已推迟到 {result.value.values['snoozed_until']}。")
+        return EXIT_OK
+
+    return _service(args, run, writes=bool(args.action))
+
+
+COMMANDS = {"check-text": cmd_check_text, "contact": cmd_contact, "followups": cmd_followups}
