@@ -83,10 +83,13 @@ class Query:
     clients: bool = False  # the filter reads the client (village, consent, name)
     villages: bool = False  # ... and the village (township)
 
-    def source(self) -> str:
+    def source(self, *, scan: bool = False) -> str:
         """FROM with only the joins the filter needs (a count or funnel of 50,000 entries with
-        no place filter should not touch 50,000 clients)."""
-        out = "FROM whitelist w LEFT JOIN whitelist_state s ON s.whitelist_uid = w.uid"
+        no place filter should not touch 50,000 clients). ``scan``: read the table itself, not
+        an index: a funnel reads most entries, and without statistics (a fresh load, a pull)
+        SQLite would walk the partial manager index and look every row up (98 ms against 65
+        at 50,000 entries)."""
+        out = f"FROM whitelist w{' NOT INDEXED' if scan else ''} LEFT JOIN whitelist_state s ON s.whitelist_uid = w.uid"
         if self.clients or self.villages:
             out += " LEFT JOIN clients c ON c.uid = w.client_uid"
         if self.villages:
@@ -201,7 +204,7 @@ class WhitelistRepository:
                    sum(coalesce(s.reached, 0) >= 1), sum(CASE WHEN coalesce(s.reached, 0) >= 1 THEN w.limit_fen END),
                    sum(coalesce(s.reached, 0) >= 3), sum(CASE WHEN coalesce(s.reached, 0) >= 3 THEN w.limit_fen END),
                    sum(coalesce(s.reached, 0) >= 4), sum(coalesce(s.drawn_fen, 0))
-            {q.source()} WHERE {' AND '.join(q.where)} GROUP BY k ORDER BY k"""
+            {q.source(scan=True)} WHERE {' AND '.join(q.where)} GROUP BY k ORDER BY k"""
         return [FunnelRow(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0, r[7] or 0, r[8] or 0)
                 for r in self.db.conn.execute(sql, q.args)]
 
