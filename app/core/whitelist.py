@@ -8,12 +8,12 @@ allowed, naming the rule in Chinese when it is not.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.core.assignment import Candidate, counts, split
 from app.core.errors import FieldError
 from app.core.money import format_wan
 from sync.protocol.kinds import WHITELIST_OUTCOME
@@ -138,57 +138,17 @@ def check_move(facts: EntryFacts, new: Status, *, on: date, today: date, amount_
     return errors
 
 
-# --- assignment ------------------------------------------------------------------------------
+# --- assignment (the rule is app.core.assignment's, shared with campaign targets) -------------
 
-
-@dataclass(frozen=True)
-class ToAssign:
-    uid: str
-    village: int | None  # local village id
-    relationship: str | None  # the client's own manager (staff code), if any
+ToAssign = Candidate
 
 
 def plan_assignment(entries: Sequence[ToAssign], managers: Sequence[str],
                     current: Mapping[str, int] | None = None) -> dict[str, str]:
-    """A balanced split of ``entries`` among ``managers`` (staff codes): uid -> manager.
-
-    An entry goes to the client's own manager where that person is in ``managers``
-    (an existing relationship is kept). The rest go village by village, so one person
-    covers a village: the largest villages first, each to the manager with the fewest
-    entries so far (``current`` counts what each already holds), ties by the one who
-    already works that village, then by code."""
-    if not managers:
-        return {}
-    allowed = set(managers)
-    load: Counter[str] = Counter({m: (current or {}).get(m, 0) for m in managers})
-    plan: dict[str, str] = {}
-    in_village: dict[int | None, Counter[str]] = {}
-    rest: dict[int | None, list[str]] = {}
-    for e in entries:
-        if e.relationship in allowed:
-            plan[e.uid] = e.relationship  # type: ignore[assignment]
-            load[e.relationship] += 1  # type: ignore[index]
-            in_village.setdefault(e.village, Counter())[e.relationship] += 1  # type: ignore[index]
-        else:
-            rest.setdefault(e.village, []).append(e.uid)
-    total = sum(load.values()) + sum(len(u) for u in rest.values())
-    fair = -(-total // len(managers))  # what each would hold in a perfect split
-    for village, uids in sorted(rest.items(), key=lambda kv: (-len(kv[1]), kv[0] is None, kv[0] or 0)):
-        known = in_village.get(village, Counter())
-        todo = list(uids)
-        while todo:
-            who = min(managers, key=lambda m: (load[m], -known[m], m))
-            # a village stays with one person unless it alone would tip the balance
-            room = max(fair - load[who], 1)
-            take, todo = todo[:room], todo[room:]
-            for uid in take:
-                plan[uid] = who
-            load[who] += len(take)
-            known[who] += len(take)
-    return plan
+    """A balanced split of ``entries`` among ``managers`` (staff codes): uid -> manager."""
+    return split(entries, managers, current)
 
 
 def balance(plan: Mapping[str, str], managers: Iterable[str]) -> dict[str, int]:
     """Entries per manager in a plan (every manager listed, zero included)."""
-    counts = Counter(plan.values())
-    return {m: counts.get(m, 0) for m in managers}
+    return counts(plan, managers)
