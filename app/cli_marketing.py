@@ -204,3 +204,164 @@ def cmd_followups(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check-text": cmd_check_text, "contact": cmd_contact, "followups": cmd_followups}
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    c = sub.add_parser("campaigns", parents=[common], help="营销活动：列表、详情与目标客户、分发、触达率与转化率")
+    cs = c.add_subparsers(dest="campaigns_command", metavar="操作", required=True)
+    ls = cs.add_parser("list", parents=[common], help="列出营销活动")
+    ls.add_argument("--json", action="store_true")
+    sh = cs.add_parser("show", parents=[common], help="活动详情：话术（附风险提示、合规检查）和目标客户")
+    sh.add_argument("campaign", metavar="活动", help="活动代码或名称")
+    sh.add_argument("--manager", metavar="工号", help="只列这位客户经理的目标客户")
+    sh.add_argument("--excluded", action="store_true", help="列出因客户未授权营销而排除的目标（网点负责人）")
+    sh.add_argument("--json", action="store_true")
+    asg = cs.add_parser("assign", parents=[common], help="把目标客户分发给客户经理（网点负责人）")
+    asg.add_argument("campaign", metavar="活动", help="活动代码或名称")
+    asg.add_argument("targets", nargs="*", metavar="目标", help="目标编号（前 8 位即可），与 --manager 同用")
+    asg.add_argument("--manager", metavar="工号", help="把所列目标分给这位客户经理")
+    asg.add_argument("--auto", action="store_true", help="按管户关系和村均衡分发尚未分发的目标")
+    asg.add_argument("--preview", action="store_true", help="只显示方案，不写入")
+    fg = cs.add_parser("figures", parents=[common], help="触达率与转化率：按活动或客户经理")
+    fg.add_argument("campaign", nargs="?", metavar="活动", help="只统计这个活动")
+    fg.add_argument("--by", choices=["campaign", "manager"], default="campaign")
+    fg.add_argument("--json", action="store_true")
+
+
+def _campaigns(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
+    from app.cli import EXIT_REFUSED, _open_store, _print_errors, _staff
+    from app.core.errors import FieldError
+    from app.services.campaigns import CampaignService
+
+    store = _open_store(args)
+    store.check_if_due()
+    if writes:
+        store.backup_if_due()
+    db = store.connect()
+    try:
+        staff = _staff(args, db, store.settings)
+        if isinstance(staff, FieldError):
+            _print_errors([staff])
+            return EXIT_REFUSED
+        return fn(CampaignService(db, staff))
+    finally:
+        db.close()
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{100 * n / d:.0f}%" if d else "—"
+
+
+def cmd_campaigns(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _err, _print_errors, _print_json
+    from app.core.compliance import highlight
+    from app.core.errors import FieldError
+    from sync.terminal import table
+
+    sub = args.campaigns_command
+    if sub == "assign" and bool(args.auto) == bool(args.manager):
+        _err("错误：请二选一：--auto（自动均衡分发），或 --manager 工号 加上目标编号。")
+        return EXIT_USAGE
+
+    def refused(errors) -> int:
+        _print_errors(errors)
+        return EXIT_REFUSED
+
+    def run(svc) -> int:
+        names = {s.code: s.name for s in svc.ref.staff.values()}
+        if sub == "list":
+            rows = svc.campaigns()
+            if isinstance(rows, FieldError):
+                return refused([rows])
+            if args.json:
+                _print_json([asdict(r) for r in rows])
+                return EXIT_OK
+            heads = ["代码", "主题", "起止", "目标户数", "未授权排除", "已分发", "已触达", "触达率", "已转化", "转化率"]
+            print(table(heads,
+                        [[r.code, r.name, f"{r.starts or '—'}~{r.ends or '—'}", r.targets, r.excluded, r.assigned,
+                          r.reached, _pct(r.reached, r.targets), r.converted, _pct(r.converted, r.targets)]
+                         for r in rows], left=3))
+            return EXIT_OK
+        code = svc.resolve(args.campaign) if getattr(args, "campaign", None) else None
+        if isinstance(code, FieldError):
+            return refused([code])
+        if sub == "show":
+            d = svc.detail(code)
+            if isinstance(d, FieldError):
+                return refused([d])
+            manager = svc.ref.find_staff(args.manager).code if args.manager and svc.ref.find_staff(args.manager) \
+                else None
+            targets = svc.targets(code, manager=manager, excluded=args.excluded)
+            if isinstance(targets, FieldError):
+                return refused([targets])
+            if args.json:
+                _print_json({"campaign": asdict(d.row), "script": d.script, "benefits": d.benefits,
+                             "risk_line": d.risk_line, "blocked": d.blocked,
+                             "findings": [f.message for f in d.findings], "targets": [asdict(t) for t in targets]})
+                return EXIT_OK
+            r = d.row
+            print(f"{r.name}（{r.code}）  {r.starts or '—'} 至 {r.ends or '—'}  目标 {r.goal or '—'} 户")
+            print(f"话术：{d.script}")
+            print(f"权益：{d.benefits or '—'}")
+            print(f"风险提示：{d.risk_line}")
+            for f in d.findings:
+                print(f"  {'禁用' if f.level != 'warn' else '慎用'}：{highlight(d.script, f)}  {f.message}")
+            title = "因客户未授权营销而排除的目标" if args.excluded else "目标客户"
+            print(f"{title}（{len(targets)} 户）：")
+            print(table(["编号", "客户", "村", "手机", "客户经理", "触达", "转化"] if not args.excluded else
+                        ["编号", "客户", "村", "手机", "原因"],
+                        [[t.uid[:8], t.name, t.village, t.mobile, names.get(t.manager or "", "未分发"),
+                          "是" if t.reached else "", "是" if t.converted else ""] if not args.excluded else
+                         [t.uid[:8], t.name, t.village, t.mobile,
+                          "客户拒绝营销" if t.consent is False else "未取得营销授权"]
+                         for t in targets]))
+            return EXIT_OK
+        if sub == "assign":
+            if args.manager:
+                uids = []
+                for text in args.targets:
+                    found = svc.db.conn.execute(
+                        "SELECT uid FROM campaign_targets WHERE campaign = ? AND deleted = 0 AND uid LIKE ?",
+                        (code, f"{text}%")).fetchall()
+                    if len(found) != 1:
+                        return refused([FieldError("target", "目标客户", "unknown", f"找不到目标“{text}”。")])
+                    uids.append(found[0][0])
+                result = svc.assign(uids, args.manager)
+            else:
+                plan = svc.plan(code)
+                if isinstance(plan, FieldError):
+                    return refused([plan])
+                after = svc.balance(code, plan)
+                print(table(["客户经理", "分发后（户）"], [[f"{names.get(m, m)}（{m}）", n] for m, n in after.items()],
+                            left=1))
+                if args.preview or not plan:
+                    print(f"方案共 {len(plan)} 户" + ("（预览，未写入）。" if plan else "：没有需要分发的目标。"))
+                    return EXIT_OK
+                result = svc.apply_plan(plan)
+            if not result.ok:
+                return refused(result.errors)
+            print(f"已分发 {result.value} 户（每条变更已记入日志，待同步）。")
+            return EXIT_OK
+        rows = svc.figures(args.by, code)
+        if isinstance(rows, FieldError):
+            return refused([rows])
+        if args.json:
+            _print_json([{**asdict(r), "reach_rate": r.reach_rate, "conversion_rate": r.conversion_rate}
+                         for r in rows])
+            return EXIT_OK
+        label = (lambda k: names.get(k, k) or "未分发") if args.by == "manager" else (lambda k: k)
+        heads = ["客户经理" if args.by == "manager" else "活动", "目标户数", "已触达", "触达率", "已转化", "转化率"]
+        print(table(heads,
+                    [[label(r.key), r.targets, r.reached, _pct(r.reached, r.targets), r.converted,
+                      _pct(r.converted, r.targets)] for r in rows], left=1))
+        return EXIT_OK
+
+    return _campaigns(args, run, writes=sub == "assign" and not args.preview)
+
+
+COMMANDS["campaigns"] = cmd_campaigns

@@ -683,3 +683,33 @@ def whitelist(county: DemoCounty, clients: Iterable[dict[str, Any]]) -> tuple[li
             if day > TODAY:
                 day = TODAY
     return entries, outcomes
+
+
+# --- campaigns --------------------------------------------------------------------------------------
+#
+# A few of head office's campaigns in flight, each with the middle office's target list (中台精筛名单).
+# The list may hold clients who never consented to marketing: the branch leaves them out.
+
+CAMPAIGNS = (
+    ("2026-mb-activation", "手机银行激活季", "mobile_banking", "2026-11-01", "2026-12-31", 500,
+     "介绍手机银行缴费、转账功能，协助客户完成首次登录。", "首次登录送话费 10 元", "hq_mb_prospect"),
+    ("2026-social-card", "社保卡激活与养老金代发", "social_card", "2026-10-15", "2027-01-31", 300,
+     "上门或在厅堂协助激活社保卡，介绍养老金代发到账提醒。", "激活即送保温杯一只", "hq_social_card"),
+    ("2026-ecny-market", "赶集日数字人民币推广", "ecny", "2026-11-15", "2027-02-28", 200,
+     "赶集日在集市摆摊，帮助商户开通数字人民币收款码，演示收款与提现。", "开通商户送收款音箱", "hq_ecny"),
+)
+CAMPAIGN_FIELDS = ("uid", "tags", "consent")
+
+
+def campaigns(clients: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(campaigns, targets) in wire form: each campaign's targets are the clients with its tag,
+    up to its goal."""
+    rows = list(clients)
+    out_c, out_t = [], []
+    for code, name, product, starts, ends, goal, script, benefits, tag in CAMPAIGNS:
+        out_c.append({"uid": code, "code": code, "name": name, "product": product, "starts": starts, "ends": ends,
+                      "script": script, "benefits": benefits, "goal": goal})
+        chosen = [c["uid"] for c in rows if tag in c.get("tags", ())][:goal]
+        out_t += [{"uid": str(uuid.uuid5(WHITELIST_NS, f"target:{code}:{u}")), "campaign": code, "client_uid": u,
+                   "manager": None, "note": "总行中台精筛"} for u in chosen]
+    return out_c, out_t

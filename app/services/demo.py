@@ -20,7 +20,7 @@ from app.store.db import write
 from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
-from resources.demo_county import build_county, iter_clients, scorecards, whitelist
+from resources.demo_county import build_county, campaigns, iter_clients, scorecards, whitelist
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,9 @@ def create_demo(
         bulk.load_records(db, "scorecard", scorecards())
         bulk.load_records(db, "whitelist", entries)
         bulk.load_records(db, "whitelist_outcome", outcomes)
+        camps, targets = campaigns(iter_clients(county))
+        bulk.load_records(db, "campaign", camps)
+        bulk.load_records(db, "campaign_target", targets)
     finally:
         db.close()
     store.close_cleanly()

@@ -407,6 +407,20 @@ def _split_v4(script: str) -> list[str]:
     return out
 
 
+# --- v5: campaigns and follow-ups at scale ----------------------------------------------------
+#
+# A campaign's targets by campaign and manager; whether a target was reached is a lookup of
+# its client's contacts for that campaign; a manager's queue is their open follow-ups.
+V5 = """
+CREATE INDEX campaign_targets_by_campaign ON campaign_targets (campaign, manager) WHERE deleted = 0;
+CREATE INDEX campaign_targets_by_client ON campaign_targets (client_uid);
+CREATE INDEX contacts_by_client ON contacts (client_uid, campaign) WHERE deleted = 0;
+CREATE INDEX contacts_by_entry ON contacts (whitelist_uid) WHERE whitelist_uid IS NOT NULL;
+CREATE INDEX followups_queue ON followups (staff, done, due) WHERE deleted = 0;
+CREATE INDEX followups_by_client ON followups (client_uid)
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -416,6 +430,7 @@ MIGRATIONS: list[Migration] = [
         _steps(_sql(V3), *(create_kind_table(k, cols) for k, cols in V3_KINDS.items()), _move_mirrored),
     ),
     Migration(4, "whitelist at the branch: each entry's outcome and furthest stage, kept by triggers", _v4),
+    Migration(5, "campaigns and follow-ups: indexes for targets, contacts and the queue", _sql(V5)),
 ]
 
 

@@ -12,6 +12,7 @@
     branchdesk-hq nominations BRANCH [--unmasked]
     branchdesk-hq decide NOMINATION --accept LIMIT | --decline REASON [--client-no CQ…]
     branchdesk-hq outcomes BRANCH [--by manager|cluster]
+    branchdesk-hq campaign-results BRANCH
     branchdesk-hq demo [--clients N] [--seed S]
 
 Listings print aligned tables in Chinese; ``--json`` (before or after the
@@ -98,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     dc.add_argument("--decline", metavar="原因", help="不通过的原因")
     dc.add_argument("--client-no", metavar="核心客户号", help="被推荐人尚非客户时：开户后的核心客户号")
     dc.add_argument("--years", type=int, default=3, metavar="年", help="白名单有效期（默认 3 年）")
+    cr = sub.add_parser("campaign-results", parents=[as_json], help="网点营销活动的触达率与转化率")
+    cr.add_argument("branch", metavar="网点代码")
     oc = sub.add_parser("outcomes", parents=[as_json], help="网点白名单的营销结果：转化漏斗")
     oc.add_argument("branch", metavar="网点代码")
     oc.add_argument("--by", choices=["manager", "cluster"], default="manager", help="按客户经理或产业集群")
@@ -221,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for d in found]
             _show(args, found, table(("时间", "设备", "设备所属网点", "访问对象", "原因"), rows)
                   if rows else "没有被拒绝的越权访问。")
-        elif args.cmd in ("nominations", "decide", "outcomes"):
+        elif args.cmd in ("nominations", "decide", "outcomes", "campaign-results"):
             _whitelist(store, args)
         elif args.cmd == "demo":
             from sync.server.demo import seed_demo
@@ -275,6 +278,16 @@ def _whitelist(store: HQStore, args: argparse.Namespace) -> None:
                   f"白名单 {done['entry'][:8]} 已发布给网点 {done['branch']}。")
         else:
             print(f"已记录不通过：推荐 {done['nomination'][:8]}（网点 {done['branch']}）。")
+    elif args.cmd == "campaign-results":
+        found = wl.campaign_results(store, args.branch)
+
+        def rate(n: int, d: int) -> str:
+            return f"{100 * n / d:.0f}%" if d else "—"
+
+        body = [(r["campaign"], r["name"] or "", r["targets"], r["excluded"], r["assigned"], r["reached"],
+                 rate(r["reached"], r["targets"]), r["converted"], rate(r["converted"], r["targets"])) for r in found]
+        heads = ("活动", "主题", "目标户数", "未授权排除", "已分发", "已触达", "触达率", "已转化", "转化率")
+        _show(args, found, table(heads, body, left=2) if body else f"网点 {args.branch} 没有营销活动。")
     else:
         rows = wl.funnel(store, args.branch, args.by)
 

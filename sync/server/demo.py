@@ -8,16 +8,21 @@ form by the kinds' declarations (references as codes, dates as ISO text).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import resources
-from resources.demo_county import WHITELIST_FIELDS, build_county, iter_clients, scorecards, whitelist
+from resources.demo_county import (
+    WHITELIST_FIELDS,
+    build_county,
+    campaigns,
+    iter_clients,
+    scorecards,
+    whitelist,
+)
 from sync import protocol as p
 from sync.protocol.schema import T
-from sync.server.sheets import UID_NAMESPACE
 
 SCENARIO_TYPES = (
     ("livestock", "智慧畜牧", ["accounts", "subsidy_fen", "funds_used_fen", "mb_registered", "mb_active"]),
@@ -102,18 +107,9 @@ def demo_records(seed: int = 2026, n_clients: int = 5000) -> Iterator[tuple[str,
     yield "scorecard", None, scorecards()
     yield "whitelist", b, entries
     yield "whitelist_outcome", b, outcomes
-    yield "campaign", b, [{
-        "uid": "2026-mb-activation", "code": "2026-mb-activation", "name": "手机银行激活季",
-        "product": "mobile_banking", "starts": "2026-11-01", "ends": "2026-12-31",
-        "script": "介绍手机银行缴费、转账功能，协助客户完成首次登录。", "benefits": "首次登录送话费 10 元",
-        "goal": 500,
-    }]
-    targets = [c["uid"] for c in clients if "hq_mb_prospect" in c["hq_tags"]][:500]
-    yield "campaign_target", b, [
-        {"uid": str(uuid.uuid5(UID_NAMESPACE, f"target:2026-mb-activation:{t}")), "campaign": "2026-mb-activation",
-         "client_uid": t, "manager": None, "note": "总行中台精筛：手机银行未签约"}
-        for t in targets
-    ]
+    camps, targets = campaigns(listed)
+    yield "campaign", b, camps
+    yield "campaign_target", b, targets
 
 
 def seed_demo(store: Any, seed: int = 2026, n_clients: int = 5000) -> dict[str, int]:

@@ -1,0 +1,281 @@
+"""Campaigns (营销活动) at the branch: head office's campaigns and target lists, distributed
+to managers (任务分发), and the figures (触达率, 转化率) per campaign and per manager.
+
+A target whose client has not consented to marketing (refused, or never asked) is never
+given out, never in a queue: the branch head sees it listed apart with the reason. A
+target is *reached* once a contact for the campaign was logged with its client, and
+*converted* once such a contact's outcome says it was done (``CONVERTED``). Every change
+is journaled and returns a ``Result``. Runs on the thread that owns ``db``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from app.core.assignment import Candidate, counts, split
+from app.core.compliance import Finding
+from app.core.errors import FieldError
+from app.core.masking import mask_mobile
+from app.core.result import Changes, Result
+from app.core.roles import Action, Role, Staff, check
+from app.services.compliance import check as check_words
+from app.services.compliance import word_list
+from app.store.db import write
+from app.store.records import RecordError, Records
+from app.store.reference import ReferenceData
+
+CONVERTED = ("已办理", "已开通", "已激活", "已签约", "成功")
+WEALTH_PRODUCTS = ("wealth", "licai", "fund", "insurance")
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    code: str
+    name: str
+    product: str | None
+    starts: str | None
+    ends: str | None
+    goal: int | None
+    targets: int  # consented targets (the ones worked)
+    excluded: int  # targets left out: no marketing consent
+    assigned: int
+    reached: int
+    converted: int
+
+
+@dataclass(frozen=True)
+class CampaignDetail:
+    row: CampaignRow
+    script: str
+    benefits: str
+    risk_line: str  # shown with the script
+    findings: tuple[Finding, ...]  # the script against the word list
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    uid: str
+    client_id: int
+    name: str
+    mobile: str  # masked
+    village: str
+    manager: str | None
+    reached: bool
+    converted: bool
+    consent: bool | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    key: str  # campaign code or manager code
+    targets: int
+    reached: int
+    converted: int
+
+    @property
+    def reach_rate(self) -> float:
+        return self.reached / self.targets if self.targets else 0.0
+
+    @property
+    def conversion_rate(self) -> float:
+        return self.converted / self.targets if self.targets else 0.0
+
+
+def _field(field: str, label: str, code: str, message: str) -> FieldError:
+    return FieldError(field, label, code, message)
+
+
+_CONVERTED_SQL = " OR ".join("k.outcome LIKE '%" + w + "%'" for w in CONVERTED)
+# per (campaign, client): reached by a contact for the campaign, converted by one that says done;
+# grouped once over the contacts, then joined to the targets (a list of 100,000 targets reads
+# each contact once, not each target's contacts)
+_REACHED = f"""
+    LEFT JOIN (SELECT k.campaign AS campaign, k.client_uid AS client_uid, 1 AS reached,
+                      max({_CONVERTED_SQL}) AS converted
+                 FROM contacts k WHERE k.deleted = 0 AND k.campaign IS NOT NULL
+                GROUP BY k.campaign, k.client_uid) x ON x.campaign = t.campaign AND x.client_uid = t.client_uid"""
+# per target (a short list): the same as two lookups
+_STATE = f"""
+    EXISTS (SELECT 1 FROM contacts k WHERE k.client_uid = t.client_uid AND k.campaign = t.campaign
+            AND k.deleted = 0) AS reached,
+    EXISTS (SELECT 1 FROM contacts k WHERE k.client_uid = t.client_uid AND k.campaign = t.campaign
+            AND k.deleted = 0 AND ({_CONVERTED_SQL})) AS converted"""
+
+
+class CampaignService:
+    def __init__(self, db: sqlite_utils.Database, staff: Staff, ref: ReferenceData | None = None, *,
+                 today: date | None = None) -> None:
+        self.db = db
+        self.staff = staff
+        self.ref = ref or ReferenceData(db)
+        self._today = today
+
+    def _can_view(self) -> FieldError | None:
+        return check(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id)
+
+    def _scope(self) -> str | None:
+        return self.staff.code if Role(self.staff.role) == Role.MANAGER else None
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def campaigns(self) -> list[CampaignRow] | FieldError:
+        denied = self._can_view()
+        if denied:
+            return denied
+        mine = self._scope()
+        own = "AND t.manager = ?" if mine else ""
+        sql = f"""
+            SELECT g.code, g.name, g.product, g.starts, g.ends, g.goal,
+                   sum(c.consent = 1), sum(coalesce(c.consent, 0) = 0),
+                   sum(c.consent = 1 AND t.manager IS NOT NULL), sum(c.consent = 1 AND x.reached = 1),
+                   sum(c.consent = 1 AND x.converted = 1)
+              FROM campaigns g
+              LEFT JOIN campaign_targets t ON t.campaign = g.code AND t.deleted = 0 {own}
+              LEFT JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0
+              {_REACHED}
+             WHERE g.deleted = 0
+             GROUP BY g.id ORDER BY g.ends IS NULL, g.ends, g.code"""
+        rows = self.db.conn.execute(sql, [mine] if mine else [])
+        return [CampaignRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or 0, r[7] or 0, r[8] or 0, r[9] or 0,
+                            r[10] or 0) for r in rows]
+
+    def resolve(self, text: str) -> str | FieldError:
+        t = (text or "").strip()
+        row = self.db.conn.execute("SELECT code FROM campaigns WHERE deleted = 0 AND (code = ? OR name = ?)",
+                                   (t, t)).fetchone()
+        if row is None:
+            codes = "、".join(r[0] for r in self.db.conn.execute(
+                "SELECT code FROM campaigns WHERE deleted = 0 ORDER BY code")) or "（无）"
+            return _field("campaign", "营销活动", "unknown", f"营销活动“{t}”不存在。可选：{codes}。")
+        return row[0]
+
+    def detail(self, code: str) -> CampaignDetail | FieldError:
+        rows = self.campaigns()
+        if isinstance(rows, FieldError):
+            return rows
+        row = next((r for r in rows if r.code == code), None)
+        if row is None:
+            return _field("campaign", "营销活动", "unknown", f"营销活动“{code}”不存在。")
+        script, benefits = self.db.conn.execute(
+            "SELECT script, benefits FROM campaigns WHERE code = ? AND deleted = 0", (code,)).fetchone()
+        findings, blocked = check_words(script or "", self.db, wealth=(row.product or "") in WEALTH_PRODUCTS)
+        return CampaignDetail(row, script or "", benefits or "", word_list(self.db).risk_line, tuple(findings),
+                              blocked)
+
+    def targets(self, code: str, *, manager: str | None = None, excluded: bool = False
+                ) -> list[TargetRow] | FieldError:
+        """A campaign's consented targets (a manager sees their own); ``excluded``: the ones left
+        out for want of consent (the branch head's view)."""
+        denied = self._can_view()
+        if denied:
+            return denied
+        if excluded and Role(self.staff.role) == Role.MANAGER:
+            return _field("permission", "权限", "permission", "只有网点负责人查看因未授权而排除的名单。")
+        mine = self._scope() or manager
+        sql = f"""
+            SELECT t.uid, c.id, c.name, c.mobile, coalesce(w.name, '') || coalesce(v.name, ''), t.manager,
+                   {_STATE}, c.consent
+              FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0
+              LEFT JOIN villages v ON v.id = c.village_id LEFT JOIN townships w ON w.id = v.township_id
+             WHERE t.campaign = ? AND t.deleted = 0 AND {"coalesce(c.consent, 0) = 0" if excluded else "c.consent = 1"}
+               {"AND t.manager = ?" if mine else ""}
+             ORDER BY w.name, v.name, c.name_key"""
+        args: list[Any] = [code] + ([mine] if mine else [])
+        return [TargetRow(r[0], r[1], r[2], mask_mobile(r[3]), r[4], r[5], bool(r[6]), bool(r[7]),
+                          None if r[8] is None else bool(r[8])) for r in self.db.conn.execute(sql, args)]
+
+    def figures(self, by: str = "campaign", code: str | None = None) -> list[Figures] | FieldError:
+        """Reach and conversion per campaign, or per manager (of one campaign or all)."""
+        denied = self._can_view()
+        if denied:
+            return denied
+        if by not in ("campaign", "manager"):
+            return _field("by", "分组", "choice", "只能按营销活动（campaign）或客户经理（manager）统计。")
+        key = "t.campaign" if by == "campaign" else "coalesce(t.manager, '')"
+        sql = f"""
+            SELECT {key}, count(*), sum(coalesce(x.reached, 0)), sum(coalesce(x.converted, 0))
+              FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0 AND c.consent = 1
+              {_REACHED}
+             WHERE t.deleted = 0 {"AND t.campaign = ?" if code else ""} {"AND t.manager = ?" if self._scope() else ""}
+             GROUP BY 1 ORDER BY 1"""
+        args = [a for a in (code, self._scope()) if a]
+        return [Figures(r[0], r[1], r[2] or 0, r[3] or 0) for r in self.db.conn.execute(sql, args)]
+
+    # --- distribution -----------------------------------------------------------------------
+
+    def _managers(self) -> list[str]:
+        return [s.code for s in self.ref.staff.values() if s.active and s.role == Role.MANAGER]
+
+    def plan(self, code: str, managers: list[str] | None = None) -> dict[str, str] | FieldError:
+        """The balanced split of a campaign's consented, unassigned targets (nothing written)."""
+        denied = check(self.staff, Action.ASSIGN_WHITELIST)
+        if denied:
+            return denied
+        pool = managers or self._managers()
+        if not pool:
+            return _field("manager", "客户经理", "empty", "没有在岗的客户经理可以分配。")
+        staff_code = {s.id: s.code for s in self.ref.staff.values()}
+        rows = self.db.conn.execute(
+            "SELECT t.uid, c.village_id, c.manager_id FROM campaign_targets t"
+            " JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0 AND c.consent = 1"
+            " WHERE t.campaign = ? AND t.deleted = 0 AND t.manager IS NULL ORDER BY t.id", (code,)).fetchall()
+        current = {r[0]: r[1] for r in self.db.conn.execute(
+            "SELECT manager, count(*) FROM campaign_targets WHERE campaign = ? AND deleted = 0"
+            " AND manager IS NOT NULL GROUP BY manager", (code,))}
+        items = [Candidate(uid, village, staff_code.get(mgr) if mgr is not None else None)
+                 for uid, village, mgr in rows]
+        return split(items, pool, current)
+
+    def apply_plan(self, plan: Mapping[str, str]) -> Result[int]:
+        denied = check(self.staff, Action.ASSIGN_WHITELIST)
+        if denied:
+            return Result.failed(denied)
+        valid = set(self._managers())
+        bad = sorted({m for m in plan.values() if m not in valid})
+        if bad:
+            return Result.failed(_field("manager", "客户经理", "unknown", f"“{'、'.join(bad)}”不是在岗的客户经理。"))
+        recs = Records(self.db, "campaign_target", self.ref)
+        changed = 0
+        try:
+            with write(self.db):
+                for uid, manager in plan.items():
+                    row = self.db.conn.execute(
+                        "SELECT c.consent FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid"
+                        " WHERE t.uid = ? AND t.deleted = 0", (uid,)).fetchone()
+                    if row is None:
+                        raise LookupError(uid)
+                    if row[0] != 1:
+                        raise PermissionError(uid)
+                    old = recs.get(uid)
+                    if old is not None and old.values.get("manager") != manager:
+                        recs.update(uid, {"manager": manager}, author=self.staff.code)
+                        changed += 1
+        except LookupError as exc:
+            return Result.failed(_field("target", "目标客户", "unknown", f"目标客户 {exc.args[0]} 不存在。"))
+        except PermissionError:
+            return Result.failed(_field("target", "目标客户", "consent", "客户未授权营销，不能分发给客户经理。"))
+        except RecordError as exc:
+            return Result.failed(*[FieldError(p.field, p.field, p.code, p.message) for p in exc.problems])
+        return Result.done(changed, Changes.of("campaign_target", uids=list(plan)) if changed else Changes())
+
+    def assign(self, uids: list[str], manager: str) -> Result[int]:
+        denied = check(self.staff, Action.ASSIGN_WHITELIST)
+        if denied:
+            return Result.failed(denied)
+        who = self.ref.find_staff(manager)
+        if who is None or not who.active or who.role != Role.MANAGER:
+            return Result.failed(_field("manager", "客户经理", "unknown", f"“{manager}”不是在岗的客户经理。"))
+        return self.apply_plan({u: who.code for u in uids})
+
+    def balance(self, code: str, plan: Mapping[str, str]) -> dict[str, int]:
+        """Each manager's targets of the campaign after ``plan``."""
+        current = {r[0]: r[1] for r in self.db.conn.execute(
+            "SELECT manager, count(*) FROM campaign_targets WHERE campaign = ? AND deleted = 0"
+            " AND manager IS NOT NULL GROUP BY manager", (code,))}
+        return counts(plan, self._managers(), current)
