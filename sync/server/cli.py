@@ -279,7 +279,9 @@ def _whitelist(store: HQStore, args: argparse.Namespace) -> None:
         else:
             print(f"已记录不通过：推荐 {done['nomination'][:8]}（网点 {done['branch']}）。")
     elif args.cmd == "campaign-results":
-        found = wl.campaign_results(store, args.branch)
+        from sync.server.campaigns import campaign_results
+
+        found = campaign_results(store, args.branch)
 
         def rate(n: int, d: int) -> str:
             return f"{100 * n / d:.0f}%" if d else "—"

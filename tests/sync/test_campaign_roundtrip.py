@@ -10,7 +10,7 @@ from app.core.roles import Staff
 from app.services import auth
 from app.services.campaigns import CampaignService
 from app.services.followups import FollowupService
-from sync.server import whitelist as hq_side
+from sync.server import campaigns as hq_side
 from sync.server.cli import main as hq_main
 from sync.server.demo import seed_demo
 from tests.support.branch import DEMO_BRANCH, sync, workstation
