@@ -436,14 +436,15 @@ def _resolve_filter(svc, args: argparse.Namespace):
     return f, errors
 
 
-def _with_service(args: argparse.Namespace, fn) -> int:
+def signed_in(args: argparse.Namespace, make: Any, fn: Any, *, writes: bool = False) -> int:
+    """Open the data folder's database, sign the person in (their PIN where one is set), build
+    the service with ``make(db, staff)`` and return ``fn(service, store)``. A command that
+    writes takes the day's restore point before the day's first change. Main thread."""
     from app.core.errors import FieldError
-    from app.services.clients import ClientService
 
     store = _open_store(args)
     store.check_if_due()
-    if args.clients_command in ("add", "edit", "delete"):
-        # the daily restore point is taken before the day's first change
+    if writes:
         store.backup_if_due()
     db = store.connect()
     try:
@@ -451,17 +452,25 @@ def _with_service(args: argparse.Namespace, fn) -> int:
         if isinstance(staff, FieldError):
             _print_errors([staff])
             return EXIT_REFUSED
-        svc = ClientService(db, staff)
+        return fn(make(db, staff), store)
+    finally:
+        db.close()
+
+
+def _with_service(args: argparse.Namespace, fn) -> int:
+    from app.core.errors import FieldError
+    from app.services.clients import ClientService
+
+    def run(svc: ClientService, store) -> int:
         if isinstance(getattr(args, "id", None), str):
             resolved = svc.resolve(args.id)
             if isinstance(resolved, FieldError):
                 _print_errors([resolved])
                 return EXIT_REFUSED
             args.id = resolved
-        code = fn(svc, store)
-    finally:
-        db.close()
-    return code
+        return fn(svc, store)
+
+    return signed_in(args, ClientService, run, writes=args.clients_command in ("add", "edit", "delete"))
 
 
 def cmd_clients(args: argparse.Namespace) -> int:

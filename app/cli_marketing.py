@@ -112,23 +112,10 @@ def cmd_check_text(args: argparse.Namespace) -> int:
 
 
 def _service(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
-    from app.cli import EXIT_REFUSED, _open_store, _print_errors, _staff
-    from app.core.errors import FieldError
+    from app.cli import signed_in
     from app.services.followups import FollowupService
 
-    store = _open_store(args)
-    store.check_if_due()
-    if writes:
-        store.backup_if_due()
-    db = store.connect()
-    try:
-        staff = _staff(args, db, store.settings)
-        if isinstance(staff, FieldError):
-            _print_errors([staff])
-            return EXIT_REFUSED
-        return fn(FollowupService(db, staff))
-    finally:
-        db.close()
+    return signed_in(args, FollowupService, lambda svc, _store: fn(svc), writes=writes)
 
 
 def cmd_contact(args: argparse.Namespace) -> int:
@@ -232,23 +219,10 @@ def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _campaigns(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
-    from app.cli import EXIT_REFUSED, _open_store, _print_errors, _staff
-    from app.core.errors import FieldError
+    from app.cli import signed_in
     from app.services.campaigns import CampaignService
 
-    store = _open_store(args)
-    store.check_if_due()
-    if writes:
-        store.backup_if_due()
-    db = store.connect()
-    try:
-        staff = _staff(args, db, store.settings)
-        if isinstance(staff, FieldError):
-            _print_errors([staff])
-            return EXIT_REFUSED
-        return fn(CampaignService(db, staff))
-    finally:
-        db.close()
+    return signed_in(args, CampaignService, lambda svc, _store: fn(svc), writes=writes)
 
 
 def _pct(n: int, d: int) -> str:

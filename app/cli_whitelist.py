@@ -112,23 +112,10 @@ def _inputs(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _run(args: argparse.Namespace, fn: Callable[[Any], int], *, writes: bool = False) -> int:
-    from app.cli import EXIT_REFUSED, _open_store, _print_errors, _staff
-    from app.core.errors import FieldError
+    from app.cli import signed_in
     from app.services.whitelist import WhitelistService
 
-    store = _open_store(args)
-    store.check_if_due()
-    if writes:
-        store.backup_if_due()
-    db = store.connect()
-    try:
-        staff = _staff(args, db, store.settings)
-        if isinstance(staff, FieldError):
-            _print_errors([staff])
-            return EXIT_REFUSED
-        return fn(WhitelistService(db, staff))
-    finally:
-        db.close()
+    return signed_in(args, WhitelistService, lambda svc, _store: fn(svc), writes=writes)
 
 
 def _refused(errors) -> int:

@@ -19,7 +19,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlite_utils
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -173,3 +173,26 @@ class DbThread(QObject):
         done.wait(timeout_ms / 1000)
         self._thread.quit()
         self._thread.wait(timeout_ms)
+
+
+S = TypeVar("S")
+
+
+class PerConnection(Generic[S]):
+    """One service per database-thread connection, built on that thread at first use (its
+    reference data is read on that connection, never from the UI thread). ``reload`` forgets
+    them all, so each thread builds its own again (after a sync changed the reference data)."""
+
+    def __init__(self, make: Callable[[sqlite_utils.Database], S]) -> None:
+        self._make = make
+        self._by_db: dict[int, tuple[sqlite_utils.Database, S]] = {}
+
+    def __call__(self, db: sqlite_utils.Database) -> S:
+        held = self._by_db.get(id(db))
+        if held is None or held[0] is not db:
+            held = (db, self._make(db))
+            self._by_db[id(db)] = held
+        return held[1]
+
+    def reload(self) -> None:
+        self._by_db.clear()

@@ -46,30 +46,10 @@ from app.ui.clients.filter_panel import Choices, FilterPanel
 from app.ui.clients.layout import ColumnLayout, SavedViews
 from app.ui.clients.model import COLUMNS, ClientTableModel
 from app.ui.context import AppContext
-from app.ui.tasks import DbThread, Task, TaskContext
+from app.ui.tasks import DbThread, PerConnection, Task, TaskContext
 from app.ui.workspace import Workspace
 
 SEARCH_DEBOUNCE_MS = 250
-
-
-class ServiceCache:
-    """One ClientService (and its reference data) per database-thread connection."""
-
-    def __init__(self, staff) -> None:
-        self.staff = staff
-        self._by_db: dict[int, ClientService] = {}
-
-    def __call__(self, db) -> ClientService:
-        svc = self._by_db.get(id(db))
-        if svc is None or svc.db is not db:
-            svc = ClientService(db, self.staff, ReferenceData(db))
-            self._by_db[id(db)] = svc
-        return svc
-
-    def reload(self) -> None:
-        """Forget the cached services: each database thread builds its own again on next use
-        (their reference data is read on that thread's connection, never from the UI thread)."""
-        self._by_db.clear()
 
 
 class ClientsWorkspace(Workspace):
@@ -80,7 +60,7 @@ class ClientsWorkspace(Workspace):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.services = ServiceCache(ctx.staff)
+        self.services = PerConnection(lambda db, staff=ctx.staff: ClientService(db, staff, ReferenceData(db)))
         self.model = ClientTableModel(ctx.reader, self.services, self)
         self._export_task: Task | None = None
         self._export_thread: DbThread | None = None

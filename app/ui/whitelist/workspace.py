@@ -41,7 +41,7 @@ from app.store.reference import ReferenceData
 from app.store.whitelist import WhitelistFilter
 from app.ui.context import AppContext
 from app.ui.labels import domain
-from app.ui.tasks import TaskContext
+from app.ui.tasks import PerConnection, TaskContext
 from app.ui.whitelist.detail import EntryPanel
 from app.ui.whitelist.dialogs import AssignPreviewDialog, NominationDialog
 from app.ui.whitelist.funnel import FunnelPanel
@@ -49,24 +49,6 @@ from app.ui.whitelist.model import WhitelistTableModel
 from app.ui.workspace import Workspace
 
 KINDS = ("whitelist", "whitelist_outcome", "nomination", "scorecard")
-
-
-class Services:
-    """One WhitelistService per database-thread connection (its reference data read there)."""
-
-    def __init__(self, staff) -> None:
-        self.staff = staff
-        self._by_db: dict[int, WhitelistService] = {}
-
-    def __call__(self, db) -> WhitelistService:
-        svc = self._by_db.get(id(db))
-        if svc is None or svc.db is not db:
-            svc = WhitelistService(db, self.staff, ReferenceData(db))
-            self._by_db[id(db)] = svc
-        return svc
-
-    def reload(self) -> None:
-        self._by_db.clear()
 
 
 class WhitelistWorkspace(Workspace):
@@ -77,7 +59,7 @@ class WhitelistWorkspace(Workspace):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.services = Services(ctx.staff)
+        self.services = PerConnection(lambda db, staff=ctx.staff: WhitelistService(db, staff, ReferenceData(db)))
         self.model = WhitelistTableModel(ctx.reader, self.services, self)
         self.clusters: list[tuple[str, str]] = []
         head = can(ctx.staff, Action.ASSIGN_WHITELIST)
