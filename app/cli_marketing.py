@@ -212,6 +212,13 @@ def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     asg.add_argument("--manager", metavar="工号", help="把所列目标分给这位客户经理")
     asg.add_argument("--auto", action="store_true", help="按管户关系和村均衡分发尚未分发的目标")
     asg.add_argument("--preview", action="store_true", help="只显示方案，不写入")
+    lc = sub.add_parser("lifecycle", parents=[common],
+                        help="生命周期规则：按日历推进（蜜月期满→成熟，长期无触达→流失预警）")
+    lcs = lc.add_subparsers(dest="lifecycle_command", metavar="操作", required=True)
+    run = lcs.add_parser("run", parents=[common], help="按今天（或 --date）应用规则，每次变更记入日志并注明规则")
+    run.add_argument("--date", default="", metavar="日期", help="按哪天计算（默认今天）")
+    run.add_argument("--dry-run", action="store_true", help="只列出会变更的客户，不写入")
+    run.add_argument("--json", action="store_true")
     fg = cs.add_parser("figures", parents=[common], help="触达率与转化率：按活动或客户经理")
     fg.add_argument("campaign", nargs="?", metavar="活动", help="只统计这个活动")
     fg.add_argument("--by", choices=["campaign", "manager"], default="campaign")
@@ -339,3 +346,49 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
 
 
 COMMANDS["campaigns"] = cmd_campaigns
+
+
+def cmd_lifecycle(args: argparse.Namespace) -> int:
+    from collections import Counter
+    from datetime import date
+
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json, signed_in
+    from app.core import validation as v
+    from app.core.errors import FieldError
+    from app.core.lifecycle import LifecycleRules
+    from app.core.roles import Action, check
+    from app.services import lifecycle
+
+    day = v.parse_date(args.date, field="date", label="日期")
+    if isinstance(day, FieldError):
+        _print_errors([day])
+        return EXIT_REFUSED
+    if day is not None and day > date.today():
+        _print_errors([FieldError("date", "日期", "future", "日期不能晚于今天。")])
+        return EXIT_REFUSED
+
+    def run(pair, store) -> int:
+        db, staff = pair
+        denied = check(staff, Action.RUN_LIFECYCLE)
+        if denied:
+            _print_errors([denied])
+            return EXIT_REFUSED
+        rules = LifecycleRules.from_settings(store.settings.extra)
+        result = lifecycle.run_calendar(db, day or date.today(), rules, dry_run=args.dry_run)
+        moves = result.value or []
+        if args.json:
+            _print_json([{"client_id": m.client_id, "from": m.old.value, "to": m.new.value, "rule": m.rule}
+                         for m in moves])
+            return EXIT_OK
+        by_rule = Counter(m.why for m in moves)
+        for why, n in by_rule.items():
+            print(f"{why}：{n} 位")
+        verb = "将变更" if args.dry_run else "已变更"
+        print(f"{verb} {len(moves)} 位客户的生命周期（蜜月期 {rules.honeymoon_days} 天，"
+              f"{rules.quiet_days} 天无触达即流失预警；settings.json 的 lifecycle 可改）。")
+        return EXIT_OK
+
+    return signed_in(args, lambda db, staff: (db, staff), run, writes=not args.dry_run)
+
+
+COMMANDS["lifecycle"] = cmd_lifecycle

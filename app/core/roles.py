@@ -51,6 +51,7 @@ class Action(Enum):
     ASSIGN_WHITELIST = "分配白名单"
     NOMINATE = "推荐白名单客户"
     VIEW_WHITELIST = "查看白名单"
+    RUN_LIFECYCLE = "运行生命周期规则"
 
 
 A = Action
@@ -83,6 +84,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             A.WORK_WHITELIST,
             A.ASSIGN_WHITELIST,
             A.NOMINATE,
+            A.RUN_LIFECYCLE,
         }
     ),
     Role.COUNTY: frozenset(

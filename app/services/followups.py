@@ -22,6 +22,7 @@ from app.core.errors import FieldError
 from app.core.masking import mask_mobile
 from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check
+from app.services import lifecycle
 from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
@@ -148,6 +149,8 @@ class FollowupService:
                         "done": False, "result": "", "note": note.strip()[:500], "staff": staff,
                     }, author=self.staff.code)
                     kinds.append("followup")
+                if lifecycle.after_contact(self.db, client_id, self.ref) is not None:
+                    kinds.append("client")
                 last = self.db.conn.execute("SELECT last_contact FROM clients WHERE id = ?",
                                             (client_id,)).fetchone()[0]
                 if not last or last < day.isoformat():

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.lifecycle import author_label
 from app.core.masking import MASKS
 from app.core.money import format_yuan
 from app.store.journal import JournalEntry
@@ -118,7 +119,7 @@ def describe(entry: JournalEntry, ref: ReferenceData | None = None, *, masked: b
                 name, col.label if col else name, value_text(col, entry.before.get(name), ref, masked=masked),
                 value_text(col, after, ref, masked=masked),
             ))
-    author = entry.author
+    author = author_label(entry.author) or entry.author
     if ref is not None and entry.author in ref.staff_by_code:
         author = f"{ref.staff_by_code[entry.author].name}（{entry.author}）"
     return ChangeView(

@@ -28,6 +28,7 @@ from app.core.whitelist import (
     check_move,
     plan_assignment,
 )
+from app.services import lifecycle
 from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
@@ -219,6 +220,8 @@ class WhitelistService:
                         "whitelist_uid": uid,
                     }, author=self.staff.code)
                     kinds.append("contact")
+                    if e.client_id is not None and lifecycle.after_contact(self.db, e.client_id, self.ref):
+                        kinds.append("client")
         except RecordError as exc:
             return Result.failed(*_problems(exc))
         return Result.done(rec, Changes.of(*kinds, uids=[uid, rec.uid]))
