@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
     def _build_workspaces(self) -> list[Workspace]:
         from app.core.roles import Action, can, can_see_clients
         from app.ui.clients.workspace import ClientsWorkspace
+        from app.ui.followups import FollowupsWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
 
         clients: Workspace
@@ -108,10 +109,8 @@ class MainWindow(QMainWindow):
                     " by village; contacts and conversions."
                 ),
             ),
-            PlaceholderWorkspace(
-                self.tr("Follow-ups"),
-                self.tr("Due and overdue follow-ups, and printed worksheets for village visits."),
-            ),
+            FollowupsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
+                self.tr("Follow-ups"), self.tr("Your role does not give access to the client book.")),
             PlaceholderWorkspace(
                 self.tr("Reports"),
                 self.tr(

@@ -131,7 +131,39 @@ def _take(app, store, out: Path) -> list[Path]:
         wait(300)
         grab(dlg, "9-nomination-precheck.png")
         dlg.reject()
+
+    from app.ui.followups import FollowupsWorkspace
+
+    fu = next((x for x in w.workspaces if isinstance(x, FollowupsWorkspace)), None)
+    if fu is not None:
+        _seed_followups(store)
+        w.nav.setCurrentRow(w.workspaces.index(fu))
+        wait(3000, lambda: fu.model.rowCount() > 0)
+        wait(300)
+        grab(w, "10-followups.png")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()
     return saved
+
+
+def _seed_followups(store) -> None:
+    """A week of follow-ups in the throwaway copy, so the queue shows overdue, today and later."""
+    from datetime import date, timedelta
+
+    from app.services import auth
+    from app.services.followups import FollowupService
+
+    db = store.connect()
+    try:
+        rows = db.conn.execute(
+            "SELECT c.id, s.code FROM clients c JOIN staff s ON s.id = c.manager_id WHERE c.consent = 1"
+            " AND c.deleted = 0 ORDER BY c.id LIMIT 12").fetchall()
+        for i, (cid, code) in enumerate(rows):
+            staff = auth.load_staff(db, code)[0]
+            due = date.today() + timedelta(days=i % 6 - 2)
+            svc = FollowupService(db, staff, today=due - timedelta(days=10))
+            svc.contact(cid, channel=("电话", "上门", "微信")[i % 3], outcome="有意向", note="约好再联系",
+                        on=due - timedelta(days=10), next_date=due)
+    finally:
+        db.close()

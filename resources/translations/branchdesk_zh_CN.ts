@@ -699,6 +699,97 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>FollowupsWorkspace</name>
+        <message>
+            <source>Everything open</source>
+            <translation>全部待跟进</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>已逾期</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <source>This week</source>
+            <translation>本周</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>No follow-up selected</source>
+            <translation>未选择跟进</translation>
+        </message>
+        <message>
+            <source>Log the contact</source>
+            <translation>登记这次触达</translation>
+        </message>
+        <message>
+            <source>e.g. 有意向, 已办理</source>
+            <translation>如 有意向、已办理</translation>
+        </message>
+        <message>
+            <source>next follow-up, e.g. 2026-12-09</source>
+            <translation>下次跟进，如 2026-12-09</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>触达方式</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>下次跟进</translation>
+        </message>
+        <message>
+            <source>Result (to close)</source>
+            <translation>跟进结果（完成时）</translation>
+        </message>
+        <message>
+            <source>Done (Ctrl+Enter)</source>
+            <translation>完成 (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Put off</source>
+            <translation>推迟</translation>
+        </message>
+        <message>
+            <source>Until</source>
+            <translation>推迟到</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Follow-ups</source>
+            <translation>跟进</translation>
+        </message>
+        <message>
+            <source>All managers</source>
+            <translation>全部客户经理</translation>
+        </message>
+        <message>
+            <source>%1 open follow-ups, %2 overdue (clients who consented to marketing only)</source>
+            <translation>共 %1 条待跟进，其中 %2 条已逾期（只列已授权营销的客户）</translation>
+        </message>
+        <message>
+            <source>Overdue by manager: %1</source>
+            <translation>各客户经理逾期：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>FunnelChart</name>
         <message>
             <source>Entries</source>
@@ -837,10 +928,6 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Follow-ups</source>
             <translation>跟进</translation>
-        </message>
-        <message>
-            <source>Due and overdue follow-ups, and printed worksheets for village visits.</source>
-            <translation>到期和逾期的跟踪回检，以及下村走访用的打印工作单。</translation>
         </message>
         <message>
             <source>Reports</source>
@@ -1010,6 +1097,61 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>This workspace is not available yet in this version.</source>
             <translation>本版本暂未开放此工作区。</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueModel</name>
+        <message>
+            <source>Overdue</source>
+            <translation>已逾期</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <source>This week</source>
+            <translation>本周</translation>
+        </message>
+        <message>
+            <source>Later</source>
+            <translation>以后</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>到期</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>日期</translation>
+        </message>
+        <message>
+            <source>Client</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Campaign</source>
+            <translation>营销活动</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source> (%1 days)</source>
+            <translation>（%1 天）</translation>
         </message>
     </context>
     <context>
