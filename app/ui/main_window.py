@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
 
     def _build_workspaces(self) -> list[Workspace]:
         from app.core.roles import Action, can, can_see_clients
+        from app.ui.campaigns import CampaignsWorkspace
         from app.ui.clients.workspace import ClientsWorkspace
         from app.ui.followups import FollowupsWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
@@ -102,13 +103,8 @@ class MainWindow(QMainWindow):
                 ),
             ),
             whitelist,
-            PlaceholderWorkspace(
-                self.tr("Campaigns"),
-                self.tr(
-                    "Head office's campaigns and target lists, distributed to relationship managers"
-                    " by village; contacts and conversions."
-                ),
-            ),
+            CampaignsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
+                self.tr("Campaigns"), self.tr("Your role does not give access to the client book.")),
             FollowupsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
                 self.tr("Follow-ups"), self.tr("Your role does not give access to the client book.")),
             PlaceholderWorkspace(

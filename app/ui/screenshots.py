@@ -141,6 +141,15 @@ def _take(app, store, out: Path) -> list[Path]:
         wait(3000, lambda: fu.model.rowCount() > 0)
         wait(300)
         grab(w, "10-followups.png")
+
+    from app.ui.campaigns import CampaignsWorkspace
+
+    camp = next((x for x in w.workspaces if isinstance(x, CampaignsWorkspace)), None)
+    if camp is not None:
+        w.nav.setCurrentRow(w.workspaces.index(camp))
+        wait(3000, lambda: bool(camp.rows) and camp.script.toPlainText() != "")
+        wait(300)
+        grab(w, "11-campaigns.png")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()

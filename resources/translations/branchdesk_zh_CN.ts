@@ -32,6 +32,133 @@
         </message>
     </context>
     <context>
+        <name>CampaignsWorkspace</name>
+        <message>
+            <source>Campaign</source>
+            <translation>营销活动</translation>
+        </message>
+        <message>
+            <source>Dates</source>
+            <translation>起止</translation>
+        </message>
+        <message>
+            <source>Targets</source>
+            <translation>目标客户</translation>
+        </message>
+        <message>
+            <source>Left out</source>
+            <translation>未授权排除</translation>
+        </message>
+        <message>
+            <source>Distributed</source>
+            <translation>已分发</translation>
+        </message>
+        <message>
+            <source>Reach</source>
+            <translation>触达率</translation>
+        </message>
+        <message>
+            <source>Conversion</source>
+            <translation>转化率</translation>
+        </message>
+        <message>
+            <source>Client</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>所属村</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Reached</source>
+            <translation>已触达</translation>
+        </message>
+        <message>
+            <source>Converted</source>
+            <translation>已转化</translation>
+        </message>
+        <message>
+            <source>Show the targets left out (no marketing consent)</source>
+            <translation>显示因未授权营销而排除的目标</translation>
+        </message>
+        <message>
+            <source>Distribute automatically…</source>
+            <translation>自动分发…</translation>
+        </message>
+        <message>
+            <source>Script</source>
+            <translation>话术</translation>
+        </message>
+        <message>
+            <source>By manager</source>
+            <translation>按客户经理</translation>
+        </message>
+        <message>
+            <source>Campaigns</source>
+            <translation>营销</translation>
+        </message>
+        <message>
+            <source>%1 campaigns; targets without marketing consent are left out of every list</source>
+            <translation>共 %1 个营销活动；未授权营销的客户不进入任何名单</translation>
+        </message>
+        <message>
+            <source>The script holds words that may not go to clients.</source>
+            <translation>话术含有不能对客户使用的词。</translation>
+        </message>
+        <message>
+            <source>No blocked words.</source>
+            <translation>未发现禁用词。</translation>
+        </message>
+        <message>
+            <source>Words to use with care are marked in yellow.</source>
+            <translation>需谨慎使用的词已用黄色标出。</translation>
+        </message>
+        <message>
+            <source>Benefits</source>
+            <translation>权益</translation>
+        </message>
+        <message>
+            <source>Risk line</source>
+            <translation>风险提示</translation>
+        </message>
+        <message>
+            <source>Not distributed</source>
+            <translation>未分发</translation>
+        </message>
+        <message>
+            <source>Why left out</source>
+            <translation>排除原因</translation>
+        </message>
+        <message>
+            <source>Refused marketing</source>
+            <translation>客户拒绝营销</translation>
+        </message>
+        <message>
+            <source>Never asked for consent</source>
+            <translation>未取得营销授权</translation>
+        </message>
+        <message>
+            <source>Yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>Every target of this campaign already has a manager.</source>
+            <translation>这个活动的目标客户都已分发。</translation>
+        </message>
+        <message>
+            <source>%1 targets distributed (recorded for sync).</source>
+            <translation>已分发 %1 户（已记入同步日志）。</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientDetailPanel</name>
         <message>
             <source>No client selected</source>
@@ -920,10 +1047,6 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Campaigns</source>
             <translation>营销</translation>
-        </message>
-        <message>
-            <source>Head office's campaigns and target lists, distributed to relationship managers by village; contacts and conversions.</source>
-            <translation>总行的营销活动与目标名单，按村分发给客户经理；记录触达与转化。</translation>
         </message>
         <message>
             <source>Follow-ups</source>

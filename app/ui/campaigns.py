@@ -1,0 +1,266 @@
+"""The campaigns workspace (营销): head office's campaigns with reach and conversion, a
+campaign's script checked word by word with its risk line, its targets (and, for the branch
+head, the ones left out for want of consent, with the reason), the automatic distribution
+with a preview, and the figures per manager. UI thread; data work on the database threads.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import FieldError
+from app.core.result import Changes, Result
+from app.core.roles import Action, can
+from app.services.campaigns import CampaignDetail, CampaignService
+from app.store.reference import ReferenceData
+from app.ui.context import AppContext
+from app.ui.tasks import PerConnection, TaskContext
+from app.ui.whitelist.dialogs import AssignPreviewDialog
+from app.ui.workspace import Workspace
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{n / d:.0%}" if d else "—"
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(t: QTableWidget, rows: list[list[Any]], right: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    t.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, v in enumerate(row):
+            item = QTableWidgetItem("" if v is None else str(v))
+            if j in right:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(i, j, item)
+
+
+def script_html(d: CampaignDetail) -> str:
+    """The script with blocked words on red and warned ones on yellow, then the risk line."""
+    text, out, at = d.script, [], 0
+    for f in sorted((f for f in d.findings if f.level != "missing_risk_line"), key=lambda f: f.start):
+        out.append(html.escape(text[at:f.start]))
+        colour = "#f4b6b6" if f.level == "block" else "#fff0a8"
+        out.append(f'<span style="background:{colour}" title="{html.escape(f.message)}">'
+                   f"{html.escape(text[f.start:f.start + len(f.word)])}</span>")
+        at = f.start + len(f.word)
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+class CampaignsWorkspace(Workspace):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.services = PerConnection(lambda db, staff=ctx.staff: CampaignService(db, staff, ReferenceData(db)))
+        self.head = can(ctx.staff, Action.ASSIGN_WHITELIST)
+        self.code: str | None = None
+        self.names: dict[str, str] = {}
+        self.list = _table([self.tr("Campaign"), self.tr("Dates"), self.tr("Targets"), self.tr("Left out"),
+                            self.tr("Distributed"), self.tr("Reach"), self.tr("Conversion")], "campaignList")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.horizontalHeader().setStretchLastSection(False)
+        self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.script = QTextBrowser()
+        self.script.setObjectName("campaignScript")
+        self.targets = _table([self.tr("Client"), self.tr("Village"), self.tr("Mobile"), self.tr("Manager"),
+                               self.tr("Reached"), self.tr("Converted")], "campaignTargets")
+        self.excluded_box = QCheckBox(self.tr("Show the targets left out (no marketing consent)"))
+        self.excluded_box.setObjectName("showExcluded")
+        self.excluded_box.setVisible(self.head)
+        self.auto_button = QPushButton(self.tr("Distribute automatically…"))
+        self.auto_button.setObjectName("distributeButton")
+        self.auto_button.setVisible(self.head)
+        targets_page = QWidget()
+        tl = QVBoxLayout(targets_page)
+        row = QHBoxLayout()
+        row.addWidget(self.excluded_box)
+        row.addStretch(1)
+        row.addWidget(self.auto_button)
+        tl.addLayout(row)
+        tl.addWidget(self.targets)
+        self.figures = _table([self.tr("Manager"), self.tr("Targets"), self.tr("Reached"), self.tr("Reach"),
+                               self.tr("Converted"), self.tr("Conversion")], "campaignFigures")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.script, self.tr("Script"))
+        self.tabs.addTab(targets_page, self.tr("Targets"))
+        self.tabs.addTab(self.figures, self.tr("By manager"))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.list)
+        split.addWidget(self.tabs)
+        split.setSizes([260, 600])
+        self.status = QLabel()
+        self.status.setObjectName("campaignStatus")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split, 1)
+        lay.addWidget(self.status)
+        self.rows: list[Any] = []
+        self.list.currentCellChanged.connect(lambda r, *_: self._pick(r))
+        self.excluded_box.toggled.connect(lambda _on: self._load_targets())
+        self.auto_button.clicked.connect(self.distribute)
+        ctx.changes.changed.connect(self._on_changes)
+        self.reload()
+
+    def title(self) -> str:
+        return self.tr("Campaigns")
+
+    def activated(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        services = self.services
+
+        def load(tc: TaskContext) -> Any:
+            svc = services(tc.db)
+            return svc.campaigns(), {s.code: s.name for s in svc.ref.staff.values()}
+
+        self.ctx.reader.submit(load, success=self._listed, name="campaigns")
+
+    def _listed(self, result: Any) -> None:
+        rows, self.names = result
+        if isinstance(rows, FieldError):
+            self.status.setText(rows.message)
+            return
+        self.rows = rows
+        _fill(self.list, [[f"{r.name}（{r.code}）", f"{r.starts or '—'} ~ {r.ends or '—'}", r.targets, r.excluded,
+                           r.assigned, _pct(r.reached, r.targets), _pct(r.converted, r.targets)] for r in rows],
+              right={2, 3, 4, 5, 6})
+        self.status.setText(self.tr("%1 campaigns; targets without marketing consent are left out of every list")
+                            .replace("%1", str(len(rows))))
+        keep = next((i for i, r in enumerate(rows) if r.code == self.code), 0 if rows else -1)
+        if keep >= 0:
+            self.list.setCurrentCell(keep, 0)
+            self._pick(keep)
+
+    def _pick(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
+        self.code = self.rows[row].code
+        services, code = self.services, self.code
+
+        def load(tc: TaskContext) -> Any:
+            svc = services(tc.db)
+            return svc.detail(code), svc.figures("manager", code)
+
+        self.ctx.reader.submit(load, success=lambda r, c=code: self._detail(c, r), name="campaign-detail")
+        self._load_targets()
+
+    def _detail(self, code: str, result: Any) -> None:
+        if code != self.code:
+            return
+        d, figures = result
+        if isinstance(d, FieldError):
+            self.status.setText(d.message)
+            return
+        verdict = (self.tr("The script holds words that may not go to clients.") if d.blocked else
+                   self.tr("No blocked words.") if not d.findings else
+                   self.tr("Words to use with care are marked in yellow."))
+        colour = "#b00020" if d.blocked else "#2e7d32"
+        benefits = self.tr("Benefits")
+        risk = self.tr("Risk line")
+        self.script.setHtml(
+            f"<h3>{html.escape(d.row.name)}</h3><p>{script_html(d)}</p>"
+            f"<p><b>{html.escape(benefits)}</b>：{html.escape(d.benefits or '—')}</p>"
+            f"<p><b>{html.escape(risk)}</b>：{html.escape(d.risk_line)}</p>"
+            f'<p style="color:{colour}">{html.escape(verdict)}</p>')
+        if isinstance(figures, list):
+            _fill(self.figures, [[self.names.get(f.key, f.key) or self.tr("Not distributed"), f.targets, f.reached,
+                                  _pct(f.reached, f.targets), f.converted, _pct(f.converted, f.targets)]
+                                 for f in figures], right={1, 2, 3, 4, 5})
+
+    def _load_targets(self) -> None:
+        if self.code is None:
+            return
+        services, code, excluded = self.services, self.code, self.excluded_box.isChecked()
+
+        def show(rows: Any) -> None:
+            if isinstance(rows, FieldError):
+                self.status.setText(rows.message)
+                return
+            if excluded:
+                self.targets.setHorizontalHeaderLabels([self.tr("Client"), self.tr("Village"), self.tr("Mobile"),
+                                                        self.tr("Why left out"), "", ""])
+                _fill(self.targets, [[t.name, t.village, t.mobile, self.tr("Refused marketing") if t.consent is False
+                                      else self.tr("Never asked for consent"), "", ""] for t in rows])
+            else:
+                self.targets.setHorizontalHeaderLabels([self.tr("Client"), self.tr("Village"), self.tr("Mobile"),
+                                                        self.tr("Manager"), self.tr("Reached"), self.tr("Converted")])
+                yes = self.tr("Yes")
+                _fill(self.targets, [[t.name, t.village, t.mobile, self.names.get(t.manager or "", "—"),
+                                      yes if t.reached else "", yes if t.converted else ""] for t in rows])
+
+        self.ctx.reader.submit(lambda tc: services(tc.db).targets(code, excluded=excluded), success=show,
+                               name="campaign-targets")
+
+    def distribute(self) -> None:
+        if self.code is None:
+            return
+        services, code = self.services, self.code
+
+        def plan(tc: TaskContext) -> Any:
+            svc = services(tc.db)
+            p = svc.plan(code)
+            return p, (svc.balance(code, p) if isinstance(p, dict) else None)
+
+        self.ctx.reader.submit(plan, success=self._preview, name="campaign-plan")
+
+    def _preview(self, result: Any) -> None:
+        plan, after = result
+        if isinstance(plan, FieldError):
+            self.status.setText(plan.message)
+            return
+        if not plan:
+            self.status.setText(self.tr("Every target of this campaign already has a manager."))
+            return
+        dlg = AssignPreviewDialog(plan, after, self.names, self)
+        self.preview_dialog = dlg
+        services = self.services
+
+        def done(code: int) -> None:
+            if code == AssignPreviewDialog.DialogCode.Accepted:
+                self.ctx.writer.submit(lambda tc: services(tc.db).apply_plan(plan), success=self._applied,
+                                       name="campaign-apply")
+
+        dlg.finished.connect(done)
+        dlg.open()
+
+    def _applied(self, result: Result) -> None:
+        if not result.ok:
+            self.status.setText(result.message)
+            return
+        self.status.setText(self.tr("%1 targets distributed (recorded for sync).").replace("%1", str(result.value)))
+        self.ctx.changes.publish(result.changes, self)
+        self.reload()
+
+    def _on_changes(self, changes: Changes, source: object) -> None:
+        if source is not self and changes.touches("campaign", "campaign_target", "contact", "client"):
+            self.reload()

@@ -1,0 +1,90 @@
+"""The campaigns workspace (营销) under offscreen Qt, on the demo county (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.store.db import write
+from app.store.store import Store
+from app.ui import i18n
+from app.ui.app import build_context, create_application
+from app.ui.campaigns import CampaignsWorkspace
+from app.ui.main_window import MainWindow
+
+
+def _open(qtbot, demo_dir: Path, code: str | None):
+    app = create_application([])
+    i18n.install(app, "zh_CN")
+    ctx = build_context(Store.open(demo_dir), code)
+    w = MainWindow(ctx, auto_sync=False)
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    ws = next(x for x in w.workspaces if isinstance(x, CampaignsWorkspace))
+    w.nav.setCurrentRow(w.workspaces.index(ws))
+    qtbot.waitUntil(lambda: len(ws.rows) == 3 and ws.script.toPlainText() != "", timeout=5000)
+    return w, ws, ctx
+
+
+@pytest.fixture
+def head(qtbot, demo_dir: Path):
+    w, ws, ctx = _open(qtbot, demo_dir, None)
+    yield ws
+    w.close()
+    ctx.shutdown()
+
+
+def test_campaigns_list_with_their_left_out_counts_and_the_checked_script(qtbot, head: CampaignsWorkspace) -> None:
+    assert head.list.rowCount() == 3 and "手机银行激活季" in head.list.item(0, 0).text()
+    assert int(head.list.item(0, 3).text()) > 0  # left out for want of consent
+    text = head.script.toPlainText()
+    assert "风险提示" in text and "理财非存款" in text and "未发现禁用词" in text
+
+
+def test_a_blocked_word_is_marked_in_the_script(qtbot, demo_dir: Path) -> None:
+    db = Store.open(demo_dir).connect()
+    with write(db):
+        db.conn.execute("UPDATE campaigns SET script = '本活动保本保息，安全可靠' WHERE code = '2026-mb-activation'")
+    db.close()
+    w, ws, ctx = _open(qtbot, demo_dir, None)
+    try:
+        html = ws.script.toHtml()
+        assert "保本保息" in html and "#f4b6b6" in html and "#fff0a8" in html
+        assert "不能对客户使用" in ws.script.toPlainText()
+    finally:
+        w.close()
+        ctx.shutdown()
+
+
+def test_targets_and_the_left_out_with_their_reason(qtbot, head: CampaignsWorkspace) -> None:
+    qtbot.waitUntil(lambda: head.targets.rowCount() > 0, timeout=5000)
+    listed = head.targets.rowCount()
+    head.excluded_box.setChecked(True)
+    qtbot.waitUntil(lambda: head.targets.horizontalHeaderItem(3).text() == "排除原因", timeout=5000)
+    qtbot.waitUntil(lambda: head.targets.rowCount() == int(head.list.item(0, 3).text()), timeout=5000)
+    reasons = {head.targets.item(i, 3).text() for i in range(head.targets.rowCount())}
+    assert reasons <= {"客户拒绝营销", "未取得营销授权"} and listed == int(head.list.item(0, 2).text())
+
+
+def test_distribution_previews_then_writes_within_one(qtbot, head: CampaignsWorkspace) -> None:
+    head.list.setCurrentCell(0, 0)
+    qtbot.waitUntil(lambda: head.code == "2026-mb-activation", timeout=5000)
+    head.distribute()
+    qtbot.waitUntil(lambda: getattr(head, "preview_dialog", None) is not None, timeout=5000)
+    table = head.preview_dialog.findChild(type(head.list), "assignPlan")
+    counts = [int(table.item(i, 1).text().replace(",", "")) for i in range(table.rowCount())]
+    assert max(counts) - min(counts) <= 1
+    with qtbot.waitSignal(head.ctx.changes.changed, timeout=10_000):
+        head.preview_dialog.accept()
+    qtbot.waitUntil(lambda: head.list.item(0, 4).text() == head.list.item(0, 2).text(), timeout=5000)
+
+
+def test_a_manager_sees_no_distribution_controls(qtbot, demo_dir: Path) -> None:
+    w, ws, ctx = _open(qtbot, demo_dir, "M0001")
+    try:
+        assert not ws.auto_button.isVisibleTo(ws) and not ws.excluded_box.isVisibleTo(ws)
+    finally:
+        w.close()
+        ctx.shutdown()
