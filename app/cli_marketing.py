@@ -221,7 +221,8 @@ def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--json", action="store_true")
     fg = cs.add_parser("figures", parents=[common], help="触达率与转化率：按活动或客户经理")
     fg.add_argument("campaign", nargs="?", metavar="活动", help="只统计这个活动")
-    fg.add_argument("--by", choices=["campaign", "manager"], default="campaign")
+    fg.add_argument("--by", choices=["campaign", "manager", "week"], default="campaign",
+                    help="按活动、客户经理，或按周（一个活动的触达与转化随时间的累计）")
     fg.add_argument("--json", action="store_true")
 
 
@@ -327,6 +328,22 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
             if not result.ok:
                 return refused(result.errors)
             print(f"已分发 {result.value} 户（每条变更已记入日志，待同步）。")
+            return EXIT_OK
+        if args.by == "week":
+            if code is None:
+                _err("错误：按周统计请指明一个活动。")
+                return EXIT_USAGE
+            weeks = svc.weekly(code)
+            if isinstance(weeks, FieldError):
+                return refused([weeks])
+            if args.json:
+                _print_json([{"week": w, "targets": t, "reached": r, "converted": c} for w, t, r, c in weeks])
+                return EXIT_OK
+            if not weeks:
+                print("这个活动还没有触达记录。")
+                return EXIT_OK
+            print(table(["周（周一）", "目标户数", "累计触达", "触达率", "累计转化", "转化率"],
+                        [[w, t, r, _pct(r, t), c, _pct(c, t)] for w, t, r, c in weeks], left=1))
             return EXIT_OK
         rows = svc.figures(args.by, code)
         if isinstance(rows, FieldError):

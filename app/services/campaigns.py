@@ -10,9 +10,10 @@ is journaled and returns a ``Result``. Runs on the thread that owns ``db``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -206,6 +207,43 @@ class CampaignService:
              GROUP BY 1 ORDER BY 1"""
         args = [a for a in (code, self._scope()) if a]
         return [Figures(r[0], r[1], r[2] or 0, r[3] or 0) for r in self.db.conn.execute(sql, args)]
+
+    def weekly(self, code: str) -> list[tuple[str, int, int, int]] | FieldError:
+        """Reach and conversion of one campaign over time: (week's Monday, targets, reached by
+        then, converted by then), one row per week from its first contact to today."""
+        denied = self._can_view()
+        if denied:
+            return denied
+        mine = self._scope()
+        own = "AND t.manager = ?" if mine else ""
+        args: list[Any] = [code] + ([mine] if mine else [])
+        targets = self.db.conn.execute(
+            f"""SELECT count(*) FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0
+                 WHERE t.campaign = ? AND t.deleted = 0 AND c.consent = 1 {own}""", args).fetchone()[0]
+        firsts = self.db.conn.execute(
+            f"""SELECT min(k.date), min(CASE WHEN {_CONVERTED_SQL} THEN k.date END)
+                  FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0 AND c.consent = 1
+                  JOIN contacts k ON k.client_uid = t.client_uid AND k.campaign = t.campaign AND k.deleted = 0
+                 WHERE t.campaign = ? AND t.deleted = 0 {own}
+                 GROUP BY t.uid""", args).fetchall()
+        if not firsts:
+            return []
+        today = self._today or date.today()
+
+        def monday(d: str) -> date:
+            day = date.fromisoformat(d)
+            return day - timedelta(days=day.weekday())
+
+        reached = Counter(monday(r[0]) for r in firsts)
+        converted = Counter(monday(r[1]) for r in firsts if r[1])
+        week, end = min(reached), today - timedelta(days=today.weekday())
+        out, seen, done = [], 0, 0
+        while week <= end:
+            seen += reached.get(week, 0)
+            done += converted.get(week, 0)
+            out.append((week.isoformat(), targets, seen, done))
+            week += timedelta(days=7)
+        return out
 
     # --- distribution -----------------------------------------------------------------------
 

@@ -119,3 +119,22 @@ def test_campaign_commands(demo_dir: Path) -> None:
     assert unknown.returncode == 1 and "可选" in unknown.stderr
     refused = run_cli("--data-dir", str(demo_dir), "--user", "M0001", "campaigns", "assign", CODE, "--auto")
     assert refused.returncode == 1 and "无权" in refused.stderr
+
+
+def test_reach_and_conversion_week_by_week(head: CampaignService) -> None:
+    from datetime import date, timedelta
+
+    assert head.apply_plan(head.plan(CODE)).ok
+    targets = head.targets(CODE)
+    today = date.today()
+    monday = today - timedelta(days=today.weekday())
+    fu = FollowupService(head.db, head.staff)
+    two_weeks_ago = monday - timedelta(days=14)
+    for t in targets[:3]:
+        assert fu.contact(t.client_id, channel="电话", outcome="有意向", on=two_weeks_ago, campaign=CODE).ok
+    assert fu.contact(targets[0].client_id, channel="上门", outcome="已开通", on=today, campaign=CODE).ok
+    assert fu.contact(targets[3].client_id, channel="微信", outcome="有意向", on=today, campaign=CODE).ok
+    weeks = head.weekly(CODE)
+    assert [w for w, *_ in weeks] == [(two_weeks_ago + timedelta(days=7 * i)).isoformat() for i in range(3)]
+    assert [(r, c) for _w, _t, r, c in weeks] == [(3, 0), (3, 0), (4, 1)]
+    assert all(t == len(targets) for _w, t, _r, _c in weeks)
