@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_whitelist.add_parsers(sub, common)
     cli_marketing.add_parsers(sub, common)
     cli_marketing.add_campaign_parsers(sub, common)
+    cli_marketing.add_print_parsers(sub, common)
 
     sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
     sy.add_argument("--watch", type=float, metavar="分钟", help="持续运行：每隔若干分钟同步一次，失败时按退避间隔重试")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -409,3 +410,69 @@ def cmd_lifecycle(args: argparse.Namespace) -> int:
 
 
 COMMANDS["lifecycle"] = cmd_lifecycle
+
+
+# --- printed worksheets ---------------------------------------------------------------------------
+
+
+def add_print_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    pr = sub.add_parser("print", parents=[common], help="打印工作单（PDF）：白名单走访、跟进、营销")
+    ps = pr.add_subparsers(dest="print_command", metavar="工作单", required=True)
+    for name, helptext in (("whitelist", "白名单走访工作单"), ("followups", "跟进工作单（已逾期和本周到期）"),
+                           ("marketing", "营销工作单（一个活动的目标客户，按村排列）")):
+        p = ps.add_parser(name, parents=[common], help=helptext)
+        p.add_argument("-o", "--output", required=True, metavar="文件", help="PDF 文件")
+        p.add_argument("--manager", metavar="工号", help="为哪位客户经理打印（网点负责人须指明）")
+        p.add_argument("--unmasked", action="store_true", help="手机号不脱敏（需权限，记入审计）")
+        if name == "whitelist":
+            p.add_argument("--cluster", metavar="集群", help="产业集群代码")
+            p.add_argument("--village", metavar="村", help="村名或村编码")
+        if name == "marketing":
+            p.add_argument("--campaign", required=True, metavar="活动", help="活动代码或名称")
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _err, _print_errors, signed_in
+    from app.core.errors import FieldError
+    from app.services.sheets import SheetService
+
+    out = Path(args.output).expanduser()
+    if out.suffix.lower() != ".pdf":
+        _err("错误：输出文件应以 .pdf 结尾。")
+        return EXIT_USAGE
+    if not out.parent.is_dir():
+        _err(f"错误：文件夹 {out.parent} 不存在。")
+        return EXIT_USAGE
+
+    def run(svc: SheetService, _store) -> int:
+        kind = args.print_command
+        if kind == "whitelist":
+            village = None
+            if args.village:
+                found = svc.ref.find_villages(args.village)
+                if len(found) != 1:
+                    _print_errors([FieldError("village", "所属村", "unknown",
+                                              f"所属村“{args.village}”不存在或有重名。")])
+                    return EXIT_REFUSED
+                village = found[0].id
+            result = svc.whitelist(out, manager=args.manager, cluster=args.cluster, village_id=village,
+                                   unmasked=args.unmasked)
+        elif kind == "followups":
+            result = svc.followups(out, manager=args.manager, unmasked=args.unmasked)
+        else:
+            result = svc.marketing(out, campaign=args.campaign, manager=args.manager, unmasked=args.unmasked)
+        if not result.ok:
+            _print_errors(result.errors)
+            return EXIT_REFUSED
+        number, pages, rows = result.value
+        print(f"已生成工作单 {number}：{rows} 行，{pages} 页 → {out}")
+        return EXIT_OK
+
+    try:
+        return signed_in(args, SheetService, run)
+    except PermissionError:
+        _err(f"错误：无法写入 {out}（权限不足）。")
+        return EXIT_USAGE
+
+
+COMMANDS["print"] = cmd_print
