@@ -51,6 +51,9 @@ def queue(qtbot, demo_dir: Path):
     _seed(demo_dir, "M0001", [-3, 0, 2])
     w, ws, ctx = _open(qtbot, demo_dir, "M0001")
     qtbot.waitUntil(lambda: ws.model.rowCount() == 3, timeout=5000)
+    # the page reads its queue on activation and again once the roster is in: let both land
+    qtbot.waitUntil(lambda: not ctx.reader.busy and not ctx.writer.busy, timeout=5000)
+    qtbot.wait(50)
     yield ws
     w.close()
     ctx.shutdown()
@@ -95,7 +98,8 @@ def test_put_off_needs_a_reason_and_moves_the_row(qtbot, queue: FollowupsWorkspa
     queue.reason.setText("客户外出")
     with qtbot.waitSignal(queue.ctx.changes.changed, timeout=5000):
         queue.snooze()
-    qtbot.waitUntil(lambda: queue.model.rowCount() == 3 and queue.model.rows[0].uid != first, timeout=5000)
+    qtbot.waitUntil(lambda: not queue.ctx.reader.busy, timeout=5000)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 3 and queue.model.rows[0].uid != first, timeout=10_000)
     moved = next(r for r in queue.model.rows if r.uid == first)
     assert moved.snooze_reason == "客户外出" and moved.when in ("week", "later")
 
