@@ -22,12 +22,11 @@ from app.core.assignment import Candidate, counts, split
 from app.core.compliance import Finding
 from app.core.errors import FieldError
 from app.core.masking import mask_mobile
-from app.core.result import Changes, Result
+from app.core.result import Result
 from app.core.roles import Action, Role, Staff, check
 from app.services.compliance import check as check_words
 from app.services.compliance import word_list
-from app.store.db import write
-from app.store.records import RecordError, Records
+from app.services.handout import active_managers, write_plan
 from app.store.reference import ReferenceData
 
 CONVERTED = ("已办理", "已开通", "已激活", "已签约", "成功")
@@ -248,7 +247,7 @@ class CampaignService:
     # --- distribution -----------------------------------------------------------------------
 
     def _managers(self) -> list[str]:
-        return [s.code for s in self.ref.staff.values() if s.active and s.role == Role.MANAGER]
+        return active_managers(self.ref)
 
     def plan(self, code: str, managers: list[str] | None = None) -> dict[str, str] | FieldError:
         """The balanced split of a campaign's consented, unassigned targets (nothing written)."""
@@ -271,36 +270,19 @@ class CampaignService:
         return split(items, pool, current)
 
     def apply_plan(self, plan: Mapping[str, str]) -> Result[int]:
-        denied = check(self.staff, Action.ASSIGN_WHITELIST)
-        if denied:
-            return Result.failed(denied)
-        valid = set(self._managers())
-        bad = sorted({m for m in plan.values() if m not in valid})
-        if bad:
-            return Result.failed(_field("manager", "客户经理", "unknown", f"“{'、'.join(bad)}”不是在岗的客户经理。"))
-        recs = Records(self.db, "campaign_target", self.ref)
-        changed = 0
-        try:
-            with write(self.db):
-                for uid, manager in plan.items():
-                    row = self.db.conn.execute(
-                        "SELECT c.consent FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid"
-                        " WHERE t.uid = ? AND t.deleted = 0", (uid,)).fetchone()
-                    if row is None:
-                        raise LookupError(uid)
-                    if row[0] != 1:
-                        raise PermissionError(uid)
-                    old = recs.get(uid)
-                    if old is not None and old.values.get("manager") != manager:
-                        recs.update(uid, {"manager": manager}, author=self.staff.code)
-                        changed += 1
-        except LookupError as exc:
-            return Result.failed(_field("target", "目标客户", "unknown", f"目标客户 {exc.args[0]} 不存在。"))
-        except PermissionError:
-            return Result.failed(_field("target", "目标客户", "consent", "客户未授权营销，不能分发给客户经理。"))
-        except RecordError as exc:
-            return Result.failed(*[FieldError(p.field, p.field, p.code, p.message) for p in exc.problems])
-        return Result.done(changed, Changes.of("campaign_target", uids=list(plan)) if changed else Changes())
+        """Write a plan in one transaction (each move journaled); a target without consent is refused."""
+
+        def row_check(uid: str) -> FieldError | None:
+            row = self.db.conn.execute(
+                "SELECT c.consent FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid"
+                " WHERE t.uid = ? AND t.deleted = 0", (uid,)).fetchone()
+            if row is None:
+                return _field("target", "目标客户", "unknown", f"目标客户 {uid} 不存在。")
+            if row[0] != 1:
+                return _field("target", "目标客户", "consent", "客户未授权营销，不能分发给客户经理。")
+            return None
+
+        return write_plan(self.db, "campaign_target", plan, self.staff, self.ref, row_check=row_check)
 
     def assign(self, uids: list[str], manager: str) -> Result[int]:
         denied = check(self.staff, Action.ASSIGN_WHITELIST)

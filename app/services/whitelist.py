@@ -29,6 +29,7 @@ from app.core.whitelist import (
     plan_assignment,
 )
 from app.services import lifecycle
+from app.services.handout import active_managers, write_plan
 from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
@@ -234,7 +235,7 @@ class WhitelistService:
             " ORDER BY date, id", (uid,))]
 
     def _managers(self) -> list[str]:
-        return [s.code for s in self.ref.staff.values() if s.active and s.role == Role.MANAGER]
+        return active_managers(self.ref)
 
     def assign(self, uids: list[str], manager: str) -> Result[int]:
         """Give entries to a manager (the branch head). Reassigning is journaled, so history stays."""
@@ -272,29 +273,13 @@ class WhitelistService:
 
     def apply_plan(self, plan: Mapping[str, str]) -> Result[int]:
         """Write a plan in one transaction (each change journaled). Returns how many changed."""
-        denied = check(self.staff, Action.ASSIGN_WHITELIST)
-        if denied:
-            return Result.failed(denied)
-        valid = set(self._managers())
-        bad = sorted({m for m in plan.values() if m not in valid})
-        if bad:
-            return Result.failed(_field("manager", "客户经理", "unknown", f"“{'、'.join(bad)}”不是在岗的客户经理。"))
-        recs = Records(self.db, "whitelist", self.ref)
-        changed = 0
-        try:
-            with write(self.db):
-                for uid, manager in plan.items():
-                    old = recs.get(uid)
-                    if old is None:
-                        raise LookupError(uid)
-                    if old.values.get("manager") != manager:
-                        recs.update(uid, {"manager": manager}, author=self.staff.code)
-                        changed += 1
-        except LookupError as exc:
-            return Result.failed(_field("entry", "白名单", "unknown", f"白名单条目 {exc.args[0]} 不存在。"))
-        except RecordError as exc:
-            return Result.failed(*_problems(exc))
-        return Result.done(changed, Changes.of("whitelist", uids=list(plan)) if changed else Changes())
+
+        def row_check(uid: str) -> FieldError | None:
+            if self.db.conn.execute("SELECT 1 FROM whitelist WHERE uid = ? AND deleted = 0", (uid,)).fetchone():
+                return None
+            return _field("entry", "白名单", "unknown", f"白名单条目 {uid} 不存在。")
+
+        return write_plan(self.db, "whitelist", plan, self.staff, self.ref, row_check=row_check)
 
     # --- scorecards and nominations ----------------------------------------------------------
 

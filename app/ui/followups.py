@@ -197,13 +197,15 @@ class FollowupsWorkspace(Workspace):
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.done,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         ctx.changes.changed.connect(self._on_changes)
+        self._ready = False
         self._load_managers()
 
     def title(self) -> str:
         return self.tr("Follow-ups")
 
     def activated(self) -> None:
-        self.reload()
+        if self._ready:  # before the roster is in, its arrival reads the queue anyway
+            self.reload()
 
     def _load_managers(self) -> None:
         def load(tc: TaskContext) -> list[tuple[str, str]]:
@@ -218,6 +220,7 @@ class FollowupsWorkspace(Workspace):
                 self.manager.addItem(f"{name}（{code}）", code)
             self.manager.blockSignals(False)
             self.model.names = dict(managers)
+            self._ready = True
             self.reload()
 
         self.ctx.reader.submit(load, success=show, name="followup-managers")
