@@ -421,6 +421,37 @@ CREATE INDEX followups_by_client ON followups (client_uid)
 """
 
 
+# --- v6: printed worksheets and keying them back ------------------------------------------------
+#
+# Sheets are this PC's own (not synced): the number printed on every page and QR code, and
+# each row's record. Keying a row back writes contacts and follow-ups (journaled, synced)
+# and marks the row keyed in the same transaction, so keying a sheet twice changes nothing.
+V6 = """
+CREATE TABLE sheets (
+    number     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('marketing','followups','whitelist')),
+    title      TEXT NOT NULL,
+    manager    TEXT NOT NULL,
+    campaign   TEXT,
+    printed_at TEXT NOT NULL,
+    printed_by TEXT NOT NULL,
+    row_count  INTEGER NOT NULL,
+    unmasked   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE sheet_rows (
+    number      TEXT NOT NULL REFERENCES sheets (number),
+    row         INTEGER NOT NULL,
+    ref         TEXT NOT NULL,
+    client_uid  TEXT NOT NULL,
+    client_name TEXT NOT NULL,
+    village     TEXT NOT NULL DEFAULT '',
+    keyed_at    TEXT,
+    keyed_by    TEXT,
+    keyed       TEXT,
+    PRIMARY KEY (number, row)
+) WITHOUT ROWID
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -431,6 +462,7 @@ MIGRATIONS: list[Migration] = [
     ),
     Migration(4, "whitelist at the branch: each entry's outcome and furthest stage, kept by triggers", _v4),
     Migration(5, "campaigns and follow-ups: indexes for targets, contacts and the queue", _sql(V5)),
+    Migration(6, "printed worksheets and their rows, for keying returned sheets back", _sql(V6)),
 ]
 
 
