@@ -9,18 +9,20 @@ what goes on a sheet (and mask it). Runs on a worker thread or the CLI's main th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Flowable, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from app.printing.fonts import register_pdf_font
 
@@ -29,7 +31,7 @@ QR_MM = 14
 
 @dataclass(frozen=True)
 class Row:
-    ref: str  # what the row's QR code holds after the sheet number: the record it leads back to
+    ref: str  # the record the row leads back to (kept with the sheet's rows on this PC)
     cells: Sequence[str]
     group: str = ""  # a village heading: rows are printed under it in the order given
 
@@ -53,14 +55,118 @@ class Cancelled(Exception):
     """The person cancelled a long render; nothing was written."""
 
 
-def qr(value: str, size_mm: float = QR_MM) -> Drawing:
-    """A QR code (reportlab's own widget) of ``value`` as a drawing ``size_mm`` square."""
-    w = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = w.getBounds()
-    size = size_mm * mm
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(w)
-    return d
+# reportlab's encoder rebuilds the Reed-Solomon generator polynomial for every code (ten
+# polynomial products): it depends only on the number of error-correction bytes and is never
+# changed by its callers, so it is built once per length.
+qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(functools.cache(qrencoder.QRUtil.getErrorCorrectPolynomial))
+
+QR_MASK = 2  # a fixed mask pattern: any of the eight is valid and every reader takes it
+QR_QUIET = 2  # modules of white around the code, inside the cell's own white padding
+
+
+QR_LEVEL = qrencoder.QRErrorCorrectLevel.M
+
+
+@functools.cache
+def _template(version: int, mask: int) -> tuple[tuple[tuple[bool, ...], ...], tuple[tuple[int, int, bool], ...]]:
+    """reportlab's function patterns of one version and mask (finders, timing, format bits),
+    and each data module's place in placement order with its mask bit: the same for every
+    code of that version, so laid out once."""
+    code = qrencoder.QRCode(version, QR_LEVEL)
+    code.addData("0")
+    code.makeImpl(False, mask)
+    flip = qrencoder.QRUtil.getMask(mask)
+    places = tuple((row, col, bool(flip(row, col))) for col, row in code.dataPosIterator())
+    return tuple(tuple(bool(m) for m in row) for row in code.modules), places
+
+
+def qr_modules(value: str) -> list[list[bool]]:
+    """The dark modules of ``value``'s QR code (level M), from reportlab's QR encoder: the
+    same matrix as ``QRCode.makeImpl(False, QR_MASK)`` (a test holds them equal).
+
+    The encoder's own ``make()`` tries all eight mask patterns and scores each, 3 ms a code
+    in pure Python; one fixed pattern is as valid and every reader takes it (the score only
+    helps large codes under poor light). The function patterns and the data modules' order
+    are laid out once per version, so a code costs reportlab's data and error-correction
+    bytes plus their placement. A sheet reference such as ``M261202-0001:17`` is upper-case
+    alphanumeric, which keeps the code at version 1 (21 × 21)."""
+    code = qrencoder.QRCode(None, QR_LEVEL)
+    code.addData(value)
+    version = code.calculate_version()
+    data = qrencoder.QRCode.createData(version, QR_LEVEL, code.dataList)
+    base, places = _template(version, QR_MASK)
+    modules = [list(row) for row in base]
+    bits = [bool((byte >> i) & 1) for byte in data for i in range(7, -1, -1)]
+    bits += [False] * (len(places) - len(bits))  # remainder bits
+    for (row, col, flip), bit in zip(places, bits, strict=True):
+        modules[row][col] = bit != flip
+    return modules
+
+
+class QrCode(Flowable):
+    """A QR code drawn straight onto the page: one ``re`` operator per run of dark modules,
+    in module units under one scaling, filled at once (no drawing objects: 0.1 ms a code).
+    ``on_draw`` is called as the code is drawn, so a long render reports progress and can
+    be cancelled while reportlab lays out the pages."""
+
+    def __init__(self, value: str, size_mm: float = QR_MM, on_draw: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.value = value
+        self.width = self.height = size_mm * mm
+        self.on_draw = on_draw
+
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        if self.on_draw is not None:
+            self.on_draw()
+        modules = qr_modules(self.value)
+        n = len(modules)
+        side = n + 2 * QR_QUIET
+        ops = []
+        for r, row in enumerate(modules):
+            y = side - QR_QUIET - 1 - r
+            c = 0
+            while c < n:
+                if row[c]:
+                    start = c
+                    while c < n and row[c]:
+                        c += 1
+                    ops.append(f"{start + QR_QUIET} {y} {c - start} 1 re")
+                else:
+                    c += 1
+        box = self.width / side
+        self.canv.saveState()
+        self.canv.transform(box, 0, 0, box, 0, 0)
+        self.canv.addLiteral("0 g\n" + "\n".join(ops) + "\nf")
+        self.canv.restoreState()
+
+
+def qr(value: str, size_mm: float = QR_MM, on_draw: Callable[[], None] | None = None) -> QrCode:
+    """A QR code of ``value``, ``size_mm`` square, as a flowable for a table cell."""
+    return QrCode(value, size_mm, on_draw)
+
+
+def row_code(number: str, row: int) -> str:
+    """What a row's QR code holds: the sheet number and the row, e.g. ``M261202-0001:17``."""
+    return f"{number}:{row}"
+
+
+class Heading(str):
+    """A village heading's text: marks its row for ``SheetTable``."""
+
+
+class SheetTable(LongTable):
+    """A table whose pages never end on a village heading: the heading goes over with its
+    first row. (reportlab's NOSPLIT does the same, but recomputes every range of the whole
+    table at each page break: 40% of a 1,000-row sheet's time, growing with the square.)"""
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight: float, ignoreSpans: int = 0) -> int:
+        n = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        while n > 1 and isinstance(self._cellvalues[n - 1][0], Heading):
+            n -= 1
+        return n
 
 
 def _numbered(sheet: Sheet, font: str) -> type[pdfcanvas.Canvas]:
@@ -116,27 +222,65 @@ def render(sheet: Sheet, path: Path, *, progress: Callable[[int, int], None] | N
     headers = ["序号", *(h for h, _ in sheet.columns), "二维码"]
     widths = [10 * mm, *(w * mm for _, w in sheet.columns), (QR_MM + 2) * mm]
     data: list[list] = [[Paragraph(h, cell) for h in headers]]
+    grey = colors.grey
     styles = [
         ("FONT", (0, 0), (-1, -1), font, 8.5),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BOX", (0, 0), (-1, -1), 0.4, grey),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, grey),
+        ("LINEAFTER", (0, 0), (-1, 0), 0.4, grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("ALIGN", (-1, 1), (-1, -1), "CENTER"),
     ]
-    group = None
+    # A village heading is a row whose text runs across the empty cells after it (a SPAN
+    # would make reportlab recompute every span at each page break: a third of the time);
+    # the column lines are drawn block by block between headings, not through them.
+    block_start = 1
+
+    def close_block(end: int) -> None:
+        if end >= block_start:
+            styles.append(("LINEAFTER", (0, block_start), (-1, end), 0.4, grey))
+    pad = 12  # the table's default left and right cell padding, in points
+    fits = [w * mm - pad for _, w in sheet.columns]
+
+    def cell_of(text: str, col: int) -> object:
+        # Cells are plain text (a note may hold "<" or "&"). A Paragraph costs ~0.2 ms to lay
+        # out, so it is used only where a line does not fit its column and must wrap.
+        if not text:
+            return ""
+        if all(stringWidth(line, font, 8.5) <= fits[col] for line in text.split("\n")):
+            return text  # the table draws each line as it is
+        return Paragraph(escape(text).replace("\n", "<br/>"), cell)
+
     total = len(sheet.rows)
-    for n, r in enumerate(sheet.rows, 1):
-        if cancelled is not None and cancelled():
+    drawn = 0
+
+    def tick() -> None:
+        # called as each row's QR code is drawn, on the rendering thread
+        nonlocal drawn
+        drawn += 1
+        if cancelled is not None and drawn % 50 == 0 and cancelled():
             raise Cancelled
+        if progress is not None and drawn % 100 == 0:
+            progress(drawn, total)
+
+    group = None
+    for n, r in enumerate(sheet.rows, 1):
         if r.group and r.group != group:
             group = r.group
-            data.append([Paragraph(f"<b>{r.group}</b>", cell)] + [""] * (len(headers) - 1))
-            styles += [("SPAN", (0, len(data) - 1), (-1, len(data) - 1)),
-                       ("BACKGROUND", (0, len(data) - 1), (-1, len(data) - 1), colors.HexColor("#f4f4f4"))]
-        data.append([str(n), *(Paragraph(c or "", cell) for c in r.cells), qr(f"{sheet.number}#{n}#{r.ref}")])
-        if progress is not None and n % 200 == 0:
-            progress(n, total)
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+            close_block(len(data) - 1)
+            data.append([r.group] + [""] * (len(headers) - 1))  # plain text, drawn as it is
+            at = len(data) - 1
+            data[at][0] = Heading(r.group)
+            styles += [("BACKGROUND", (0, at), (-1, at), colors.HexColor("#f4f4f4")),
+                       ("FONT", (0, at), (0, at), font, 9.5)]
+            block_start = len(data)
+        code = qr(row_code(sheet.number, n), on_draw=tick)
+        data.append([str(n), *(cell_of(c, i) for i, c in enumerate(r.cells)), code])
+    close_block(len(data) - 1)
+    if cancelled is not None and cancelled():
+        raise Cancelled
+    table = SheetTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(styles))
     story.append(table)
     try:
