@@ -4,20 +4,27 @@ are the same on paper). ID and phone numbers are masked unless the role allows n
 clear and the person asked; an unmasked print is audited with what was printed.
 
 Sheet numbers come from a counter kept in the database (``meta.sheet_seq``): unique on this
-PC, printed on every page and in every row's QR code. Runs on the connection's thread.
+PC, printed on every page and in every row's QR code (``M261202-0001:17``). A printed sheet
+and its rows (the record and client each row leads to) are kept in ``sheets`` and
+``sheet_rows``, so a returned sheet is keyed back (回录) by its number: each keyed row
+becomes contacts and follow-ups in the journal, in the same transaction that marks the row
+keyed; keying it again changes nothing. Runs on the connection's thread.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from app.core.errors import FieldError
-from app.core.money import format_wan
-from app.core.result import Result
+from app.core.money import format_wan, to_capital
+from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check
+from app.core.sheets import RESULTS, WHITELIST_RESULTS, Keyed, parse_key, parse_scan, results_boxes, ways_boxes
 from app.core.whitelist import product_label
 from app.printing.sheet import Row, Sheet, render
 from app.services.campaigns import CampaignService
@@ -25,11 +32,15 @@ from app.services.followups import FollowupService
 from app.services.whitelist import WhitelistService
 from app.store import audit
 from app.store.db import write
+from app.store.records import Records
 from app.store.reference import ReferenceData, meta_get, meta_set
 from app.store.whitelist import WhitelistFilter
 
-VISIT_WAYS = "□直接登门 □邀约登门 □电话 □网络 □短信 □其他"
-OUTCOME_BOXES = "□已联系 □有意向 □已申请 □无法联系 □拒绝"
+# The boxes a manager ticks, numbered as they are keyed back (see app.core.sheets).
+VISIT_WAYS = ways_boxes()
+RESULT_BOXES = results_boxes()
+OUTCOME_BOXES = results_boxes(whitelist=True)
+FOOTNOTE = "回录：扫描任一行二维码或输入工作单号；每行按“方式 结果 [月日]”录入，如 32 1215，未走访录 0。"
 
 
 def _field(field: str, label: str, code: str, message: str) -> FieldError:
@@ -73,11 +84,35 @@ class SheetService:
                 f"SELECT id, mobile FROM clients WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
         return out
 
-    def _print(self, sheet: Sheet, path: Path, unmasked: bool, **kw) -> Result[tuple[str, int, int]]:
+    def _client_uids(self, client_ids: list[int]) -> dict[int, str]:
+        out = {}
+        for i in range(0, len(client_ids), 500):
+            chunk = client_ids[i:i + 500]
+            out.update({r[0]: r[1] for r in self.db.conn.execute(
+                f"SELECT id, uid FROM clients WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
+        return out
+
+    def _print(self, sheet: Sheet, path: Path, unmasked: bool, *, kind: str, links: list[tuple[str, str, str, str]],
+               campaign: str | None = None, manager: str, **kw) -> Result[tuple[str, int, int]]:
+        """Render, then keep the sheet and its rows (``links``: record uid, client uid, name,
+        village per row) so it can be keyed back; a sheet that could not be kept is removed."""
         pages = render(sheet, path, **kw)
-        if unmasked:
-            audit.record(self.db, staff=self.staff.code, action=audit.PRINT_UNMASKED,
-                         detail=f"{sheet.title} {sheet.number}：{len(sheet.rows)} 行，手机号未脱敏")
+        try:
+            with write(self.db):
+                self.db.conn.execute(
+                    "INSERT INTO sheets (number, kind, title, manager, campaign, printed_at, printed_by, row_count,"
+                    " unmasked) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (sheet.number, kind, sheet.title, manager, campaign, _now(),
+                     self.staff.code, len(sheet.rows), int(unmasked)))
+                self.db.conn.executemany(
+                    "INSERT INTO sheet_rows (number, row, ref, client_uid, client_name, village) VALUES (?,?,?,?,?,?)",
+                    [(sheet.number, n, *link) for n, link in enumerate(links, 1)])
+                if unmasked:
+                    audit.record(self.db, staff=self.staff.code, action=audit.PRINT_UNMASKED,
+                                 detail=f"{sheet.title} {sheet.number}：{len(sheet.rows)} 行，手机号未脱敏")
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         return Result.done((sheet.number, pages, len(sheet.rows)))
 
     # --- the sheets ---------------------------------------------------------------------------
@@ -100,15 +135,17 @@ class SheetService:
         sheet = Sheet(
             number=self._number("W"), title="白名单走访工作单", branch=self._branch(), manager=who[1],
             date=date.today().isoformat(),
-            columns=[("客户", 22), ("联系电话", 24), ("产品", 18), ("额度（万元）", 16), ("有效期至", 20),
-                     ("营销结果", 36), ("跟进情况", 30)],
+            columns=[("客户", 22), ("联系电话", 24), ("产品", 18), ("额度（万元）", 30), ("有效期至", 20),
+                     ("拜访方式", 36), ("营销结果", 46), ("下一步", 28)],
             rows=[Row(f"W:{r.uid}", [r.name, clear.get(r.client_id or 0, r.mobile or ""), product_label(r.product),
-                                     format_wan(r.limit_fen, unit=False), r.valid_to or "", OUTCOME_BOXES, ""],
+                                     f"{format_wan(r.limit_fen, unit=False)}\n{to_capital(r.limit_fen)}",
+                                     r.valid_to or "", VISIT_WAYS, OUTCOME_BOXES, ""],
                       group=f"{r.township}{r.village}") for r in rows],
-            intro=["额度为总行核定，网点不改额度；请在“营销结果”中勾选，并写明跟进情况。",
+            intro=["额度为总行核定（万元，下附大写），网点不改额度；请勾选拜访方式和营销结果，并写明下一步。",
                    "只列已授权营销、仍在有效期内的白名单客户。"],
-            wide=True, footnote="回录：扫描任一行二维码打开本工作单。")
-        return self._print(sheet, path, unmasked, **kw)
+            wide=True, footnote=FOOTNOTE)
+        links = [(r.uid, r.client_uid, r.name, f"{r.township}{r.village}") for r in rows]
+        return self._print(sheet, path, unmasked, kind="whitelist", links=links, manager=who[0], **kw)
 
     def followups(self, path: Path, *, manager: str | None = None, unmasked: bool = False,
                   **kw) -> Result[tuple[str, int, int]]:
@@ -127,14 +164,15 @@ class SheetService:
         sheet = Sheet(
             number=self._number("F"), title="跟进工作单", branch=self._branch(), manager=who[1],
             date=date.today().isoformat(),
-            columns=[("到期", 22), ("客户", 22), ("村", 30), ("联系电话", 24), ("上次记录", 40), ("拜访方式", 44),
-                     ("跟进情况", 40), ("下一步", 26)],
-            rows=[Row(f"F:{r.uid}", [when[r.when] + (f" {r.days_late}天" if r.days_late else "") + f"<br/>{r.due}",
+            columns=[("到期", 22), ("客户", 22), ("村", 26), ("联系电话", 24), ("上次记录", 34), ("拜访方式", 36),
+                     ("跟进情况", 46), ("下一步", 26)],
+            rows=[Row(f"F:{r.uid}", [when[r.when] + (f" {r.days_late}天" if r.days_late else "") + f"\n{r.due}",
                                      r.client_name, r.village, clear.get(r.client_id, r.mobile), r.note, VISIT_WAYS,
-                                     "", ""]) for r in rows],
-            intro=["逾期的跟进排在最前。只列已授权营销的客户。"], wide=True,
-            footnote="回录：扫描任一行二维码打开本工作单。")
-        return self._print(sheet, path, unmasked, **kw)
+                                     RESULT_BOXES, ""]) for r in rows],
+            intro=["逾期的跟进排在最前。只列已授权营销的客户。"], wide=True, footnote=FOOTNOTE)
+        uids = self._client_uids([r.client_id for r in rows])
+        links = [(r.uid, uids.get(r.client_id, ""), r.client_name, r.village) for r in rows]
+        return self._print(sheet, path, unmasked, kind="followups", links=links, manager=who[0], **kw)
 
     def marketing(self, path: Path, *, campaign: str, manager: str | None = None, unmasked: bool = False,
                   **kw) -> Result[tuple[str, int, int]]:
@@ -163,11 +201,216 @@ class SheetService:
         sheet = Sheet(
             number=self._number("M"), title=f"营销工作单：{d.row.name}", branch=self._branch(), manager=who[1],
             date=date.today().isoformat(),
-            columns=[("客户", 22), ("联系电话", 24), ("客户状况", 30), ("拜访时间", 22), ("拜访方式", 44),
-                     ("跟进情况", 40), ("下一步", 26), ("签名", 16)],
+            columns=[("客户", 22), ("联系电话", 24), ("客户状况", 20), ("拜访时间", 22), ("拜访方式", 36),
+                     ("跟进情况", 46), ("下一步", 28), ("签名", 18)],
             rows=[Row(f"M:{t.uid}", [t.name, clear.get(t.client_id, t.mobile), "已触达" if t.reached else "",
-                                     "", VISIT_WAYS, "", "", ""], group=t.village) for t in targets],
+                                     "", VISIT_WAYS, RESULT_BOXES, "", ""], group=t.village) for t in targets],
             intro=[f"话术：{summary}", f"权益：{d.benefits or '—'}", f"风险提示：{d.risk_line}",
                    "只列已授权营销的客户，按村排列。"],
-            wide=True, footnote="回录：扫描任一行二维码打开本工作单。")
-        return self._print(sheet, path, unmasked, **kw)
+            wide=True, footnote=FOOTNOTE)
+        uids = self._client_uids([t.client_id for t in targets])
+        links = [(t.uid, uids.get(t.client_id, ""), t.name, t.village) for t in targets]
+        return self._print(sheet, path, unmasked, kind="marketing", links=links, campaign=code, manager=who[0], **kw)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+# --- keying a returned sheet back (回录) -------------------------------------------------------
+
+_RECORDS = {"marketing": "campaign_targets", "followups": "followups", "whitelist": "whitelist"}
+
+
+@dataclass(frozen=True)
+class SheetRowView:
+    row: int
+    ref: str
+    client_name: str
+    village: str
+    keyed: str | None  # what was keyed, in words, or None
+    keyed_at: str | None
+    stale: str | None  # why the row can no longer be keyed: its client was merged or deleted…
+
+
+@dataclass(frozen=True)
+class SheetView:
+    number: str
+    kind: str
+    title: str
+    manager: str  # staff code
+    manager_name: str
+    campaign: str | None
+    printed_at: str
+    rows: tuple[SheetRowView, ...]
+
+    @property
+    def keyed(self) -> int:
+        return sum(1 for r in self.rows if r.keyed is not None)
+
+    @property
+    def stale(self) -> int:
+        return sum(1 for r in self.rows if r.stale and r.keyed is None)
+
+
+@dataclass(frozen=True)
+class Keying:
+    row: int
+    text: str  # what was keyed, in words
+    again: bool  # the row had been keyed already: nothing was written
+    wrote: bool = False  # contacts, follow-ups or outcomes were written (a row not visited writes none)
+
+
+class _Undo(Exception):
+    def __init__(self, errors: tuple[FieldError, ...]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class KeyingService:
+    """Opening a printed sheet by its number and keying its rows back. Runs on the thread
+    that owns ``db``."""
+
+    def __init__(self, db: sqlite_utils.Database, staff: Staff, ref: ReferenceData | None = None, *,
+                 today: date | None = None) -> None:
+        self.db = db
+        self.staff = staff
+        self.ref = ref or ReferenceData(db)
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def _sheet(self, number: str) -> tuple | FieldError:
+        parsed = parse_scan(number)
+        key = parsed[0] if parsed else (number or "").strip().upper()
+        row = self.db.conn.execute(
+            "SELECT number, kind, title, manager, campaign, printed_at FROM sheets WHERE number = ?", (key,)).fetchone()
+        if row is None:
+            return _field("sheet", "工作单号", "unknown", f"工作单“{number.strip()}”不是本机打印的工作单。")
+        if Role(self.staff.role) == Role.MANAGER and row[3] != self.staff.code:
+            return _field("permission", "权限", "permission", "客户经理只能回录自己的工作单。")
+        return tuple(row)
+
+    def _stale(self, kind: str, number: str, only: int | None = None) -> dict[int, str]:
+        """Rows whose client or record is gone since printing, and why."""
+        table = _RECORDS[kind]
+        sql = (f"SELECT r.row, c.uid IS NULL, coalesce(c.deleted, 0), x.uid IS NULL, coalesce(x.deleted, 0),"
+               f" r.client_uid FROM sheet_rows r LEFT JOIN clients c ON c.uid = r.client_uid"
+               f" LEFT JOIN {table} x ON x.uid = r.ref WHERE r.number = ?")
+        args: list = [number]
+        if only is not None:
+            sql += " AND r.row = ?"
+            args.append(only)
+        out: dict[int, str] = {}
+        for row, no_client, client_gone, no_record, record_gone, client_uid in self.db.conn.execute(sql, args):
+            if no_client or client_gone:
+                out[row] = self._why_client_gone(client_uid)
+            elif no_record or record_gone:
+                out[row] = {"marketing": "这个营销目标已从活动名单中撤下。", "followups": "这条跟进已被删除。",
+                            "whitelist": "这条白名单已被总行撤销。"}[kind]
+        return out
+
+    def _why_client_gone(self, client_uid: str) -> str:
+        last = self.db.conn.execute(
+            "SELECT after FROM journal WHERE kind = 'client' AND row_uid = ? AND op = 'delete'"
+            " ORDER BY seq DESC LIMIT 1", (client_uid,)).fetchone()
+        into = json.loads(last[0]).get("merged_into") if last else None
+        if into:
+            found = self.db.conn.execute("SELECT name FROM clients WHERE uid = ?", (into,)).fetchone()
+            return f"客户已合并到“{found[0] if found else into}”，请在该客户名下记录。"
+        return "客户已删除，此行不能回录。"
+
+    def open(self, number: str) -> SheetView | FieldError:
+        """The sheet with each row's state: keyed (and as what), not yet, or stale."""
+        s = self._sheet(number)
+        if isinstance(s, FieldError):
+            return s
+        num, kind, title, manager, campaign, printed_at = s
+        stale = self._stale(kind, num)
+        whitelist = kind == "whitelist"
+        rows = []
+        for row, ref, name, village, keyed, keyed_at in self.db.conn.execute(
+                "SELECT row, ref, client_name, village, keyed, keyed_at FROM sheet_rows WHERE number = ? ORDER BY row",
+                (num,)):
+            text = None
+            if keyed is not None:
+                k = parse_key(keyed, self.today)
+                text = k.describe(whitelist) if isinstance(k, Keyed) else keyed
+            rows.append(SheetRowView(row, ref, name, village, text, keyed_at, stale.get(row)))
+        who = self.ref.find_staff(manager)
+        return SheetView(num, kind, title, manager, who.name if who else manager, campaign, printed_at, tuple(rows))
+
+    def key(self, number: str, row: int, code: str, *, note: str = "") -> Result[Keying]:
+        """Key one row: its contact (and follow-up, whitelist outcome) written and the row
+        marked keyed, in one transaction. A row keyed before is left as it is."""
+        s = self._sheet(number)
+        if isinstance(s, FieldError):
+            return Result.failed(s)
+        num, kind, _title, manager, campaign, _printed = s
+        found = self.db.conn.execute("SELECT ref, client_uid, keyed, keyed_at FROM sheet_rows"
+                                     " WHERE number = ? AND row = ?", (num, row)).fetchone()
+        if found is None:
+            total = self.db.conn.execute("SELECT row_count FROM sheets WHERE number = ?", (num,)).fetchone()[0]
+            return Result.failed(_field("row", "行号", "unknown", f"工作单 {num} 没有第 {row} 行（共 {total} 行）。"))
+        ref, client_uid, keyed_before, keyed_at = found
+        whitelist = kind == "whitelist"
+        k = parse_key(code, self.today)
+        if isinstance(k, FieldError):
+            return Result.failed(k)
+        if keyed_before is not None:
+            before = parse_key(keyed_before, self.today)
+            said = before.describe(whitelist) if isinstance(before, Keyed) else keyed_before
+            if isinstance(before, Keyed) and before == k:
+                return Result.done(Keying(row, said, again=True))
+            return Result.failed(_field("row", "行号", "keyed",
+                                        f"第 {row} 行已于 {keyed_at} 回录为“{said}”，不再重复录入；"
+                                        "如需更正，请在跟进或客户页中修改。"))
+        stale = self._stale(kind, num, only=row)
+        if row in stale:
+            return Result.failed(_field("row", "行号", "stale", f"第 {row} 行：{stale[row]}"))
+        changes = Changes()
+        try:
+            with write(self.db):
+                if k.visited:
+                    changes = self._write(kind, ref, client_uid, k, note=note, campaign=campaign, manager=manager)
+                done = self.db.conn.execute(
+                    "UPDATE sheet_rows SET keyed = ?, keyed_at = ?, keyed_by = ? WHERE number = ? AND row = ?"
+                    " AND keyed IS NULL",
+                    (" ".join(code.split()), _now(), self.staff.code, num, row))
+                if done.rowcount != 1:  # keyed by someone else in the meantime
+                    raise _Undo((_field("row", "行号", "keyed", f"第 {row} 行刚刚已被回录。"),))
+        except _Undo as exc:
+            return Result.failed(*exc.errors)
+        return Result.done(Keying(row, k.describe(whitelist), again=False, wrote=bool(changes)), changes)
+
+    def _write(self, kind: str, ref: str, client_uid: str, k: Keyed, *, note: str, campaign: str | None,
+               manager: str) -> Changes:
+        """The records a keyed row becomes; raises ``_Undo`` with the reason if one is refused."""
+        def check(result: Result) -> Changes:
+            if not result.ok:
+                raise _Undo(result.errors)
+            return result.changes
+
+        client_id = self.db.conn.execute("SELECT id FROM clients WHERE uid = ?", (client_uid,)).fetchone()[0]
+        if kind == "whitelist":
+            status = WHITELIST_RESULTS[k.result][0]
+            wl = WhitelistService(self.db, self.staff, self.ref, today=self.today)
+            changes = check(wl.record_outcome(ref, status, channel=k.way, note=note))
+            if k.next_date is not None:
+                rec = Records(self.db, "followup", self.ref).insert({
+                    "client_uid": client_uid, "campaign": None, "due": k.next_date.isoformat(), "done": False,
+                    "result": "", "note": note.strip()[:500], "staff": manager}, author=self.staff.code)
+                changes = changes | Changes.of("followup", uids=[rec.uid])
+            return changes
+        fs = FollowupService(self.db, self.staff, self.ref, today=self.today)
+        if kind == "followups":
+            campaign = self.db.conn.execute("SELECT campaign FROM followups WHERE uid = ?", (ref,)).fetchone()[0]
+        changes = check(fs.contact(client_id, channel=k.way, outcome=RESULTS[k.result], note=note, campaign=campaign,
+                                   next_date=k.next_date))
+        if kind == "followups" and k.result != "5":  # reached: the printed follow-up is closed
+            is_open = self.db.conn.execute("SELECT done = 0 FROM followups WHERE uid = ?", (ref,)).fetchone()[0]
+            if is_open:
+                changes = changes | check(fs.done(ref, RESULTS[k.result]))
+        return changes

@@ -59,6 +59,7 @@ CONTACT_CHANNELS = _choices(
     ("wechat", "微信"),
     ("referral", "转介"),
     ("sms", "短信"),
+    ("other", "其他"),
 )
 OUTCOME_STATUSES = _choices(
     ("not_contacted", "未联系"),

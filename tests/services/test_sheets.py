@@ -3,8 +3,10 @@ masked unless asked and allowed (then audited), consent respected, every QR code
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,11 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from app.core.sheets import parse_scan
 from app.services import auth
 from app.services.campaigns import CampaignService
-from app.services.sheets import SheetService
+from app.services.sheets import KeyingService, SheetService
+from app.store.db import write
 from app.store.store import Store
 from tests.conftest import run_cli
 
@@ -78,10 +82,16 @@ def test_every_row_has_a_qr_code_that_leads_back(demo_dir: Path, tmp_path: Path)
         svc.db.close()
     codes = _qr_codes(out, tmp_path)
     assert len(codes) == rows == len(targets) > 0
-    refs = [c.split("#") for c in codes]
-    assert all(r[0] == number for r in refs)
-    assert sorted(int(r[1]) for r in refs) == list(range(1, rows + 1))
-    assert {r[2].removeprefix("M:") for r in refs} == targets and not targets & refused  # consent respected
+    refs = [parse_scan(c) for c in codes]
+    assert all(r is not None and r[0] == number for r in refs)
+    assert sorted(r[1] for r in refs) == list(range(1, rows + 1))
+    # each code leads back to its row's record, kept with the sheet on this PC
+    db = Store.open(demo_dir).connect()
+    try:
+        kept = dict(db.conn.execute("SELECT row, ref FROM sheet_rows WHERE number = ?", (number,)).fetchall())
+    finally:
+        db.close()
+    assert {kept[r[1]] for r in refs} == targets and not targets & refused  # consent respected
 
 
 def test_numbers_in_clear_only_when_allowed_and_then_audited(demo_dir: Path, tmp_path: Path) -> None:
@@ -119,3 +129,173 @@ def test_a_marketing_sheet_for_an_unknown_campaign_is_refused(demo_dir: Path, tm
         assert not r.ok and "不存在" in r.message
     finally:
         svc.db.close()
+
+
+def _keying(demo_dir: Path, code: str = "M0003") -> KeyingService:
+    db = Store.open(demo_dir).connect()
+    return KeyingService(db, auth.load_staff(db, code)[0], today=date.today())
+
+
+def _printed_marketing(demo_dir: Path, tmp_path: Path) -> tuple[str, int]:
+    svc = _svc(demo_dir)
+    try:
+        cs = CampaignService(svc.db, svc.staff, svc.ref)
+        assert cs.apply_plan(cs.plan("2026-ecny-market")).ok
+        result = svc.marketing(tmp_path / "mk.pdf", campaign="2026-ecny-market", manager="M0003")
+        assert result.ok, result.message
+        return result.value[0], result.value[2]
+    finally:
+        svc.db.close()
+
+
+def _count(db, sql: str, *args) -> int:
+    return db.conn.execute(sql, args).fetchone()[0]
+
+
+def test_a_full_sheet_keyed_back_becomes_contacts_and_follow_ups(demo_dir: Path, tmp_path: Path) -> None:
+    number, rows = _printed_marketing(demo_dir, tmp_path)
+    assert rows >= 6
+    codes = {1: "32 1215", 2: "13", 3: "0", 4: "41", 5: "25", 6: "63 0301"}
+    codes |= {r: "11" for r in range(7, rows + 1)}
+    k = _keying(demo_dir)
+    try:
+        db = k.db
+        contacts0 = _count(db, "SELECT count(*) FROM contacts WHERE campaign = '2026-ecny-market'")
+        follow0 = _count(db, "SELECT count(*) FROM followups")
+        journal0 = _count(db, "SELECT count(*) FROM journal")
+        for row, code in codes.items():
+            got = k.key(number, row, code)
+            assert got.ok and not got.value.again, got.message
+        visited = [c for c in codes.values() if c != "0"]
+        contacts = _count(db, "SELECT count(*) FROM contacts WHERE campaign = '2026-ecny-market'")
+        assert contacts - contacts0 == len(visited)
+        assert _count(db, "SELECT count(*) FROM followups") - follow0 == 2  # the two rows with a next date
+        channels = dict(db.conn.execute(
+            "SELECT r.row, k.channel || '/' || k.outcome FROM sheet_rows r JOIN contacts k"
+            " ON k.client_uid = r.client_uid AND k.campaign = '2026-ecny-market'"
+            " WHERE r.number = ? AND r.row <= 6", (number,)).fetchall())
+        assert channels == {1: "phone/有意向", 2: "visit/已办理", 4: "wechat/已联系", 5: "invite/无法联系",
+                            6: "other/已办理"}
+        nxt = db.conn.execute("SELECT f.due FROM followups f JOIN sheet_rows r ON r.client_uid = f.client_uid"
+                              " WHERE r.number = ? AND r.row = 1", (number,)).fetchone()[0]
+        assert nxt.endswith("-12-15")
+        assert _count(db, "SELECT count(*) FROM journal") > journal0  # journaled, so they sync
+        view = k.open(number)
+        assert view.keyed == rows and view.rows[2].keyed == "未走访" and view.rows[0].keyed.startswith("电话，有意向")
+        # the campaign counts them: row 2 and 6 were done (已办理)
+        converted = CampaignService(db, k.staff, k.ref).targets("2026-ecny-market", manager="M0003")
+        assert sum(t.converted for t in converted) >= 2
+    finally:
+        k.db.close()
+
+
+def test_keying_the_same_sheet_twice_changes_nothing(demo_dir: Path, tmp_path: Path) -> None:
+    number, rows = _printed_marketing(demo_dir, tmp_path)
+    k = _keying(demo_dir)
+    try:
+        db = k.db
+        first = [k.key(number, r, "32 1215") for r in range(1, rows + 1)]
+        assert all(r.ok and r.changes for r in first)
+        before = [_count(db, f"SELECT count(*) FROM {t}") for t in ("contacts", "followups", "journal")]
+        again = [k.key(number, r, "32 1215") for r in range(1, rows + 1)]
+        assert all(r.ok and r.value.again and not r.changes for r in again)
+        assert [_count(db, f"SELECT count(*) FROM {t}") for t in ("contacts", "followups", "journal")] == before
+        other = k.key(number, 1, "11")  # a different result for a keyed row is refused, with what was keyed
+        assert not other.ok and "已于" in other.message and "电话，有意向" in other.message
+        assert [_count(db, f"SELECT count(*) FROM {t}") for t in ("contacts", "followups", "journal")] == before
+    finally:
+        k.db.close()
+
+
+def test_a_row_whose_client_was_merged_since_printing_says_so(demo_dir: Path, tmp_path: Path) -> None:
+    from app.services.clients import ClientService
+
+    number, _rows = _printed_marketing(demo_dir, tmp_path)
+    k = _keying(demo_dir)
+    try:
+        db = k.db
+        gone_uid, = db.conn.execute("SELECT client_uid FROM sheet_rows WHERE number = ? AND row = 2",
+                                    (number,)).fetchone()
+        gone = db.conn.execute("SELECT id FROM clients WHERE uid = ?", (gone_uid,)).fetchone()[0]
+        keep = db.conn.execute("SELECT uid, name FROM clients WHERE deleted = 0 AND id != ? LIMIT 1",
+                               (gone,)).fetchone()
+        head = ClientService(db, auth.load_staff(db, "A0001")[0])
+        with write(db):  # what a merge does to the absorbed record (the merge itself is tested elsewhere)
+            head.repo.delete(gone, author="A0001", merged_into=keep[0])
+        contacts = _count(db, "SELECT count(*) FROM contacts")
+        got = k.key(number, 2, "32")
+        assert not got.ok and "已合并到" in got.message and keep[1] in got.message
+        assert _count(db, "SELECT count(*) FROM contacts") == contacts
+        view = k.open(number)
+        assert view.rows[1].stale and view.rows[1].keyed is None and view.stale == 1
+        assert k.key(number, 1, "32").ok  # the other rows key as usual
+    finally:
+        k.db.close()
+
+
+def test_follow_up_and_whitelist_rows_key_back(demo_dir: Path, tmp_path: Path) -> None:
+    from app.services.followups import FollowupService
+
+    svc = _svc(demo_dir, "M0001")
+    try:
+        db = svc.db
+        fs = FollowupService(db, svc.staff, svc.ref)
+        client = db.conn.execute("SELECT c.id FROM clients c JOIN staff s ON s.id = c.manager_id"
+                                 " WHERE s.code = 'M0001' AND c.deleted = 0 AND c.consent = 1 LIMIT 1").fetchone()[0]
+        tomorrow = date.fromordinal(date.today().toordinal() + 1)
+        assert fs.contact(client, channel="电话", outcome="有意向", next_date=tomorrow).ok
+        fu = svc.followups(tmp_path / "f.pdf")
+        wl = svc.whitelist(tmp_path / "w.pdf")
+        assert fu.ok and wl.ok and fu.value[2] >= 1 and wl.value[2] >= 1
+    finally:
+        svc.db.close()
+    k = _keying(demo_dir, "M0001")
+    try:
+        db = k.db
+        open0 = _count(db, "SELECT count(*) FROM followups WHERE done = 0 AND deleted = 0")
+        got = k.key(fu.value[0], 1, "33")
+        assert got.ok, got.message
+        assert _count(db, "SELECT count(*) FROM followups WHERE done = 0 AND deleted = 0") == open0 - 1  # closed
+        row, entry = db.conn.execute(
+            "SELECT row, ref FROM sheet_rows r WHERE number = ? AND NOT EXISTS (SELECT 1 FROM whitelist_outcomes o"
+            " WHERE o.whitelist_uid = r.ref) ORDER BY row LIMIT 1", (wl.value[0],)).fetchone()
+        got = k.key(wl.value[0], row, "12 1220")
+        assert got.ok, got.message
+        status = db.conn.execute("SELECT status FROM whitelist_outcomes WHERE whitelist_uid = ? ORDER BY id DESC",
+                                 (entry,)).fetchone()[0]
+        assert status == "interested"
+        assert _count(db, "SELECT count(*) FROM contacts WHERE whitelist_uid = ?", entry) == 1
+    finally:
+        k.db.close()
+
+
+def test_sheets_headless(demo_dir: Path, tmp_path: Path) -> None:
+    number, _rows = _printed_marketing(demo_dir, tmp_path)
+    keyed = run_cli("sheets", "key", f"{number}:1", "--outcome", "32 1215", "--user", "M0003")
+    assert keyed.returncode == 0 and "电话，有意向" in keyed.stdout
+    again = run_cli("sheets", "key", number, "--row", "1", "--outcome", "32 1215", "--user", "M0003")
+    assert again.returncode == 0 and "未重复录入" in again.stdout
+    batch = run_cli("sheets", "key", number, "--from", "-", "--user", "M0003", input="2 11\n3 0\n4 99\n")
+    assert batch.returncode == 1 and "第 3 行：未走访" in batch.stdout and "拜访方式应为" in batch.stderr
+    shown = run_cli("sheets", "show", number, "--user", "M0003", "--json")
+    data = json.loads(shown.stdout)
+    assert [r["keyed"] is not None for r in data["rows"][:4]] == [True, True, True, False]
+    assert run_cli("sheets", "show", "nonsense", "--user", "M0003").returncode == 2
+    other = run_cli("sheets", "show", number, "--user", "M0001")
+    assert other.returncode == 1 and "只能回录自己的工作单" in other.stderr
+
+
+def test_a_village_heading_never_ends_a_page(tmp_path: Path) -> None:
+    from app.printing.sheet import Row, Sheet, render
+
+    rows = [Row(f"M:{i}", [f"客户{i}", "", "", "", "", "", "", ""], group=f"测试村{i:03d}") for i in range(60)]
+    sheet = Sheet(number="M261202-0001", title="营销工作单：分页", branch="网点", manager="经理", date="2026-12-02",
+                  columns=[(h, 25) for h in ("客户", "联系电话", "客户状况", "拜访时间", "拜访方式", "跟进情况",
+                                             "下一步", "签名")], rows=rows, wide=True)
+    pages = render(sheet, tmp_path / "p.pdf")
+    assert pages > 3
+    for text in _text(tmp_path / "p.pdf")[1]:
+        villages = re.findall(r"测试村(\d{3})", text)
+        clients = set(re.findall(r"客户(\d+)", text))
+        # every heading on a page has its first row (the heading's own client) on the same page
+        assert villages and all(str(int(v)) in clients for v in villages), text
