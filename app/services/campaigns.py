@@ -92,14 +92,9 @@ def _field(field: str, label: str, code: str, message: str) -> FieldError:
 
 
 _CONVERTED_SQL = " OR ".join("k.outcome LIKE '%" + w + "%'" for w in CONVERTED)
-# per (campaign, client): reached by a contact for the campaign, converted by one that says done;
-# grouped once over the contacts, then joined to the targets (a list of 100,000 targets reads
-# each contact once, not each target's contacts)
-_REACHED = f"""
-    LEFT JOIN (SELECT k.campaign AS campaign, k.client_uid AS client_uid, 1 AS reached,
-                      max({_CONVERTED_SQL}) AS converted
-                 FROM contacts k WHERE k.deleted = 0 AND k.campaign IS NOT NULL
-                GROUP BY k.campaign, k.client_uid) x ON x.campaign = t.campaign AND x.client_uid = t.client_uid"""
+# a live client who answered the consent question, from the index alone (schema v7): the planner
+# would take the unique index on uid and read each client's row, 100,000 times for the list
+_ANSWERED = "clients c INDEXED BY clients_marketing ON c.uid = t.client_uid AND c.deleted = 0 AND c.consent <> 0"
 # per target (a short list): the same as two lookups
 _STATE = f"""
     EXISTS (SELECT 1 FROM contacts k WHERE k.client_uid = t.client_uid AND k.campaign = t.campaign
@@ -124,26 +119,48 @@ class CampaignService:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def campaigns(self) -> list[CampaignRow] | FieldError:
+    def _tally(self, key: str, code: str | None = None) -> dict[Any, list[int]] | FieldError:
+        """Per ``key`` (an expression over the target ``t``), of the targets in scope: [targets,
+        consented, excluded (no consent, or no live client), consented and distributed, reached,
+        converted]. Two passes, each from the v7 indexes alone: the targets with their clients'
+        consent, then the contacts grouped per (campaign, client) joined to their targets (there
+        are fewer contacts than targets). One campaign's ``code`` narrows both."""
         denied = self._can_view()
         if denied:
             return denied
         mine = self._scope()
-        own = "AND t.manager = ?" if mine else ""
-        sql = f"""
-            SELECT g.code, g.name, g.product, g.starts, g.ends, g.goal,
-                   sum(c.consent = 1), sum(coalesce(c.consent, 0) = 0),
-                   sum(c.consent = 1 AND t.manager IS NOT NULL), sum(c.consent = 1 AND x.reached = 1),
-                   sum(c.consent = 1 AND x.converted = 1)
-              FROM campaigns g
-              LEFT JOIN campaign_targets t ON t.campaign = g.code AND t.deleted = 0 {own}
-              LEFT JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0
-              {_REACHED}
-             WHERE g.deleted = 0
-             GROUP BY g.id ORDER BY g.ends IS NULL, g.ends, g.code"""
-        rows = self.db.conn.execute(sql, [mine] if mine else [])
-        return [CampaignRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6] or 0, r[7] or 0, r[8] or 0, r[9] or 0,
-                            r[10] or 0) for r in rows]
+        where = "t.deleted = 0" + (" AND t.campaign = ?" if code else "") + (" AND t.manager = ?" if mine else "")
+        args = [a for a in (code, mine) if a]
+        out: dict[Any, list[int]] = {}
+        for k, total, answered, consented, assigned in self.db.conn.execute(
+                f"""SELECT {key}, count(*), count(c.uid), sum(c.consent = 1),
+                           sum(c.consent = 1 AND t.manager IS NOT NULL)
+                      FROM campaign_targets t LEFT JOIN {_ANSWERED}
+                     WHERE {where} GROUP BY 1""", args):
+            out[k] = [total, consented or 0, total - answered, assigned or 0, 0, 0]
+        for k, reached, converted in self.db.conn.execute(
+                f"""SELECT {key}, count(*), sum(x.converted)
+                      FROM (SELECT k.campaign AS campaign, k.client_uid AS client_uid,
+                                   max({_CONVERTED_SQL}) AS converted
+                              FROM contacts k WHERE k.deleted = 0 AND k.campaign {"= ?" if code else "IS NOT NULL"}
+                             GROUP BY k.campaign, k.client_uid) x
+                      JOIN campaign_targets t ON t.campaign = x.campaign AND t.client_uid = x.client_uid AND {where}
+                      JOIN {_ANSWERED} AND c.consent = 1
+                     GROUP BY 1""", ([code] if code else []) + args):
+            out[k][4:] = [reached, converted or 0]
+        return out
+
+    def campaigns(self, code: str | None = None) -> list[CampaignRow] | FieldError:
+        """Every live campaign (or the one ``code``) with its counts, the nearest end first."""
+        tally = self._tally("t.campaign", code)
+        if isinstance(tally, FieldError):
+            return tally
+        rows = self.db.conn.execute(
+            f"""SELECT code, name, product, starts, ends, goal FROM campaigns
+                 WHERE deleted = 0 {"AND code = ?" if code else ""} ORDER BY ends IS NULL, ends, code""",
+            [code] if code else [])
+        empty = [0] * 6
+        return [CampaignRow(*r, *tally.get(r[0], empty)[1:]) for r in rows]
 
     def resolve(self, text: str) -> str | FieldError:
         t = (text or "").strip()
@@ -156,10 +173,10 @@ class CampaignService:
         return row[0]
 
     def detail(self, code: str) -> CampaignDetail | FieldError:
-        rows = self.campaigns()
+        rows = self.campaigns(code)
         if isinstance(rows, FieldError):
             return rows
-        row = next((r for r in rows if r.code == code), None)
+        row = next(iter(rows), None)
         if row is None:
             return _field("campaign", "营销活动", "unknown", f"营销活动“{code}”不存在。")
         script, benefits = self.db.conn.execute(
@@ -198,14 +215,11 @@ class CampaignService:
         if by not in ("campaign", "manager"):
             return _field("by", "分组", "choice", "只能按营销活动（campaign）或客户经理（manager）统计。")
         key = "t.campaign" if by == "campaign" else "coalesce(t.manager, '')"
-        sql = f"""
-            SELECT {key}, count(*), sum(coalesce(x.reached, 0)), sum(coalesce(x.converted, 0))
-              FROM campaign_targets t JOIN clients c ON c.uid = t.client_uid AND c.deleted = 0 AND c.consent = 1
-              {_REACHED}
-             WHERE t.deleted = 0 {"AND t.campaign = ?" if code else ""} {"AND t.manager = ?" if self._scope() else ""}
-             GROUP BY 1 ORDER BY 1"""
-        args = [a for a in (code, self._scope()) if a]
-        return [Figures(r[0], r[1], r[2] or 0, r[3] or 0) for r in self.db.conn.execute(sql, args)]
+        tally = self._tally(key, code)
+        if isinstance(tally, FieldError):
+            return tally
+        ordered = sorted(tally.items(), key=lambda kv: (kv[0] is not None, kv[0] or ""))  # as ORDER BY: NULL first
+        return [Figures(k, n[1], n[4], n[5]) for k, n in ordered if n[1]]
 
     def weekly(self, code: str) -> list[tuple[str, int, int, int]] | FieldError:
         """Reach and conversion of one campaign over time: (week's Monday, targets, reached by

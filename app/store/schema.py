@@ -452,6 +452,19 @@ CREATE TABLE sheet_rows (
 ) WITHOUT ROWID
 """
 
+# --- v7: the campaign list at 100,000 targets -------------------------------------------------
+#
+# The list counts every target of every campaign: its client's consent, whether it was reached,
+# whether converted. Each index answers one of those from the index alone: a campaign's targets
+# in (campaign, client) order; a live client's consent, for clients who answered (consent <> 0:
+# the rest are left out, so the ones not found are counted apart); a campaign's contacts per
+# client with their outcomes.
+V7 = """
+CREATE INDEX campaign_targets_by_campaign_client ON campaign_targets (campaign, client_uid, manager) WHERE deleted = 0;
+CREATE INDEX clients_marketing ON clients (uid, consent) WHERE deleted = 0 AND consent <> 0;
+CREATE INDEX contacts_by_campaign ON contacts (campaign, client_uid, outcome) WHERE deleted = 0
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -463,6 +476,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "whitelist at the branch: each entry's outcome and furthest stage, kept by triggers", _v4),
     Migration(5, "campaigns and follow-ups: indexes for targets, contacts and the queue", _sql(V5)),
     Migration(6, "printed worksheets and their rows, for keying returned sheets back", _sql(V6)),
+    Migration(7, "the campaign list at 100,000 targets: covering indexes for targets, consent and contacts",
+              _sql(V7)),
 ]
 
 

@@ -5,7 +5,16 @@
 200 campaigns and 100,000 targets on a 60,000-client demo county, 30,000 contacts and
 20,000 open follow-ups: a manager's queue and a manager's targets of a campaign open
 ≤ 100 ms; the automatic split of a campaign's 10,000 targets ≤ 1 s (the checker on a
-2,000-character script is tests/perf/test_compliance_perf.py).
+2,000-character script is tests/perf/test_compliance_perf.py); the branch head's campaign
+list with every campaign's counts, reach and conversion ≤ 100 ms.
+
+Measured (2-CPU container shared with other jobs, SQLCipher, the 100,000-target DB above): the
+campaign list took 285 ms (one run; 277–434 ms over five) at schema v6 with one query joining
+every target to its client's row and a materialized group of the contacts. With the v7 covering
+indexes and two passes (targets with consent, then contacts joined to their targets): median
+86.6–89.6 ms (max 110–205 ms) on a quiet machine, 100–198 ms while other jobs loaded both CPUs
+(same moment, old code: 336–474 ms). Queue median 5–9 ms, a manager's targets 0.6–0.9 ms, the
+split of 10,000 targets 35–65 ms. The list's target is met only on a quiet machine.
 """
 
 from __future__ import annotations
@@ -122,19 +131,24 @@ def test_campaigns_at_a_hundred_thousand_targets(perf_dir: Path) -> None:
             plan = svc.plan("bench-000")
             splits.append(time.perf_counter() - t)
         after = svc.balance("bench-000", plan)
-        t = time.perf_counter()
-        listed = svc.campaigns()
-        list_s = time.perf_counter() - t
+        lists = []
+        for _ in range(5):
+            t = time.perf_counter()
+            listed = svc.campaigns()
+            lists.append(time.perf_counter() - t)
+        assert isinstance(listed, list) and len(listed) == CAMPAIGNS
     finally:
         db.close()
     q_med, q_max = _ms(queue)
     m_med, m_max = _ms(mine)
     s_med, s_max = _ms(splits)
+    l_med, l_max = _ms(lists)
     print(f"\ncampaign benchmark: {len(listed)} campaigns, {n_targets:,} targets, {n_follow:,} open follow-ups")
     print(f"  a manager's follow-up queue: median {q_med:.1f} ms, max {q_max:.1f} ms (target ≤ 100 ms)")
     print(f"  a manager's targets of a campaign: median {m_med:.1f} ms, max {m_max:.1f} ms (target ≤ 100 ms)")
     print(f"  automatic split of {len(plan):,} targets: median {s_med:.0f} ms, max {s_max:.0f} ms (target ≤ 1 s);"
           f" spread {max(after.values()) - min(after.values())}")
-    print(f"  the campaign list with reach and conversion: {list_s * 1000:.0f} ms")
+    print(f"  the campaign list with reach and conversion (branch head): median {l_med:.1f} ms, max {l_max:.1f} ms"
+          " (target ≤ 100 ms)")
     assert len(plan) == BIG and max(after.values()) - min(after.values()) <= 1
-    assert q_med <= 100 and m_med <= 100 and s_med <= 1000
+    assert q_med <= 100 and m_med <= 100 and s_med <= 1000 and l_med <= 100

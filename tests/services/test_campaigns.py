@@ -138,3 +138,54 @@ def test_reach_and_conversion_week_by_week(head: CampaignService) -> None:
     assert [w for w, *_ in weeks] == [(two_weeks_ago + timedelta(days=7 * i)).isoformat() for i in range(3)]
     assert [(r, c) for _w, _t, r, c in weeks] == [(3, 0), (3, 0), (4, 1)]
     assert all(t == len(targets) for _w, t, _r, _c in weeks)
+
+
+def test_the_list_counts_a_hand_built_campaign(head: CampaignService) -> None:
+    """Six targets, each a case: the counts of the list, the figures and the detail agree with it."""
+    from app.store import bulk
+    from app.store.db import write
+
+    db = head.db
+    yes = [r[0] for r in db.conn.execute(
+        "SELECT uid FROM clients WHERE consent = 1 AND deleted = 0 ORDER BY id LIMIT 4")]
+    refused = db.conn.execute("SELECT uid FROM clients WHERE consent = 0 AND deleted = 0 LIMIT 1").fetchone()[0]
+    unasked = db.conn.execute("SELECT uid FROM clients WHERE consent IS NULL AND deleted = 0 LIMIT 1").fetchone()[0]
+    bulk.load_records(db, "campaign", [
+        {"uid": c, "code": c, "name": c, "product": "ecny", "starts": "2026-01-01", "ends": "2099-01-01",
+         "script": "介绍数字人民币。", "benefits": "", "goal": 10} for c in ("hand", "empty")])
+    target = {"M0001": yes[0], "M0002": yes[1], None: yes[2]}
+    bulk.load_records(db, "campaign_target", [
+        *({"uid": f"t-{i}", "campaign": "hand", "client_uid": c, "manager": m, "note": ""}
+          for i, (m, c) in enumerate(target.items())),
+        {"uid": "t-3", "campaign": "hand", "client_uid": yes[3], "manager": "M0001", "note": ""},  # client deleted
+        {"uid": "t-4", "campaign": "hand", "client_uid": refused, "manager": None, "note": ""},
+        {"uid": "t-5", "campaign": "hand", "client_uid": unasked, "manager": None, "note": ""},
+        {"uid": "t-6", "campaign": "hand", "client_uid": "no-such-client", "manager": None, "note": ""},
+        {"uid": "t-7", "campaign": "hand", "client_uid": yes[1], "manager": None, "note": ""}])
+    with write(db):
+        db.conn.execute("UPDATE campaign_targets SET deleted = 1 WHERE uid = 't-7'")
+    contact = {"staff": "M0001", "channel": "phone", "note": "", "whitelist_uid": None, "next_date": None}
+    bulk.load_records(db, "contact", [
+        {**contact, "uid": "k-0", "client_uid": yes[0], "date": "2026-03-02", "outcome": "有意向", "campaign": "hand"},
+        {**contact, "uid": "k-1", "client_uid": yes[0], "date": "2026-03-09", "outcome": "已开通", "campaign": "hand"},
+        {**contact, "uid": "k-2", "client_uid": yes[1], "date": "2026-03-03", "outcome": "有意向", "campaign": "hand"},
+        {**contact, "uid": "k-3", "client_uid": yes[1], "date": "2026-03-04", "outcome": "已办理", "campaign": "hand"},
+        {**contact, "uid": "k-4", "client_uid": yes[2], "date": "2026-03-03", "outcome": "已办理", "campaign": None},
+        {**contact, "uid": "k-5", "client_uid": yes[2], "date": "2026-03-03", "outcome": "已办理", "campaign": "empty"},
+        {**contact, "uid": "k-6", "client_uid": refused, "date": "2026-03-03", "outcome": "已办理", "campaign": "hand"},
+        {**contact, "uid": "k-7", "client_uid": yes[3], "date": "2026-03-03", "outcome": "已办理", "campaign": "hand"}])
+    with write(db):
+        db.conn.execute("UPDATE contacts SET deleted = 1 WHERE uid = 'k-3'")  # yes[1]: reached, not converted
+        db.conn.execute("UPDATE clients SET deleted = 1 WHERE uid = ?", (yes[3],))
+    rows = {r.code: r for r in head.campaigns()}
+    # targets: yes[0..2]; left out: refused, never asked, a deleted client, an unknown client
+    assert (rows["hand"].targets, rows["hand"].excluded, rows["hand"].assigned) == (3, 4, 2)
+    assert (rows["hand"].reached, rows["hand"].converted) == (2, 1)
+    assert (rows["empty"].targets, rows["empty"].excluded, rows["empty"].reached) == (0, 0, 0)
+    assert head.detail("hand").row == rows["hand"]
+    assert [(f.key, f.targets, f.reached, f.converted) for f in head.figures("manager", "hand")] == [
+        ("", 1, 0, 0), ("M0001", 1, 1, 1), ("M0002", 1, 1, 0)]
+    assert [(f.key, f.targets, f.reached, f.converted) for f in head.figures("campaign", "hand")] == [("hand", 3, 2, 1)]
+    m1 = {r.code: r for r in CampaignService(db, _staff(db, "M0001")).campaigns()}
+    assert (m1["hand"].targets, m1["hand"].excluded, m1["hand"].reached, m1["hand"].converted) == (1, 1, 1, 1)
+    assert (m1["empty"].targets, m1["empty"].excluded) == (0, 0)
