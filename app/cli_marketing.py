@@ -2,6 +2,7 @@
 
     branchdesk check-text FILE|- [--wealth] [--json]
     branchdesk contact 客户 --channel 电话 [--outcome 有意向] [--note …] [--next 2026-12-09] [--campaign CODE]
+                       [--ack-warnings]
     branchdesk followups [--manager M] [--due overdue|today|week] [--json]
     branchdesk followups done 编号 --result …
     branchdesk followups snooze 编号 --until 2026-12-10 --reason …
@@ -13,6 +14,10 @@ blocked or warned word with the words around it and the rule, and exits 1 when t
 text may not go to a client (a blocked word, or a wealth text without its risk
 line), 0 otherwise (warnings are printed; a person confirms them). The list in
 force is head office's once this PC has synced one, else the one shipped.
+
+``contact``: the note is held to the same list. A blocked word refuses the save; a warned
+word refuses it until the person confirms with ``--ack-warnings`` (the confirmation, not the
+note, is written to the audit trail). Either refusal exits 1 with the words shown in place.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     co.add_argument("--date", default="", metavar="日期", help="默认今天")
     co.add_argument("--next", default="", metavar="日期", help="下次跟进日期：排入客户经理的跟进队列")
     co.add_argument("--campaign", metavar="活动代码", help="这次触达属于哪个营销活动")
+    co.add_argument("--ack-warnings", action="store_true",
+                    help="备注含慎用词时，确认表述合规后仍然保存（记入审计）；含禁用词的备注不能保存")
     fu = sub.add_parser("followups", parents=[common], help="跟进队列：已逾期、今天、本周")
     fu.add_argument("action", nargs="?", choices=["done", "snooze"], help="done 完成；snooze 推迟")
     fu.add_argument("id", nargs="?", metavar="编号", help="跟进编号（前 8 位即可）")
@@ -119,6 +126,23 @@ def _service(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
     return signed_in(args, FollowupService, lambda svc, _store: fn(svc), writes=writes)
 
 
+def print_wording(errors, note: str, db, *, flag: str = "--ack-warnings") -> None:
+    """After a note was refused for its wording: the words in place, and how to confirm a warning."""
+    from app.cli import _err
+    from app.core.compliance import highlight
+    from app.services.compliance import check
+
+    codes = {e.code for e in errors if e.field == "note"}
+    if not codes & {"blocked", "warning"}:
+        return
+    for f in check(note.strip(), db)[0]:
+        _err(f"      {'禁用' if f.level == 'block' else '慎用'}：{highlight(note.strip(), f)}")
+    if "blocked" in codes:
+        _err("提示：请删去或改写禁用词后再登记。")
+    else:
+        _err(f"提示：确认表述合规后，加 {flag} 再执行一次（确认会记入审计）。")
+
+
 def cmd_contact(args: argparse.Namespace) -> int:
     from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors
     from app.core.errors import FieldError
@@ -130,9 +154,10 @@ def cmd_contact(args: argparse.Namespace) -> int:
             _print_errors([cid])
             return EXIT_REFUSED
         result = svc.contact(cid, channel=args.channel, outcome=args.outcome, note=args.note, on=args.date or None,
-                             next_date=args.next or None, campaign=args.campaign)
+                             next_date=args.next or None, campaign=args.campaign, acknowledged=args.ack_warnings)
         if not result.ok:
             _print_errors(result.errors)
+            print_wording(result.errors, args.note, svc.db)
             return EXIT_REFUSED
         rec = result.value.values
         then = f"；{rec['next_date']} 跟进已排入队列" if rec["next_date"] else ""

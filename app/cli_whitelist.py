@@ -3,7 +3,7 @@ the whitelist workspace's headless twins (same service, same rules, same Chinese
 
     branchdesk whitelist list [--cluster C] [--village V] [--expiring DAYS] [--manager M] [--json]
     branchdesk whitelist show ENTRY
-    branchdesk whitelist outcome ENTRY --status 已联系 [--amount 5万] [--reason …] [--note …]
+    branchdesk whitelist outcome ENTRY --status 已联系 [--amount 5万] [--reason …] [--note …] [--ack-warnings]
     branchdesk whitelist assign ENTRY… --manager M      |  whitelist assign --auto [--preview]
     branchdesk whitelist funnel [--by manager|cluster] [--json]
     branchdesk whitelist nominations [--json]
@@ -61,6 +61,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     oc.add_argument("--note", default="", metavar="备注")
     oc.add_argument("--channel", metavar="方式",
                     help="这次联系的方式，同时记入联系记录：电话 / 上门 / 邀约到店 / 厅堂 / 微信 / 转介 / 短信")
+    oc.add_argument("--ack-warnings", action="store_true",
+                    help="备注含慎用词时，确认表述合规后仍然保存（记入审计）；含禁用词的备注不能保存")
 
     asg = ws.add_parser("assign", parents=[common], help="把白名单分配给客户经理（网点负责人）")
     asg.add_argument("entries", nargs="*", metavar="条目", help="白名单编号或核心客户号")
@@ -284,6 +286,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _outcome(args: argparse.Namespace) -> int:
     from app.cli import EXIT_OK
+    from app.cli_marketing import print_wording
     from app.core import validation as v
     from app.core.errors import FieldError
     from app.core.money import format_wan
@@ -297,9 +300,12 @@ def _outcome(args: argparse.Namespace) -> int:
         if isinstance(amount, FieldError):
             return _refused([amount])
         result = svc.record_outcome(uid, args.status, on=args.date or None, amount_fen=amount,
-                                    reason=args.reason, note=args.note, channel=args.channel)
+                                    reason=args.reason, note=args.note, channel=args.channel,
+                                    acknowledged=args.ack_warnings)
         if not result.ok:
-            return _refused(result.errors)
+            code = _refused(result.errors)
+            print_wording(result.errors, args.note, svc.db)
+            return code
         rec = result.value.values
         extra = f"，用信 {format_wan(rec['amount_fen'])}" if rec["amount_fen"] else ""
         print(f"已登记：{Status(rec['status']).label}（{rec['date']}{extra}），待同步到总行。")

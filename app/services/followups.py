@@ -5,7 +5,8 @@ next date makes a ``followup`` for the same person. A manager's queue lists thei
 follow-ups: overdue first (oldest first), then today's, then the rest of the week; a
 snoozed one counts from the date it was put off to. Clients who refused marketing, or
 never consented, are left out of the queue (it is outreach); the branch head sees each
-manager's queue and the overdue counts. Every change is journaled for sync and returns
+manager's queue and the overdue counts. A contact's note is held to the marketing word list
+(``app.services.compliance.check_note``). Every change is journaled for sync and returns
 a ``Result``; a refused one writes nothing. Runs on the thread that owns ``db``.
 """
 
@@ -23,6 +24,8 @@ from app.core.masking import mask_mobile
 from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check
 from app.services import lifecycle
+from app.services.compliance import check_note
+from app.store import audit
 from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
@@ -104,8 +107,14 @@ class FollowupService:
 
     def contact(self, client_id: int, *, channel: str, outcome: str = "", note: str = "",
                 on: str | date | None = None, next_date: str | date | None = None,
-                campaign: str | None = None) -> Result[StoredRecord]:
-        """Log a contact; a next date also puts a follow-up in the manager's queue."""
+                campaign: str | None = None, whitelist: str | None = None,
+                acknowledged: bool = False) -> Result[StoredRecord]:
+        """Log a contact; a next date also puts a follow-up in the manager's queue.
+
+        The note is checked against the marketing word list: a blocked word refuses the save
+        (code ``blocked``), a warned word refuses it (code ``warning``) unless ``acknowledged``,
+        when it is saved and the confirmation audited in the same transaction. ``whitelist``: the
+        whitelist entry (uid) the contact was about, if any."""
         client = self._client(client_id)
         if isinstance(client, FieldError):
             return Result.failed(client)
@@ -131,6 +140,12 @@ class FollowupService:
         if campaign and self.db.conn.execute(
                 "SELECT 1 FROM campaigns WHERE code = ? AND deleted = 0", (campaign,)).fetchone() is None:
             errors.append(_field("campaign", "营销活动", "unknown", f"营销活动“{campaign}”不存在。"))
+        if whitelist and self.db.conn.execute(
+                "SELECT 1 FROM whitelist WHERE uid = ? AND client_uid = ? AND deleted = 0",
+                (whitelist, client_uid)).fetchone() is None:
+            errors.append(_field("whitelist", "白名单", "unknown", "所选白名单条目不存在，或不是这位客户的。"))
+        wording = check_note(note.strip(), self.db, acknowledged=acknowledged)
+        errors += wording.errors
         if errors:
             return Result.failed(*errors)
         assert isinstance(day, date)
@@ -139,10 +154,15 @@ class FollowupService:
         values = {"client_uid": client_uid, "staff": self.staff.code, "date": day.isoformat(), "channel": ch,
                   "outcome": outcome.strip(), "note": note.strip(), "campaign": campaign or None,
                   "next_date": nxt.isoformat() if nxt else None}
+        if whitelist:
+            values["whitelist_uid"] = whitelist
         kinds = ["contact"]
         try:
             with write(self.db):
                 rec = Records(self.db, "contact", self.ref).insert(values, author=self.staff.code)
+                if wording.acknowledged:
+                    audit.record(self.db, staff=self.staff.code, action=audit.ACK_WORDING, kind="contact",
+                                 row_uid=rec.uid, detail=wording.audit_detail())
                 if nxt is not None:
                     Records(self.db, "followup", self.ref).insert({
                         "client_uid": client_uid, "campaign": campaign or None, "due": nxt.isoformat(),

@@ -29,7 +29,9 @@ from app.core.whitelist import (
     plan_assignment,
 )
 from app.services import lifecycle
+from app.services.compliance import check_note
 from app.services.handout import active_managers, write_plan
+from app.store import audit
 from app.store.db import write
 from app.store.records import RecordError, Records, StoredRecord
 from app.store.reference import ReferenceData
@@ -172,10 +174,13 @@ class WhitelistService:
     # --- working the list ------------------------------------------------------------------
 
     def record_outcome(self, uid: str, status: str, *, on: str | date | None = None, amount_fen: int = 0,
-                       reason: str = "", note: str = "", channel: str | None = None) -> Result[StoredRecord]:
+                       reason: str = "", note: str = "", channel: str | None = None,
+                       acknowledged: bool = False) -> Result[StoredRecord]:
         """A move of the entry's outcome (a new whitelist_outcome record, journaled). With
         ``channel`` (电话, 上门…), the contact that brought it is logged too (a contact record
-        tied to the entry, in the same transaction)."""
+        tied to the entry, in the same transaction). The note is held to the marketing word
+        list: a blocked word refuses the save, a warned word refuses it unless ``acknowledged``
+        (then the confirmation is audited in the same transaction)."""
         e = self._entry(uid)
         if isinstance(e, FieldError):
             return Result.failed(e)
@@ -206,6 +211,8 @@ class WhitelistService:
                 allowed = "、".join(c.label for c in CONTACT_CHANNELS)
                 errors.append(_field("channel", "触达方式", "choice",
                                      f"触达方式应为 {allowed} 之一，实际为“{channel}”。"))
+        wording = check_note(note.strip(), self.db, acknowledged=acknowledged)
+        errors += wording.errors
         if errors:
             return Result.failed(*errors)
         values = {"whitelist_uid": uid, "status": new.value, "amount_fen": amount_fen, "date": day.isoformat(),
@@ -214,6 +221,9 @@ class WhitelistService:
         try:
             with write(self.db):
                 rec = Records(self.db, "whitelist_outcome", self.ref).insert(values, author=self.staff.code)
+                if wording.acknowledged:
+                    audit.record(self.db, staff=self.staff.code, action=audit.ACK_WORDING, kind="whitelist_outcome",
+                                 row_uid=rec.uid, detail=wording.audit_detail())
                 if channel_value is not None:
                     Records(self.db, "contact", self.ref).insert({
                         "client_uid": e.client_uid, "staff": self.staff.code, "date": day.isoformat(),

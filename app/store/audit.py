@@ -2,7 +2,8 @@
 
 Changes are audited by the journal; this table records access that changes
 nothing but must be accountable under PIPL and JR/T 0171: revealing an ID or
-phone number, printing or exporting unmasked, overriding a credit-code check.
+phone number, printing or exporting unmasked, overriding a credit-code check,
+saving a note after confirming the warned words in it (``ACK_WORDING``).
 ``detail`` never holds the personal data itself (which field, not its value).
 """
 
@@ -24,6 +25,7 @@ SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 RESTORE = "restore_backup"
 DISCARD_CHANGE = "discard_change"  # a change head office refused, given up by a person
+ACK_WORDING = "ack_wording"  # a note saved with words to use with care, confirmed by a person (the words, not the note)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,26 @@ def test_outcomes_move_forward_only_and_a_refusal_writes_nothing(demo_dir: Path)
     assert "（最终状态）" in shown.stdout
 
 
+def test_an_outcome_note_with_warned_words_needs_ack_warnings(demo_dir: Path) -> None:
+    uid, _limit = _entry(demo_dir, "s.whitelist_uid IS NULL AND w.valid_to >= date('now')")
+    d = ["--data-dir", str(demo_dir)]
+    before = _state(demo_dir)
+    blocked = run_cli(*d, "whitelist", "outcome", uid[:8], "--status", "已联系", "--note", "告诉他零风险",
+                      "--ack-warnings")
+    assert blocked.returncode == 1 and "禁用词“零风险”" in blocked.stderr and "【零风险】" in blocked.stderr
+    warned = run_cli(*d, "whitelist", "outcome", uid[:8], "--status", "已联系", "--note", "额度有保障")
+    assert warned.returncode == 1 and "“有保障”" in warned.stderr and "--ack-warnings" in warned.stderr
+    assert _state(demo_dir) == before
+    ok = run_cli(*d, "whitelist", "outcome", uid[:8], "--status", "已联系", "--note", "额度有保障", "--ack-warnings")
+    assert ok.returncode == 0 and "已登记" in ok.stdout, ok.stderr
+    db = Store.open(demo_dir).connect(readonly=True)
+    try:
+        rows = db.conn.execute("SELECT kind, detail FROM audit_log WHERE action = 'ack_wording'").fetchall()
+        assert len(rows) == 1 and rows[0][0] == "whitelist_outcome" and "有保障" in rows[0][1]
+    finally:
+        db.close()
+
+
 def test_assign_preview_writes_nothing_and_auto_assigns_the_rest(demo_dir: Path) -> None:
     d = ["--data-dir", str(demo_dir)]
     before = _state(demo_dir)

@@ -149,3 +149,89 @@ def test_contact_and_followups_commands(demo_dir: Path) -> None:
     assert run_cli("followups", "done").returncode == 2
     bad = run_cli("contact", client_no, "--channel", "飞鸽")
     assert bad.returncode == 1 and "触达方式应为" in bad.stderr
+
+
+def _audit(svc: FollowupService) -> list[tuple]:
+    return svc.db.conn.execute("SELECT staff, action, kind, row_uid, detail FROM audit_log"
+                               " WHERE action = 'ack_wording' ORDER BY id").fetchall()
+
+
+def test_a_blocked_word_in_the_note_refuses_the_contact_and_writes_nothing(demo_dir: Path) -> None:
+    svc = _svc(demo_dir)
+    try:
+        cid = _clients(svc, "M0004", 1)[0]
+        pending = journal.pending_count(svc.db)
+        contacts = svc.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        # blocked whatever the person confirms: 保本 is never acceptable in a note
+        for ack in (False, True):
+            r = svc.contact(cid, channel="电话", note="跟客户说这款产品保本，安全", next_date="2026-12-09",
+                            acknowledged=ack)
+            assert not r.ok
+            blocked = [e for e in r.errors if e.code == "blocked"]
+            assert [(e.field, e.label) for e in blocked] == [("note", "备注")]
+            assert "“保本”" in blocked[0].message and "禁用词" in blocked[0].message
+            assert "广告法" in blocked[0].message  # the rule, not just the word
+        assert journal.pending_count(svc.db) == pending
+        assert svc.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == contacts
+        assert _audit(svc) == []
+    finally:
+        svc.db.close()
+
+
+def test_a_warned_word_needs_acknowledging_and_is_audited_once(demo_dir: Path) -> None:
+    svc = _svc(demo_dir)
+    try:
+        cid = _clients(svc, "M0004", 1)[0]
+        pending = journal.pending_count(svc.db)
+        note = "客户问是否安全，已说明是第一次办理，电话13812345678"
+        refused = svc.contact(cid, channel="电话", note=note)
+        assert not refused.ok and {e.code for e in refused.errors} == {"warning"}
+        assert "“安全”" in refused.message and "“第一”" in refused.message
+        assert "需谨慎使用" in refused.message
+        assert journal.pending_count(svc.db) == pending and _audit(svc) == []
+        ok = svc.contact(cid, channel="电话", note=note, acknowledged=True)
+        assert ok.ok, ok.message
+        assert ok.value.values["note"] == note
+        rows = _audit(svc)
+        assert len(rows) == 1
+        staff, action, kind, uid, detail = rows[0]
+        assert (staff, action, kind, uid) == ("A0001", "ack_wording", "contact", ok.value.uid)
+        assert "安全" in detail and "第一" in detail
+        assert "13812345678" not in detail and "客户问" not in detail  # the words, never the note
+        assert journal.pending_count(svc.db) == pending + 2  # the contact and last_contact
+        # a note without warned words writes no audit row, acknowledged or not
+        assert svc.contact(cid, channel="上门", note="已约好下周赶集日见面", acknowledged=True).ok
+        assert len(_audit(svc)) == 1
+    finally:
+        svc.db.close()
+
+
+def test_a_compound_the_list_allows_passes_without_acknowledging(demo_dir: Path) -> None:
+    svc = _svc(demo_dir)
+    try:
+        cid = _clients(svc, "M0004", 1)[0]
+        r = svc.contact(cid, channel="上门", note="村里开安全生产会，第一书记在场，交了保证金")
+        assert r.ok, r.message
+        assert _audit(svc) == []
+    finally:
+        svc.db.close()
+
+
+def test_contact_refuses_wording_on_the_command_line(demo_dir: Path) -> None:
+    svc = _svc(demo_dir, today=date.today())
+    client_no = svc.db.conn.execute(
+        "SELECT client_no FROM clients WHERE consent = 1 AND client_no IS NOT NULL ORDER BY id LIMIT 1").fetchone()[0]
+    before = svc.db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+    svc.db.close()
+    blocked = run_cli("contact", client_no, "--channel", "电话", "--note", "这个理财稳赚不赔", "--ack-warnings")
+    assert blocked.returncode == 1 and "禁用词“稳赚不赔”" in blocked.stderr and "【稳赚不赔】" in blocked.stderr
+    warned = run_cli("contact", client_no, "--channel", "电话", "--note", "利率在本县最好")
+    assert warned.returncode == 1 and "“最好”" in warned.stderr and "--ack-warnings" in warned.stderr
+    acked = run_cli("contact", client_no, "--channel", "电话", "--note", "利率在本县最好", "--ack-warnings")
+    assert acked.returncode == 0, acked.stderr
+    db = Store.open(demo_dir).connect(readonly=True)
+    try:
+        assert db.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before + 1
+        assert db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'ack_wording'").fetchone()[0] == 1
+    finally:
+        db.close()

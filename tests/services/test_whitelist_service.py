@@ -179,3 +179,35 @@ def test_an_outcome_with_a_channel_logs_the_contact_too(head: WhitelistService) 
     bad = head.record_outcome(e.uid, "有意向", channel="飞鸽传书")
     assert not bad.ok and "触达方式应为" in bad.message
     assert len(head.contacts(e.uid)) == 1
+
+
+def _acks(svc: WhitelistService) -> list[tuple]:
+    return svc.db.conn.execute("SELECT staff, kind, row_uid, detail FROM audit_log WHERE action = 'ack_wording'"
+                               " ORDER BY id").fetchall()
+
+
+def test_an_outcome_note_is_held_to_the_word_list(head: WhitelistService) -> None:
+    e = head.page(WhitelistFilter(never_contacted=True, expired=False), limit=1)[0]
+    pending = journal.pending_count(head.db)
+    outcomes = head.db.conn.execute("SELECT count(*) FROM whitelist_outcomes").fetchone()[0]
+    # a blocked word: refused, confirmed or not, and nothing is written (not even the contact)
+    for ack in (False, True):
+        r = head.record_outcome(e.uid, "已联系", channel="电话", note="跟他说贷款秒到账，很安全", acknowledged=ack)
+        assert not r.ok and "blocked" in {x.code for x in r.errors}
+        assert any("“秒到账”" in x.message and x.field == "note" for x in r.errors)
+    # a warned word: refused until acknowledged
+    warned = head.record_outcome(e.uid, "已联系", channel="电话", note="客户说我们服务最好，身份证尾号1234")
+    assert not warned.ok and [x.code for x in warned.errors] == ["warning"] and "“最好”" in warned.message
+    assert head.db.conn.execute("SELECT count(*) FROM whitelist_outcomes").fetchone()[0] == outcomes
+    assert journal.pending_count(head.db) == pending and head.contacts(e.uid) == [] and _acks(head) == []
+    ok = head.record_outcome(e.uid, "已联系", channel="电话", note="客户说我们服务最好，身份证尾号1234",
+                             acknowledged=True)
+    assert ok.ok, ok.message
+    rows = _acks(head)
+    assert len(rows) == 1
+    assert rows[0][:3] == ("A0001", "whitelist_outcome", ok.value.uid)
+    assert "最好" in rows[0][3] and "1234" not in rows[0][3]
+    # an allowed compound (安全生产, 保证金) is no warning
+    fine = head.record_outcome(e.uid, "有意向", note="参加了安全生产培训，问了保证金")
+    assert fine.ok, fine.message
+    assert len(_acks(head)) == 1

@@ -267,6 +267,7 @@ class ClientDetailPanel(QWidget):
 
     saved = Signal(object)  # the Result of a successful save
     message = Signal(str)
+    contactRequested = Signal(int, str)  # client id, a heading ("name · village") for the contact form
 
     def __init__(
         self,
@@ -293,6 +294,14 @@ class ClientDetailPanel(QWidget):
         self.summary.setObjectName("detailSummary")
         lay.addWidget(self.title)
         lay.addWidget(self.summary)
+        actions = QHBoxLayout()
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button.setObjectName("logContactButton")
+        self.contact_button.setToolTip(self.tr("Record a call, visit or other contact with this client"))
+        self.contact_button.setEnabled(False)
+        actions.addWidget(self.contact_button)
+        actions.addStretch(1)
+        lay.addLayout(actions)
         self.tabs = QTabWidget()
         self.form = ClientForm()
         form_page = QWidget()
@@ -336,6 +345,7 @@ class ClientDetailPanel(QWidget):
         self.tabs.addTab(self.access, self.tr("Access log"))
         lay.addWidget(self.tabs, 1)
         self.save_button.clicked.connect(self.save)
+        self.contact_button.clicked.connect(self.request_contact)
         self.revert_button.clicked.connect(lambda: self.show_client(self.client_id))
         for key, btn in self.form.reveal_buttons.items():
             btn.clicked.connect(lambda _=False, k=key: self.reveal(k))
@@ -348,6 +358,8 @@ class ClientDetailPanel(QWidget):
     def show_client(self, client_id: int | None) -> None:
         self.client_id = client_id
         self.general_error.clear()
+        if self.detail is None or self.detail.client.id != client_id:
+            self.contact_button.setEnabled(False)  # until this client's record is in
         if client_id is None:
             self.detail = None
             self.title.setText(self.tr("No client selected"))
@@ -394,6 +406,7 @@ class ClientDetailPanel(QWidget):
         self.form.load(d)
         self.form.setEnabled(d.can_edit)
         self.save_button.setEnabled(d.can_edit)
+        self.contact_button.setEnabled(d.can_edit)  # a contact is logged by whoever may work the client
         self.history.setRowCount(len(history))
         for i, e in enumerate(reversed(history)):
             if e.op == "修改":
@@ -447,6 +460,13 @@ class ClientDetailPanel(QWidget):
         self.message.emit(self.tr("Saved."))
         self.saved.emit(result)
         self.show_client(result.value.id)
+
+    def request_contact(self) -> None:
+        """Ask for the contact form for the client on show (the workspace opens it)."""
+        d = self.detail
+        if d is None or self.client_id is None or not self.contact_button.isEnabled():
+            return
+        self.contactRequested.emit(self.client_id, " · ".join(x for x in (d.client.name, d.village) if x))
 
     def reveal(self, field: str) -> None:
         if self.client_id is None:

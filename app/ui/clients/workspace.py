@@ -45,6 +45,8 @@ from app.ui.clients.dialogs import AddClientDialog, ExportOptionsDialog, MergeDi
 from app.ui.clients.filter_panel import Choices, FilterPanel
 from app.ui.clients.layout import ColumnLayout, SavedViews
 from app.ui.clients.model import COLUMNS, ClientTableModel
+from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
+from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
 from app.ui.tasks import DbThread, PerConnection, Task, TaskContext
 from app.ui.workspace import Workspace
@@ -141,6 +143,7 @@ class ClientsWorkspace(Workspace):
         self.detail.saved.connect(lambda result: self._publish(result))
         ctx.changes.changed.connect(self._on_changes)
         self.detail.message.connect(self.status.setText)
+        self.detail.contactRequested.connect(self.log_contact)
         self.add_button.clicked.connect(self.add_client)
         self.delete_button.clicked.connect(self.delete_selected)
         self.merge_button.clicked.connect(self.merge_selected)
@@ -189,6 +192,7 @@ class ClientsWorkspace(Workspace):
         sc("Ctrl+L", lambda: self.table.setFocus())
         sc("Ctrl+D", lambda: self.detail.form.inputs["name"].setFocus())
         sc("Ctrl+Shift+L", self.filters.clear)
+        sc(CONTACT_SHORTCUT, self.detail.request_contact)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.table, activated=self.delete_selected)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         back = QShortcut(QKeySequence("Escape"), self.search, activated=self.search.clear)
@@ -304,6 +308,23 @@ class ClientsWorkspace(Workspace):
             self._load_choices()
         if changes.touches("client") or changes.reference:
             self.model.reload()
+
+    # --- contacts ---------------------------------------------------------------------------
+
+    def log_contact(self, client_id: int, heading: str = "") -> ContactDialog:
+        """The contact form for one client; once saved, the detail shows the client afresh
+        (its last contact and version moved)."""
+        dlg = ContactDialog(self.ctx, client_id, heading=heading, parent=self)
+        self.contact_dialog = dlg
+
+        def saved(_result: Result) -> None:
+            self.status.setText(self.tr("Contact logged."))
+            if self.detail.client_id == client_id:
+                self.detail.show_client(client_id)
+
+        dlg.saved.connect(saved)
+        dlg.open()
+        return dlg
 
     # --- add / delete / merge ---------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """One whitelist entry: head office's terms (read-only), the outcome history, and the
 keyboard-first outcome form (status, date, amount when drawn, reason when refused or
-unreachable, note; Enter or Ctrl+S saves). UI thread; reads and writes on the database threads.
+unreachable, note; Enter or Ctrl+S saves; a note with words to use with care is saved only
+once the warning is ticked as read), and "Log contact…" for the entry's client. UI thread;
+reads and writes on the database threads.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import validation as v
+from app.core.compliance import Finding
 from app.core.errors import FieldError
 from app.core.money import format_wan
 from app.core.result import Result
 from app.core.whitelist import NEEDS_REASON, Status, product_label
 from app.services.whitelist import EntryDetail, WhitelistService
+from app.ui.contact import WORDING, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
 from sync.protocol.kinds import CONTACT_CHANNELS
@@ -44,6 +48,7 @@ class EntryPanel(QWidget):
 
     saved = Signal(object)
     openClient = Signal(int)
+    contactRequested = Signal(int, str, str)  # client id, heading, whitelist uid: the contact form
 
     def __init__(self, reader: DbThread, writer: DbThread, service, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -90,8 +95,13 @@ class EntryPanel(QWidget):
         self.client_button = QPushButton(self.tr("Open client record"))
         self.client_button.setObjectName("openClient")
         self.client_button.clicked.connect(self._open_client)
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button.setObjectName("logContactButton")
+        self.contact_button.setToolTip(self.tr("Record a call, visit or other contact about this entry"))
+        self.contact_button.clicked.connect(self.request_contact)
         row = QHBoxLayout()
         row.addWidget(self.client_button)
+        row.addWidget(self.contact_button)
         row.addStretch(1)
         lay.addLayout(row)
 
@@ -120,6 +130,9 @@ class EntryPanel(QWidget):
         form.addRow(self.tr("Amount drawn"), self.amount)
         form.addRow(self.tr("Reason"), self.reason)
         form.addRow(self.tr("Note"), self.note)
+        self.wording = WordingWarning()
+        self.wording.setObjectName("outcomeWording")
+        form.addRow(self.wording)
         self.error = QLabel()
         self.error.setObjectName("outcomeError")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -150,12 +163,16 @@ class EntryPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         for edit in (self.date, self.amount, self.reason, self.note):
             edit.returnPressed.connect(self.save)
+        self.wording.ack.toggled.connect(lambda on: on and self.note.setFocus())  # then Enter saves
+        self.note.textEdited.connect(lambda _t: self.wording.clear())  # a new text: warn afresh
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         self.setEnabled(False)
 
     # --- showing ---------------------------------------------------------------------------
 
     def show_entry(self, uid: str | None) -> None:
+        if uid != self.uid:
+            self.wording.clear()
         self.uid = uid
         self.error.clear()
         if uid is None:
@@ -203,6 +220,7 @@ class EntryPanel(QWidget):
         for key, text in values.items():
             self.fields[key].setText(text)
         self.client_button.setEnabled(e.client_id is not None)
+        self.contact_button.setEnabled(e.client_id is not None and d.can_work)
         self.status.blockSignals(True)
         self.status.clear()
         for s in d.next_statuses:
@@ -235,6 +253,14 @@ class EntryPanel(QWidget):
         needs = value in {s.value for s in NEEDS_REASON}
         self.reason.setPlaceholderText(self.tr("Required") if needs else self.tr("Optional"))
 
+    def request_contact(self) -> None:
+        """Ask for the contact form for this entry's client (the workspace opens it)."""
+        d = self.detail
+        if d is None or self.uid is None or d.entry.client_id is None or not self.contact_button.isEnabled():
+            return
+        heading = " · ".join(x for x in (d.entry.name, d.entry.village) if x)
+        self.contactRequested.emit(d.entry.client_id, heading, self.uid)
+
     def _open_client(self) -> None:
         if self.detail is not None and self.detail.entry.client_id is not None:
             self.openClient.emit(self.detail.entry.client_id)
@@ -254,21 +280,30 @@ class EntryPanel(QWidget):
         uid, on, reason, note, service = self.uid, self.date.text().strip(), self.reason.text(), self.note.text(), \
             self.service
         channel = self.channel.currentData()
+        acknowledged = self.wording.acknowledged
         self.save_button.setEnabled(False)
 
-        def work(tc: TaskContext) -> Result:
+        def work(tc: TaskContext) -> tuple[Result, list[Finding]]:
             svc: WhitelistService = service(tc.db)
-            return svc.record_outcome(uid, status, on=on or None, amount_fen=amount, reason=reason, note=note,
-                                      channel=channel)
+            result = svc.record_outcome(uid, status, on=on or None, amount_fen=amount, reason=reason, note=note,
+                                        channel=channel, acknowledged=acknowledged)
+            return result, note_findings(tc.db, note.strip()) if wording_refused(result.errors) else []
 
         self.writer.submit(work, success=self._saved, failure=self._failed, name="whitelist-outcome")
 
-    def _saved(self, result: Result) -> None:
+    def _saved(self, answer: tuple[Result, list[Finding]]) -> None:
         self.save_button.setEnabled(True)
+        result, found = answer
         if not result.ok:
-            self.error.setText(result.message)
+            self.error.setText("\n".join(e.message for e in result.errors if e.code not in WORDING))
+            if found:
+                text = self.note.text().strip()
+                self.wording.show_findings(text, found)
+                (self.wording.ack if self.wording.ack.isVisibleTo(self) else self.note).setFocus()
+                select_finding(self.note, text, found)
             return
         self.error.clear()
+        self.wording.clear()
         for edit in (self.amount, self.reason, self.note, self.date):
             edit.clear()
         self.channel.setCurrentIndex(0)
