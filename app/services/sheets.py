@@ -47,6 +47,27 @@ def _field(field: str, label: str, code: str, message: str) -> FieldError:
     return FieldError(field, label, code, message)
 
 
+def empty(plan: Plan) -> FieldError:
+    """Why an empty sheet is not printed."""
+    what = {"marketing": "这位客户经理在这个活动中没有已授权营销的目标客户",
+            "followups": "这位客户经理没有逾期或本周到期的跟进",
+            "whitelist": "没有符合条件、已授权营销且在有效期内的白名单客户"}[plan.kind]
+    return FieldError("rows", "工作单", "empty", f"{what}，没有可打印的内容。")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A sheet ready to render, with what each row leads back to (record uid, client uid,
+    name, village). Planning takes the sheet's number (a write); rendering needs no database."""
+
+    sheet: Sheet
+    kind: str  # marketing, followups, whitelist
+    links: list[tuple[str, str, str, str]]
+    manager: str  # staff code
+    campaign: str | None
+    unmasked: bool
+
+
 class SheetService:
     def __init__(self, db: sqlite_utils.Database, staff: Staff, ref: ReferenceData | None = None) -> None:
         self.db = db
@@ -92,33 +113,55 @@ class SheetService:
                 f"SELECT id, uid FROM clients WHERE id IN ({','.join('?' * len(chunk))})", chunk)})
         return out
 
-    def _print(self, sheet: Sheet, path: Path, unmasked: bool, *, kind: str, links: list[tuple[str, str, str, str]],
-               campaign: str | None = None, manager: str, **kw) -> Result[tuple[str, int, int]]:
-        """Render, then keep the sheet and its rows (``links``: record uid, client uid, name,
-        village per row) so it can be keyed back; a sheet that could not be kept is removed."""
-        pages = render(sheet, path, **kw)
+    def keep(self, plan: Plan) -> None:
+        """Keep a rendered sheet and its rows so it can be keyed back; audit an unmasked print.
+        Writes: the writer's thread."""
+        sheet = plan.sheet
+        with write(self.db):
+            self.db.conn.execute(
+                "INSERT INTO sheets (number, kind, title, manager, campaign, printed_at, printed_by, row_count,"
+                " unmasked) VALUES (?,?,?,?,?,?,?,?,?)",
+                (sheet.number, plan.kind, sheet.title, plan.manager, plan.campaign, _now(), self.staff.code,
+                 len(sheet.rows), int(plan.unmasked)))
+            self.db.conn.executemany(
+                "INSERT INTO sheet_rows (number, row, ref, client_uid, client_name, village) VALUES (?,?,?,?,?,?)",
+                [(sheet.number, n, *link) for n, link in enumerate(plan.links, 1)])
+            if plan.unmasked:
+                audit.record(self.db, staff=self.staff.code, action=audit.PRINT_UNMASKED,
+                             detail=f"{sheet.title} {sheet.number}：{len(sheet.rows)} 行，手机号未脱敏")
+
+    def print_sheet(self, plan: Result[Plan], path: Path, **kw) -> Result[tuple[str, int, int]]:
+        """Render a planned sheet to ``path`` and keep it: (number, pages, rows). A sheet that
+        could not be kept is removed. ``kw``: render's progress and cancelled."""
+        if not plan.ok:
+            return Result.failed(*plan.errors)
+        p = plan.value
+        if not p.sheet.rows:
+            return Result.failed(empty(p))
+        pages = render(p.sheet, path, **kw)
         try:
-            with write(self.db):
-                self.db.conn.execute(
-                    "INSERT INTO sheets (number, kind, title, manager, campaign, printed_at, printed_by, row_count,"
-                    " unmasked) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (sheet.number, kind, sheet.title, manager, campaign, _now(),
-                     self.staff.code, len(sheet.rows), int(unmasked)))
-                self.db.conn.executemany(
-                    "INSERT INTO sheet_rows (number, row, ref, client_uid, client_name, village) VALUES (?,?,?,?,?,?)",
-                    [(sheet.number, n, *link) for n, link in enumerate(links, 1)])
-                if unmasked:
-                    audit.record(self.db, staff=self.staff.code, action=audit.PRINT_UNMASKED,
-                                 detail=f"{sheet.title} {sheet.number}：{len(sheet.rows)} 行，手机号未脱敏")
+            self.keep(p)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        return Result.done((sheet.number, pages, len(sheet.rows)))
+        return Result.done((p.sheet.number, pages, len(p.sheet.rows)))
+
+    def whitelist(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
+        return self.print_sheet(self.plan_whitelist(**kw), path, **render_kw)
+
+    def followups(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
+        return self.print_sheet(self.plan_followups(**kw), path, **render_kw)
+
+    def marketing(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
+        return self.print_sheet(self.plan_marketing(**kw), path, **render_kw)
 
     # --- the sheets ---------------------------------------------------------------------------
 
-    def whitelist(self, path: Path, *, manager: str | None = None, cluster: str | None = None,
-                  village_id: int | None = None, unmasked: bool = False, **kw) -> Result[tuple[str, int, int]]:
+    def plan_whitelist(self, *, manager: str | None = None, cluster: str | None = None,
+                       village_id: int | None = None, unmasked: bool = False) -> Result[Plan]:
         """The whitelist visit sheet: a manager's live entries with consent, by village, limits in 万元."""
         who = self._manager(manager)
         if isinstance(who, FieldError):
@@ -145,10 +188,9 @@ class SheetService:
                    "只列已授权营销、仍在有效期内的白名单客户。"],
             wide=True, footnote=FOOTNOTE)
         links = [(r.uid, r.client_uid, r.name, f"{r.township}{r.village}") for r in rows]
-        return self._print(sheet, path, unmasked, kind="whitelist", links=links, manager=who[0], **kw)
+        return Result.done(Plan(sheet, "whitelist", links, who[0], None, unmasked))
 
-    def followups(self, path: Path, *, manager: str | None = None, unmasked: bool = False,
-                  **kw) -> Result[tuple[str, int, int]]:
+    def plan_followups(self, *, manager: str | None = None, unmasked: bool = False) -> Result[Plan]:
         """A manager's overdue and due follow-ups (this week), overdue first."""
         who = self._manager(manager)
         if isinstance(who, FieldError):
@@ -172,10 +214,9 @@ class SheetService:
             intro=["逾期的跟进排在最前。只列已授权营销的客户。"], wide=True, footnote=FOOTNOTE)
         uids = self._client_uids([r.client_id for r in rows])
         links = [(r.uid, uids.get(r.client_id, ""), r.client_name, r.village) for r in rows]
-        return self._print(sheet, path, unmasked, kind="followups", links=links, manager=who[0], **kw)
+        return Result.done(Plan(sheet, "followups", links, who[0], None, unmasked))
 
-    def marketing(self, path: Path, *, campaign: str, manager: str | None = None, unmasked: bool = False,
-                  **kw) -> Result[tuple[str, int, int]]:
+    def plan_marketing(self, *, campaign: str, manager: str | None = None, unmasked: bool = False) -> Result[Plan]:
         """The marketing worksheet: a manager's targets of one campaign by village, with the script's
         summary and risk line, and blank columns for the visit."""
         who = self._manager(manager)
@@ -210,7 +251,7 @@ class SheetService:
             wide=True, footnote=FOOTNOTE)
         uids = self._client_uids([t.client_id for t in targets])
         links = [(t.uid, uids.get(t.client_id, ""), t.name, t.village) for t in targets]
-        return self._print(sheet, path, unmasked, kind="marketing", links=links, campaign=code, manager=who[0], **kw)
+        return Result.done(Plan(sheet, "marketing", links, who[0], code, unmasked))
 
 
 def _now() -> str:
@@ -321,6 +362,17 @@ class KeyingService:
             found = self.db.conn.execute("SELECT name FROM clients WHERE uid = ?", (into,)).fetchone()
             return f"客户已合并到“{found[0] if found else into}”，请在该客户名下记录。"
         return "客户已删除，此行不能回录。"
+
+    def recent(self, limit: int = 200) -> list[tuple[str, str, str, str, int, int]]:
+        """Sheets printed on this PC, newest first: (number, title, manager code, printed at,
+        rows, rows keyed). A manager sees their own."""
+        mine = Role(self.staff.role) == Role.MANAGER
+        return [tuple(r) for r in self.db.conn.execute(
+            f"""SELECT s.number, s.title, s.manager, s.printed_at, s.row_count,
+                       (SELECT count(*) FROM sheet_rows r WHERE r.number = s.number AND r.keyed IS NOT NULL)
+                  FROM sheets s {"WHERE s.manager = ?" if mine else ""}
+                 ORDER BY s.printed_at DESC, s.number DESC LIMIT ?""",
+            [self.staff.code, limit] if mine else [limit])]
 
     def open(self, number: str) -> SheetView | FieldError:
         """The sheet with each row's state: keyed (and as what), not yet, or stale."""

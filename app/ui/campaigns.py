@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +32,8 @@ from app.core.result import Changes, Result
 from app.core.roles import Action, can
 from app.services.campaigns import CampaignDetail, CampaignService
 from app.store.reference import ReferenceData
+from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
+from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
 from app.ui.tasks import PerConnection, TaskContext
 from app.ui.whitelist.dialogs import AssignPreviewDialog
@@ -99,11 +102,23 @@ class CampaignsWorkspace(Workspace):
         self.auto_button = QPushButton(self.tr("Distribute automatically…"))
         self.auto_button.setObjectName("distributeButton")
         self.auto_button.setVisible(self.head)
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button.setObjectName("logContactButton")
+        self.contact_button.setToolTip(self.tr("Record a contact with the selected target for this campaign"))
+        self.contact_button.setEnabled(False)
+        self.print_button = QPushButton(self.tr("Print worksheet…"))
+        self.print_button.setObjectName("printWorksheet")
+        self.print_button.setToolTip(self.tr("A manager's targets of this campaign on paper, by village, with"
+                                             " the script and a QR code per row for keying back"))
+        self.print_button.setEnabled(False)
+        self.target_rows: list[Any] = []
         targets_page = QWidget()
         tl = QVBoxLayout(targets_page)
         row = QHBoxLayout()
         row.addWidget(self.excluded_box)
         row.addStretch(1)
+        row.addWidget(self.contact_button)
+        row.addWidget(self.print_button)
         row.addWidget(self.auto_button)
         tl.addLayout(row)
         tl.addWidget(self.targets)
@@ -112,7 +127,7 @@ class CampaignsWorkspace(Workspace):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.script, self.tr("Script"))
         self.tabs.addTab(targets_page, self.tr("Targets"))
-        self.tabs.addTab(self.figures, self.tr("By manager"))
+        self.tabs.addTab(self._figures_page(), self.tr("Week by week"))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.list)
         split.addWidget(self.tabs)
@@ -127,8 +142,82 @@ class CampaignsWorkspace(Workspace):
         self.list.currentCellChanged.connect(lambda r, *_: self._pick(r))
         self.excluded_box.toggled.connect(lambda _on: self._load_targets())
         self.auto_button.clicked.connect(self.distribute)
+        self.contact_button.clicked.connect(self.log_contact)
+        self.print_button.clicked.connect(self.print_sheet)
+        self.targets.currentCellChanged.connect(lambda *_: self._on_target())
+        self.targets.doubleClicked.connect(lambda _i: self.log_contact())
+        QShortcut(QKeySequence(CONTACT_SHORTCUT), self, activated=self.log_contact,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         ctx.changes.changed.connect(self._on_changes)
         self.reload()
+
+    def print_sheet(self) -> None:
+        """The marketing worksheet of the selected campaign for one manager."""
+        from app.ui.printing import open_sheet, sheet_manager
+
+        code = self.code
+        if code is None:
+            return
+        row = self.targets.currentRow()
+        current = None
+        if self.head and 0 <= row < len(self.target_rows):
+            current = getattr(self.target_rows[row], "manager", None)
+        holders = {getattr(t, "manager", None) for t in self.target_rows} - {None, ""}
+        managers = {c: self.names.get(c, c) for c in holders}  # the managers with targets here
+        manager = sheet_manager(self.ctx, self, managers, current)
+        if manager is None:
+            return
+        name = next((r.name for r in self.rows if r.code == code), code)
+        open_sheet(self.ctx, self, self.tr("Marketing worksheet: %1").replace("%1", name),
+                   lambda svc: svc.plan_marketing(campaign=code, manager=manager))
+
+    def _figures_page(self) -> QWidget:
+        """The selected campaign's reach and conversion week by week (left) and per manager (right)."""
+        self.weekly = _table([self.tr("Week from"), self.tr("Reached"), self.tr("Converted"), self.tr("Reach"),
+                              self.tr("Conversion")], "campaignWeekly")
+        self.weekly_note = QLabel()
+        self.weekly_note.setObjectName("campaignWeeklyNote")
+        self.weekly_note.setWordWrap(True)
+        self.weekly_rows: list[tuple[str, int, int, int]] = []
+        page = QWidget()
+        lay = QHBoxLayout(page)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        for heading, note, table in ((self.tr("Week by week"), self.weekly_note, self.weekly),
+                                     (self.tr("By manager"), None, self.figures)):
+            box = QWidget()
+            bl = QVBoxLayout(box)
+            bl.setContentsMargins(0, 0, 0, 0)
+            title = QLabel(f"<b>{html.escape(heading)}</b>")
+            bl.addWidget(title)
+            if note is not None:
+                bl.addWidget(note)
+            bl.addWidget(table, 1)
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # rates stay by their counts
+            split.addWidget(box)
+        split.setSizes([460, 640])
+        lay.addWidget(split)
+        return page
+
+    def _load_weekly(self, code: str) -> None:
+        services = self.services
+
+        def show(weeks: Any) -> None:
+            if code != self.code:
+                return
+            if isinstance(weeks, FieldError):
+                self.weekly_note.setText(weeks.message)
+                self.weekly.setRowCount(0)
+                return
+            self.weekly_rows = weeks
+            _fill(self.weekly, [[w, reached, converted, _pct(reached, targets), _pct(converted, targets)]
+                                for w, targets, reached, converted in weeks], right={1, 2, 3, 4})
+            targets = weeks[0][1] if weeks else None
+            self.weekly_note.setText(
+                self.tr("No contact logged for this campaign yet.") if not weeks else
+                self.tr("Of %1 targets, reached and converted by the end of each week (rates of the targets).")
+                .replace("%1", f"{targets:,}"))
+
+        self.ctx.reader.submit(lambda tc: services(tc.db).weekly(code), success=show, name="campaign-weekly")
 
     def title(self) -> str:
         return self.tr("Campaigns")
@@ -165,6 +254,7 @@ class CampaignsWorkspace(Workspace):
         if not 0 <= row < len(self.rows):
             return
         self.code = self.rows[row].code
+        self.print_button.setEnabled(True)
         services, code = self.services, self.code
 
         def load(tc: TaskContext) -> Any:
@@ -172,6 +262,7 @@ class CampaignsWorkspace(Workspace):
             return svc.detail(code), svc.figures("manager", code)
 
         self.ctx.reader.submit(load, success=lambda r, c=code: self._detail(c, r), name="campaign-detail")
+        self._load_weekly(code)
         self._load_targets()
 
     def _detail(self, code: str, result: Any) -> None:
@@ -206,6 +297,9 @@ class CampaignsWorkspace(Workspace):
             if isinstance(rows, FieldError):
                 self.status.setText(rows.message)
                 return
+            if code != self.code or excluded != self.excluded_box.isChecked():
+                return  # another campaign or view was chosen meanwhile
+            self.target_rows = [] if excluded else list(rows)
             if excluded:
                 self.targets.setHorizontalHeaderLabels([self.tr("Client"), self.tr("Village"), self.tr("Mobile"),
                                                         self.tr("Why left out"), "", ""])
@@ -218,8 +312,30 @@ class CampaignsWorkspace(Workspace):
                 _fill(self.targets, [[t.name, t.village, t.mobile, self.names.get(t.manager or "", "—"),
                                       yes if t.reached else "", yes if t.converted else ""] for t in rows])
 
+            self._on_target()
+
         self.ctx.reader.submit(lambda tc: services(tc.db).targets(code, excluded=excluded), success=show,
                                name="campaign-targets")
+
+    def _current_target(self) -> Any:
+        row = self.targets.currentRow()
+        return self.target_rows[row] if 0 <= row < len(self.target_rows) else None
+
+    def _on_target(self) -> None:
+        self.contact_button.setEnabled(self._current_target() is not None)
+
+    def log_contact(self) -> ContactDialog | None:
+        """The contact form for the selected target, for this campaign (the targets left out for
+        want of consent are not worked)."""
+        t, code = self._current_target(), self.code
+        if t is None or code is None or self.excluded_box.isChecked():
+            return None
+        dlg = ContactDialog(self.ctx, t.client_id, heading=" · ".join(x for x in (t.name, t.village) if x),
+                            campaign=code, parent=self)
+        self.contact_dialog = dlg
+        dlg.saved.connect(lambda _r: self.status.setText(self.tr("Contact logged.")))
+        dlg.open()
+        return dlg
 
     def distribute(self) -> None:
         if self.code is None:

@@ -1,7 +1,8 @@
 """The follow-ups workspace (跟进): a manager's queue (overdue first, then today, then the
 week), done with a result, put off with a reason, and a contact logged from the same form
-(which may set the next follow-up). The branch head sees every manager's queue and the
-overdue counts. UI thread; reads and writes on the database threads.
+(which may set the next follow-up; its note is held to the marketing word list, a warning
+saved only once ticked as read) or from the contact form (Ctrl+K). The branch head sees every
+manager's queue and the overdue counts. UI thread; reads and writes on the database threads.
 """
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.compliance import Finding
 from app.core.errors import FieldError
 from app.core.result import Changes, Result
 from app.core.roles import Action, Role, can
 from app.services.followups import FollowupService, QueueRow
 from app.store.reference import ReferenceData
+from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
+from app.ui.contact import WORDING, ContactDialog, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
@@ -112,6 +116,12 @@ class FollowupsWorkspace(Workspace):
             bar.addWidget(QLabel(self.tr("Manager")))
             bar.addWidget(self.manager)
         bar.addWidget(self.overdue, 1)
+        self.print_button = QPushButton(self.tr("Print follow-up sheet…"))
+        self.print_button.setObjectName("printFollowups")
+        self.print_button.setToolTip(self.tr("Overdue and this week's follow-ups on paper, with a QR code per row"
+                                             " for keying back"))
+        self.print_button.clicked.connect(self.print_sheet)
+        bar.addWidget(self.print_button)
 
         self.table = QTableView()
         self.table.setObjectName("followupTable")
@@ -141,11 +151,19 @@ class FollowupsWorkspace(Workspace):
         self.outcome = QLineEdit()
         self.outcome.setObjectName("contactOutcome")
         self.outcome.setPlaceholderText(self.tr("e.g. 有意向, 已办理"))
+        self.note = QLineEdit()
+        self.note.setObjectName("contactNote")
+        self.note.setMaxLength(500)
+        self.note.setPlaceholderText(self.tr("What was said (checked for marketing wording)"))
+        self.wording = WordingWarning()
+        self.wording.setObjectName("contactWording")
         self.next = QLineEdit()
         self.next.setObjectName("contactNext")
         self.next.setPlaceholderText(self.tr("next follow-up, e.g. 2026-12-09"))
         cf.addRow(self.tr("Channel"), self.channel)
         cf.addRow(self.tr("Outcome"), self.outcome)
+        cf.addRow(self.tr("Note"), self.note)
+        cf.addRow(self.wording)
         cf.addRow(self.tr("Next"), self.next)
         self.result = QLineEdit()
         self.result.setObjectName("followupResult")
@@ -153,6 +171,10 @@ class FollowupsWorkspace(Workspace):
         self.done_button = QPushButton(self.tr("Done (Ctrl+Enter)"))
         self.done_button.setObjectName("doneButton")
         cf.addRow(self.done_button)
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button.setObjectName("logContactButton")
+        self.contact_button.setToolTip(self.tr("Record a contact without closing the follow-up"))
+        cf.addRow(self.contact_button)
         sl.addWidget(contact)
         snooze = QGroupBox(self.tr("Put off"))
         sf = QFormLayout(snooze)
@@ -191,8 +213,13 @@ class FollowupsWorkspace(Workspace):
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show(cur.row()))
         self.done_button.clicked.connect(self.done)
         self.snooze_button.clicked.connect(self.snooze)
-        for edit in (self.outcome, self.next, self.result):
+        self.contact_button.clicked.connect(self.log_contact)
+        for edit in (self.outcome, self.note, self.next, self.result):
             edit.returnPressed.connect(self.done)
+        self.wording.ack.toggled.connect(lambda on: on and self.note.setFocus())  # then Enter closes it
+        self.note.textEdited.connect(lambda _t: self.wording.clear())  # a new text: warn afresh
+        QShortcut(QKeySequence(CONTACT_SHORTCUT), self, activated=self.log_contact,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.reason.returnPressed.connect(self.snooze)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.done,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -262,7 +289,8 @@ class FollowupsWorkspace(Workspace):
         r = self.model.rows[row] if 0 <= row < len(self.model.rows) else None
         self.error.clear()
         self.heading.setText(f"{r.client_name} · {r.village}" if r else self.tr("No follow-up selected"))
-        for w in (self.done_button, self.snooze_button):
+        self.wording.clear()
+        for w in (self.done_button, self.snooze_button, self.contact_button):
             w.setEnabled(r is not None)
 
     def _publish(self, result: Result) -> None:
@@ -270,7 +298,8 @@ class FollowupsWorkspace(Workspace):
             self.error.setText(result.message)
             return
         self.error.clear()
-        for edit in (self.outcome, self.next, self.result, self.until, self.reason):
+        self.wording.clear()
+        for edit in (self.outcome, self.note, self.next, self.result, self.until, self.reason):
             edit.clear()
         self.ctx.changes.publish(result.changes, self)
         self.reload()
@@ -284,21 +313,55 @@ class FollowupsWorkspace(Workspace):
         services = self.services
         channel, outcome, nxt, result = (self.channel.currentData(), self.outcome.text(), self.next.text().strip(),
                                          self.result.text() or self.outcome.text())
+        note, acknowledged = self.note.text(), self.wording.acknowledged
 
-        def work(tc: TaskContext) -> Result:
+        def work(tc: TaskContext) -> tuple[Result, list[Finding]]:
             svc = services(tc.db)
             if not result.strip():
-                return Result.failed(FieldError("result", "跟进结果", "required", "完成跟进须填写结果。"))
-            if outcome.strip() or nxt:
-                logged = svc.contact(r.client_id, channel=channel, outcome=outcome, next_date=nxt or None,
-                                     campaign=r.campaign)
+                return Result.failed(FieldError("result", "跟进结果", "required", "完成跟进须填写结果。")), []
+            if outcome.strip() or nxt or note.strip():
+                # the same path as the contact form: the note is held to the word list there
+                logged = svc.contact(r.client_id, channel=channel, outcome=outcome, note=note, next_date=nxt or None,
+                                     campaign=r.campaign, acknowledged=acknowledged)
                 if not logged.ok:
-                    return logged
+                    return logged, note_findings(tc.db, note.strip()) if wording_refused(logged.errors) else []
                 closed = svc.done(r.uid, result)
-                return Result(closed.value, closed.errors, logged.changes | closed.changes)
-            return svc.done(r.uid, result)
+                return Result(closed.value, closed.errors, logged.changes | closed.changes), []
+            return svc.done(r.uid, result), []
 
-        self.ctx.writer.submit(work, success=self._publish, name="followup-done")
+        self.ctx.writer.submit(work, success=self._done, name="followup-done")
+
+    def _done(self, answer: tuple[Result, list[Finding]]) -> None:
+        result, found = answer
+        if found:
+            text = self.note.text().strip()
+            self.wording.show_findings(text, found)
+            self.error.setText("\n".join(e.message for e in result.errors if e.code not in WORDING))
+            (self.wording.ack if self.wording.ack.isVisibleTo(self) else self.note).setFocus()
+            select_finding(self.note, text, found)
+            return
+        self._publish(result)
+
+    def log_contact(self) -> ContactDialog | None:
+        """The contact form for the selected follow-up's client (and its campaign); the
+        follow-up stays open."""
+        r = self._current()
+        if r is None:
+            return None
+        dlg = ContactDialog(self.ctx, r.client_id, heading=f"{r.client_name} · {r.village}", campaign=r.campaign,
+                            parent=self)
+        self.contact_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def print_sheet(self) -> None:
+        """The follow-up sheet of the manager shown (the branch head picks one if all are shown)."""
+        from app.ui.printing import open_sheet, sheet_manager
+
+        current = self.manager.currentData() if self.manager.isVisibleTo(self) else None
+        manager = sheet_manager(self.ctx, self, dict(self.model.names), current)
+        if manager is not None:
+            open_sheet(self.ctx, self, self.tr("Follow-up sheet"), lambda svc: svc.plan_followups(manager=manager))
 
     def snooze(self) -> None:
         r = self._current()

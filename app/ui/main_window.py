@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         from app.ui.campaigns import CampaignsWorkspace
         from app.ui.clients.workspace import ClientsWorkspace
         from app.ui.followups import FollowupsWorkspace
+        from app.ui.sheets import SheetsWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
 
         clients: Workspace
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
                 self.tr("Campaigns"), self.tr("Your role does not give access to the client book.")),
             FollowupsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
                 self.tr("Follow-ups"), self.tr("Your role does not give access to the client book.")),
+            SheetsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
+                self.tr("Worksheets"), self.tr("Your role does not give access to the client book.")),
             PlaceholderWorkspace(
                 self.tr("Reports"),
                 self.tr(

@@ -146,10 +146,42 @@ def _take(app, store, out: Path) -> list[Path]:
 
     camp = next((x for x in w.workspaces if isinstance(x, CampaignsWorkspace)), None)
     if camp is not None:
+        _seed_campaign(store)
         w.nav.setCurrentRow(w.workspaces.index(camp))
         wait(3000, lambda: bool(camp.rows) and camp.script.toPlainText() != "")
+        camp.tabs.setCurrentIndex(2)  # the week by week figures
+        wait(3000, lambda: camp.weekly.rowCount() > 0 and camp.figures.rowCount() > 0)
         wait(300)
         grab(w, "11-campaigns.png")
+
+        from app.ui.printing import SheetPrintDialog
+        from app.ui.sheets import SheetsWorkspace
+
+        code = camp.code
+        manager = next((t.manager for t in camp.target_rows if getattr(t, "manager", None)), None)
+        sheets = next((x for x in w.workspaces if isinstance(x, SheetsWorkspace)), None)
+        if code and manager and sheets is not None:
+            dlg = SheetPrintDialog(ctx, "营销工作单", lambda svc: svc.plan_marketing(campaign=code, manager=manager), w)
+            dlg.resize(1200, 860)
+            dlg.show()
+            wait(20_000, lambda: dlg.print_button.isEnabled())
+            wait(800)
+            grab(dlg, "12-print-preview.png")
+            number = dlg.number
+            dlg.close()
+            w.nav.setCurrentRow(w.workspaces.index(sheets))
+            sheets.open_sheet(number)
+            wait(3000, lambda: sheets.model.rowCount() > 0 and sheets.code.isEnabled())
+            for code_text in ("32 1215", "0", "13"):
+                keyed = sum(1 for r in sheets.model.rows if r.keyed)
+                sheets.code.setText(code_text)
+                sheets.key_current()
+                wait(3000, lambda k=keyed: sum(1 for r in sheets.model.rows if r.keyed) > k)
+            sheets.code.setText("92")
+            sheets.key_current()
+            wait(3000, lambda: bool(sheets.message.text()))
+            wait(300)
+            grab(w, "13-keying-back.png")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()
@@ -174,5 +206,37 @@ def _seed_followups(store) -> None:
             svc = FollowupService(db, staff, today=due - timedelta(days=10))
             svc.contact(cid, channel=("电话", "上门", "微信")[i % 3], outcome="有意向", note="约好再联系",
                         on=due - timedelta(days=10), next_date=due)
+    finally:
+        db.close()
+
+
+def _seed_campaign(store) -> None:
+    """The first campaign distributed and worked for six weeks in the throwaway copy, so its
+    week by week figures have something to show."""
+    from datetime import date, timedelta
+
+    from app.services import auth
+    from app.services.campaigns import CampaignService
+    from app.services.followups import FollowupService
+
+    db = store.connect()
+    try:
+        head = CampaignService(db, auth.load_staff(db, store.settings.default_user or "A0001")[0])
+        rows = head.campaigns()
+        if not isinstance(rows, list) or not rows:
+            return
+        code = rows[0].code
+        plan = head.plan(code)
+        if isinstance(plan, dict) and plan:
+            head.apply_plan(plan)
+        targets = head.targets(code)
+        if not isinstance(targets, list):
+            return
+        monday = date.today() - timedelta(days=date.today().weekday())
+        fu = FollowupService(db, head.staff)
+        for i, t in enumerate(targets[: len(targets) * 3 // 5]):
+            on = monday - timedelta(days=7 * (5 - i * 6 // max(len(targets) * 3 // 5, 1)) - i % 5)
+            fu.contact(t.client_id, channel=("电话", "上门", "微信")[i % 3], on=min(on, date.today()),
+                       outcome="已开通手机银行" if i % 3 == 0 else "有意向", campaign=code)
     finally:
         db.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QFrame
 
+ERROR_STYLE = "color: #b00020;"  # a field's or an operation's error, in the app's one red
+
 
 def row_height(view: QAbstractItemView) -> int:
     """The height of one row of ``view``: its first row's, or the font's when it is empty."""

@@ -331,5 +331,9 @@
             <source>下次跟进日期</source>
             <translation>Next follow-up</translation>
         </message>
+        <message>
+            <source>其他</source>
+            <translation>other</translation>
+        </message>
     </context>
 </TS>

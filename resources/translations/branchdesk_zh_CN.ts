@@ -94,12 +94,48 @@
             <translation>自动分发…</translation>
         </message>
         <message>
+            <source>Log contact… (Ctrl+K)</source>
+            <translation>记录触达…（Ctrl+K）</translation>
+        </message>
+        <message>
+            <source>Record a contact with the selected target for this campaign</source>
+            <translation>为所选目标客户记录一次本活动的触达</translation>
+        </message>
+        <message>
+            <source>Print worksheet…</source>
+            <translation>打印工作单…</translation>
+        </message>
+        <message>
+            <source>A manager's targets of this campaign on paper, by village, with the script and a QR code per row for keying back</source>
+            <translation>把一位客户经理在本活动中的目标客户按村打印出来，附话术，每行一个二维码，便于回录</translation>
+        </message>
+        <message>
             <source>Script</source>
             <translation>话术</translation>
         </message>
         <message>
+            <source>Week by week</source>
+            <translation>按周</translation>
+        </message>
+        <message>
+            <source>Marketing worksheet: %1</source>
+            <translation>营销工作单：%1</translation>
+        </message>
+        <message>
+            <source>Week from</source>
+            <translation>周（自）</translation>
+        </message>
+        <message>
             <source>By manager</source>
             <translation>按客户经理</translation>
+        </message>
+        <message>
+            <source>No contact logged for this campaign yet.</source>
+            <translation>这个活动还没有触达记录。</translation>
+        </message>
+        <message>
+            <source>Of %1 targets, reached and converted by the end of each week (rates of the targets).</source>
+            <translation>%1 户目标客户中，截至每周末累计触达和转化的户数（比率按目标户数计）。</translation>
         </message>
         <message>
             <source>Campaigns</source>
@@ -150,6 +186,10 @@
             <translation>是</translation>
         </message>
         <message>
+            <source>Contact logged.</source>
+            <translation>已记录触达。</translation>
+        </message>
+        <message>
             <source>Every target of this campaign already has a manager.</source>
             <translation>这个活动的目标客户都已分发。</translation>
         </message>
@@ -191,6 +231,14 @@
         <message>
             <source>Change</source>
             <translation>修改内容</translation>
+        </message>
+        <message>
+            <source>Log contact… (Ctrl+K)</source>
+            <translation>记录触达…（Ctrl+K）</translation>
+        </message>
+        <message>
+            <source>Record a call, visit or other contact with this client</source>
+            <translation>记录与这位客户的一次电话、上门或其他触达</translation>
         </message>
         <message>
             <source>History</source>
@@ -494,6 +542,10 @@
             <translation>此列不能排序。</translation>
         </message>
         <message>
+            <source>Contact logged.</source>
+            <translation>已记录触达。</translation>
+        </message>
+        <message>
             <source>Client %1 created.</source>
             <translation>已新建客户 %1。</translation>
         </message>
@@ -546,6 +598,57 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Name of this view:</source>
             <translation>视图名称：</translation>
+        </message>
+    </context>
+    <context>
+        <name>ContactDialog</name>
+        <message>
+            <source>Log contact</source>
+            <translation>记录触达</translation>
+        </message>
+        <message>
+            <source>Campaign: %1</source>
+            <translation>营销活动：%1</translation>
+        </message>
+        <message>
+            <source>e.g. 有意向, 已办理</source>
+            <translation>如 有意向、已办理</translation>
+        </message>
+        <message>
+            <source>What was said (checked for marketing wording)</source>
+            <translation>沟通内容（会检查营销用语）</translation>
+        </message>
+        <message>
+            <source>next follow-up, e.g. 2026-12-09 (optional)</source>
+            <translation>下次跟进日期，如 2026-12-09（可不填）</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>触达方式</translation>
+        </message>
+        <message>
+            <source>Outcome</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Next follow-up</source>
+            <translation>下次跟进</translation>
+        </message>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>取消（Esc）</translation>
+        </message>
+        <message>
+            <source>Save (Enter)</source>
+            <translation>保存（Enter）</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>未能保存：%1</translation>
         </message>
     </context>
     <context>
@@ -609,6 +712,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Open client record</source>
             <translation>打开客户资料</translation>
+        </message>
+        <message>
+            <source>Log contact… (Ctrl+K)</source>
+            <translation>记录触达…（Ctrl+K）</translation>
+        </message>
+        <message>
+            <source>Record a call, visit or other contact about this entry</source>
+            <translation>记录关于这条白名单的一次电话、上门或其他触达</translation>
         </message>
         <message>
             <source>Record an outcome</source>
@@ -852,6 +963,14 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>客户经理</translation>
         </message>
         <message>
+            <source>Print follow-up sheet…</source>
+            <translation>打印跟进工作单…</translation>
+        </message>
+        <message>
+            <source>Overdue and this week's follow-ups on paper, with a QR code per row for keying back</source>
+            <translation>把已逾期和本周到期的跟进打印出来，每行一个二维码，便于回录</translation>
+        </message>
+        <message>
             <source>No follow-up selected</source>
             <translation>未选择跟进</translation>
         </message>
@@ -862,6 +981,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>e.g. 有意向, 已办理</source>
             <translation>如 有意向、已办理</translation>
+        </message>
+        <message>
+            <source>What was said (checked for marketing wording)</source>
+            <translation>沟通内容（会检查营销用语）</translation>
         </message>
         <message>
             <source>next follow-up, e.g. 2026-12-09</source>
@@ -876,6 +999,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>结果</translation>
         </message>
         <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
             <source>Next</source>
             <translation>下次跟进</translation>
         </message>
@@ -886,6 +1013,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Done (Ctrl+Enter)</source>
             <translation>完成 (Ctrl+Enter)</translation>
+        </message>
+        <message>
+            <source>Log contact… (Ctrl+K)</source>
+            <translation>记录触达…（Ctrl+K）</translation>
+        </message>
+        <message>
+            <source>Record a contact without closing the follow-up</source>
+            <translation>记录一次触达，但不结束这条跟进</translation>
         </message>
         <message>
             <source>Put off</source>
@@ -914,6 +1049,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Overdue by manager: %1</source>
             <translation>各客户经理逾期：%1</translation>
+        </message>
+        <message>
+            <source>Follow-up sheet</source>
+            <translation>跟进工作单</translation>
         </message>
     </context>
     <context>
@@ -1051,6 +1190,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Follow-ups</source>
             <translation>跟进</translation>
+        </message>
+        <message>
+            <source>Worksheets</source>
+            <translation>工作单</translation>
         </message>
         <message>
             <source>Reports</source>
@@ -1275,6 +1418,175 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source> (%1 days)</source>
             <translation>（%1 天）</translation>
+        </message>
+    </context>
+    <context>
+        <name>RowsModel</name>
+        <message>
+            <source>Row</source>
+            <translation>行</translation>
+        </message>
+        <message>
+            <source>Client</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>Keyed back</source>
+            <translation>回录结果</translation>
+        </message>
+        <message>
+            <source>Cannot be keyed: %1</source>
+            <translation>不能回录：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>SheetPrintDialog</name>
+        <message>
+            <source>Preparing the sheet…</source>
+            <translation>正在准备工作单…</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Print…</source>
+            <translation>打印…</translation>
+        </message>
+        <message>
+            <source>Save as PDF…</source>
+            <translation>另存为 PDF…</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Rendering %1 rows…</source>
+            <translation>正在生成 %1 行…</translation>
+        </message>
+        <message>
+            <source>Sheet %1: %2 rows, %3 pages. Key it back later by its number or any row's QR code.</source>
+            <translation>工作单 %1：%2 行，%3 页。收回后凭工作单号或任一行的二维码回录。</translation>
+        </message>
+        <message>
+            <source>Cancelled: nothing was printed or kept.</source>
+            <translation>已取消：没有打印，也没有保留任何内容。</translation>
+        </message>
+        <message>
+            <source>The sheet could not be written: %1</source>
+            <translation>无法写入工作单：%1</translation>
+        </message>
+        <message>
+            <source>The sheet could not be made.</source>
+            <translation>未能生成工作单。</translation>
+        </message>
+        <message>
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <source>Printing…</source>
+            <translation>正在打印…</translation>
+        </message>
+        <message>
+            <source>Sent %1 pages to the printer.</source>
+            <translation>已把 %1 页发送到打印机。</translation>
+        </message>
+        <message>
+            <source>Save the sheet as PDF</source>
+            <translation>把工作单另存为 PDF</translation>
+        </message>
+        <message>
+            <source>PDF files (*.pdf)</source>
+            <translation>PDF 文件 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Could not save to %1: %2</source>
+            <translation>无法保存到 %1：%2</translation>
+        </message>
+        <message>
+            <source>Saved to %1.</source>
+            <translation>已保存到 %1。</translation>
+        </message>
+        <message>
+            <source>Print a worksheet</source>
+            <translation>打印工作单</translation>
+        </message>
+        <message>
+            <source>For which manager?</source>
+            <translation>为哪位客户经理打印？</translation>
+        </message>
+    </context>
+    <context>
+        <name>SheetsWorkspace</name>
+        <message>
+            <source>Sheet number, or scan any QR code of the sheet</source>
+            <translation>输入工作单号，或扫描工作单上任一二维码</translation>
+        </message>
+        <message>
+            <source>Open a returned sheet</source>
+            <translation>打开收回的工作单</translation>
+        </message>
+        <message>
+            <source>No sheet open</source>
+            <translation>未打开工作单</translation>
+        </message>
+        <message>
+            <source>way result [MMDD], e.g. 32 1215; 0 if not visited</source>
+            <translation>方式 结果 [月日]，如 32 1215；未走访填 0</translation>
+        </message>
+        <message>
+            <source>note (optional)</source>
+            <translation>备注（可不填）</translation>
+        </message>
+        <message>
+            <source>Worksheets</source>
+            <translation>工作单</translation>
+        </message>
+        <message>
+            <source>%1 of %2 keyed</source>
+            <translation>已回录 %1/%2</translation>
+        </message>
+        <message>
+            <source>No sheets printed on this PC yet.</source>
+            <translation>本机还没有打印过工作单。</translation>
+        </message>
+        <message>
+            <source>“%1” is not a sheet number (like M261202-0001).</source>
+            <translation>“%1”不是工作单号（如 M261202-0001）。</translation>
+        </message>
+        <message>
+            <source>%1 of %2 rows keyed</source>
+            <translation>已回录 %1/%2 行</translation>
+        </message>
+        <message>
+            <source>%1 rows cannot be keyed: their clients were merged or deleted since printing.</source>
+            <translation>%1 行不能回录：打印后客户已被合并或删除。</translation>
+        </message>
+        <message>
+            <source>Way: %1 · Result: %2 · next date as MMDD · 0 = not visited</source>
+            <translation>方式：%1 · 结果：%2 · 下次日期按月日四位 · 未走访填 0</translation>
+        </message>
+        <message>
+            <source>Row %1: %2</source>
+            <translation>第 %1 行：%2</translation>
+        </message>
+        <message>
+            <source>Row %1 was keyed before: %2. Nothing changed.</source>
+            <translation>第 %1 行此前已回录：%2，未作改动。</translation>
+        </message>
+        <message>
+            <source>Row %1: %2.</source>
+            <translation>第 %1 行：%2。</translation>
+        </message>
+        <message>
+            <source>Every row of sheet %1 is keyed.</source>
+            <translation>工作单 %1 已全部回录。</translation>
         </message>
     </context>
     <context>
@@ -1729,6 +2041,14 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>自动分配…</translation>
         </message>
         <message>
+            <source>Print visit sheet…</source>
+            <translation>打印走访工作单…</translation>
+        </message>
+        <message>
+            <source>A manager's live entries with consent on paper, by village, in the cluster and village chosen, with a QR code per row</source>
+            <translation>把一位客户经理名下已授权营销、仍有效的白名单按村打印出来（按所选集群和村），每行一个二维码</translation>
+        </message>
+        <message>
             <source>Cluster</source>
             <translation>产业集群</translation>
         </message>
@@ -1833,6 +2153,14 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>未通过</translation>
         </message>
         <message>
+            <source>Contact logged.</source>
+            <translation>已记录触达。</translation>
+        </message>
+        <message>
+            <source>Whitelist visit sheet</source>
+            <translation>白名单走访工作单</translation>
+        </message>
+        <message>
             <source>Nomination submitted; it goes to head office with the next sync.</source>
             <translation>推荐已提交，下次同步时报送总行。</translation>
         </message>
@@ -1855,6 +2183,29 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Every entry already has a manager.</source>
             <translation>每条白名单都已有客户经理。</translation>
+        </message>
+    </context>
+    <context>
+        <name>WordingWarning</name>
+        <message>
+            <source>I have read the warning — save anyway</source>
+            <translation>我已阅读提示，仍要保存</translation>
+        </message>
+        <message>
+            <source>The confirmation is recorded in the audit trail (the words, not the note).</source>
+            <translation>确认将记入审计日志（只记词语，不记备注内容）。</translation>
+        </message>
+        <message>
+            <source>Blocked</source>
+            <translation>禁用</translation>
+        </message>
+        <message>
+            <source>Use with care</source>
+            <translation>慎用</translation>
+        </message>
+        <message>
+            <source>Reword the note: words that are blocked cannot be saved.</source>
+            <translation>请改写备注：含禁用词的文字不能保存。</translation>
         </message>
     </context>
     <context>

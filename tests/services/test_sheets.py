@@ -119,6 +119,8 @@ def test_print_headless(demo_dir: Path, tmp_path: Path) -> None:
     bad = run_cli("print", "followups", "--manager", "M0001", "-o", str(tmp_path / "nope" / "f.pdf"))
     assert bad.returncode == 2 and "不存在" in bad.stderr
     assert run_cli("print", "followups", "--manager", "M0001", "-o", str(tmp_path / "f.txt")).returncode == 2
+    empty = run_cli("print", "followups", "--manager", "M0001", "-o", str(tmp_path / "f.pdf"))  # nothing due
+    assert empty.returncode == 1 and "没有可打印" in empty.stderr and not (tmp_path / "f.pdf").exists()
 
 
 @pytest.mark.parametrize("unknown", ["nope"])

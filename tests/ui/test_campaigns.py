@@ -88,3 +88,43 @@ def test_a_manager_sees_no_distribution_controls(qtbot, demo_dir: Path) -> None:
     finally:
         w.close()
         ctx.shutdown()
+
+
+def test_the_week_by_week_figures_of_the_selected_campaign(qtbot, demo_dir: Path) -> None:
+    from datetime import date, timedelta
+
+    from app.services import auth
+    from app.services.campaigns import CampaignService
+    from app.services.followups import FollowupService
+
+    code = "2026-social-card"
+    db = Store.open(demo_dir).connect()
+    try:
+        head = CampaignService(db, auth.load_staff(db, "A0001")[0])
+        assert head.apply_plan(head.plan(code)).ok
+        targets = head.targets(code)
+        fu = FollowupService(db, head.staff)
+        monday = date.today() - timedelta(days=date.today().weekday())
+        for i, t in enumerate(targets[:9]):  # over three weeks, two converted
+            on = monday - timedelta(days=7 * (i % 3) + 1)
+            assert fu.contact(t.client_id, channel="电话", outcome="已激活" if i < 2 else "有意向", on=on,
+                              campaign=code).ok
+        expected = head.weekly(code)
+    finally:
+        db.close()
+    assert len(expected) >= 3
+    w, ws, ctx = _open(qtbot, demo_dir, None)
+    try:
+        row = next(i for i, r in enumerate(ws.rows) if r.code == code)
+        ws.list.setCurrentCell(row, 0)
+        ws.tabs.setCurrentIndex(2)
+        qtbot.waitUntil(lambda: ws.code == code and ws.weekly.rowCount() == len(expected), timeout=5000)
+        shown = [[ws.weekly.item(i, j).text() for j in range(5)] for i in range(ws.weekly.rowCount())]
+        assert shown == [[week, str(r), str(c), f"{r / n:.0%}", f"{c / n:.0%}"] for week, n, r, c in expected]
+        assert expected[-1][2:] == (9, 2)
+        qtbot.waitUntil(lambda: ws.figures.rowCount() > 0, timeout=5000)
+        assert sum(int(ws.figures.item(i, 2).text()) for i in range(ws.figures.rowCount())) == 9
+        assert f"{expected[0][1]:,}" in ws.weekly_note.text()
+    finally:
+        w.close()
+        ctx.shutdown()

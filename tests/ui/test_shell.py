@@ -13,7 +13,7 @@ from app.ui.app import build_context, create_application
 from app.ui.main_window import MainWindow
 from app.ui.workspace import PlaceholderWorkspace
 
-WORKSPACES = ["客户", "场景", "白名单", "营销", "跟进", "报表", "同步"]
+WORKSPACES = ["客户", "场景", "白名单", "营销", "跟进", "工作单", "报表", "同步"]
 
 
 @pytest.fixture

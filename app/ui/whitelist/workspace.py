@@ -39,6 +39,8 @@ from app.core.whitelist import Status, balance
 from app.services.whitelist import WhitelistService
 from app.store.reference import ReferenceData
 from app.store.whitelist import WhitelistFilter
+from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
+from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
@@ -105,11 +107,16 @@ class WhitelistWorkspace(Workspace):
         self.auto_button.setObjectName("autoAssignButton")
         for b in (self.assign_button, self.auto_button):
             b.setVisible(head)
+        self.print_button = QPushButton(self.tr("Print visit sheet…"))
+        self.print_button.setObjectName("printVisitSheet")
+        self.print_button.setToolTip(self.tr("A manager's live entries with consent on paper, by village, in the"
+                                             " cluster and village chosen, with a QR code per row"))
         self.nominate_button.setEnabled(can(ctx.staff, Action.NOMINATE))
         bar1 = QHBoxLayout()
         bar1.addWidget(self.search, 1)
         bar1.addWidget(self.view)
         bar1.addWidget(self.nominate_button)
+        bar1.addWidget(self.print_button)
         bar1.addWidget(self.assign_button)
         bar1.addWidget(self.auto_button)
         bar2 = QHBoxLayout()
@@ -182,15 +189,19 @@ class WhitelistWorkspace(Workspace):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.entry.saved.connect(self._publish)
         self.entry.openClient.connect(self.openClient)
+        self.entry.contactRequested.connect(self.log_contact)
         self.funnel.byChanged.connect(lambda _by: self.load_funnel())
         self.tabs.currentChanged.connect(self._on_tab)
         self.nominate_button.clicked.connect(self.nominate)
+        self.print_button.clicked.connect(self.print_sheet)
         self.assign_button.clicked.connect(self.assign_selected)
         self.auto_button.clicked.connect(self.auto_assign)
         ctx.changes.changed.connect(self._on_changes)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=lambda: self.entry.status.setFocus(),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(CONTACT_SHORTCUT), self, activated=self.entry.request_contact,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._choices_loaded = False
         self._townships: list[tuple[int, str]] = []
@@ -373,6 +384,29 @@ class WhitelistWorkspace(Workspace):
                 self.load_funnel()
             if self.tabs.currentIndex() == 2 or changes.touches("nomination"):
                 self.load_nominations()
+
+    def log_contact(self, client_id: int, heading: str, uid: str) -> ContactDialog:
+        """The contact form for an entry's client, the contact tied to the entry."""
+        dlg = ContactDialog(self.ctx, client_id, heading=heading, whitelist=uid, parent=self)
+        self.contact_dialog = dlg
+        dlg.saved.connect(lambda _r: self.status.setText(self.tr("Contact logged.")))
+        dlg.open()
+        return dlg
+
+    def print_sheet(self) -> None:
+        """The visit sheet of the manager chosen (a manager's own), in the cluster and village chosen."""
+        from app.ui.printing import open_sheet, sheet_manager
+
+        current = self.manager.currentData() if self.manager.isVisibleTo(self) else None
+        names = getattr(self, "manager_names", {})
+        managers = {c: n for c, n in names.items()
+                    if any(self.manager.itemData(i) == c for i in range(self.manager.count()))}
+        manager = sheet_manager(self.ctx, self, managers, current or None)
+        if manager is None:
+            return
+        cluster, village = self.cluster.currentData(), self.village.currentData()
+        open_sheet(self.ctx, self, self.tr("Whitelist visit sheet"),
+                   lambda svc: svc.plan_whitelist(manager=manager, cluster=cluster, village_id=village))
 
     def nominate(self) -> None:
         dlg = NominationDialog(self.ctx.reader, self.ctx.writer, self.services, self.clusters, self)
