@@ -87,8 +87,14 @@ def cmd_sheets(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         try:
             lines = _lines(args.source)
+        except FileNotFoundError:
+            _err(f"错误：文件 {args.source} 不存在。")
+            return EXIT_USAGE
+        except PermissionError:
+            _err(f"错误：没有读取 {args.source} 的权限。")
+            return EXIT_USAGE
         except OSError as exc:
-            _err(f"错误：无法读取 {args.source}：{exc.strerror or exc}。")
+            _err(f"错误：无法读取 {args.source}（{exc.strerror or type(exc).__name__}）。")
             return EXIT_USAGE
         except UnicodeDecodeError:
             _err(f"错误：{args.source} 不是 UTF-8 文本。")

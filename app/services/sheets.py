@@ -132,18 +132,22 @@ class SheetService:
 
     def print_sheet(self, plan: Result[Plan], path: Path, **kw) -> Result[tuple[str, int, int]]:
         """Render a planned sheet to ``path`` and keep it: (number, pages, rows). A sheet that
-        could not be kept is removed. ``kw``: render's progress and cancelled."""
+        could not be kept is not written. ``kw``: render's progress and cancelled."""
         if not plan.ok:
             return Result.failed(*plan.errors)
         p = plan.value
         if not p.sheet.rows:
             return Result.failed(empty(p))
-        pages = render(p.sheet, path, **kw)
+        # kept before the file appears under its name: a print cut off half-way leaves either
+        # no sheet, or a kept sheet with no paper (its number unused), never paper that cannot
+        # be keyed back
+        rendered = path.with_name(path.name + ".rendered")
         try:
+            pages = render(p.sheet, rendered, **kw)
             self.keep(p)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
+            rendered.replace(path)
+        finally:
+            rendered.unlink(missing_ok=True)
         return Result.done((p.sheet.number, pages, len(p.sheet.rows)))
 
     def whitelist(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
