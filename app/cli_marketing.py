@@ -1,4 +1,4 @@
-"""Marketing work, headless: ``branchdesk check-text``, ``contact`` and ``followups``.
+"""Marketing work, headless: ``branchdesk check-text``, ``contact``, ``followups`` and ``campaigns``.
 
     branchdesk check-text FILE|- [--wealth] [--json]
     branchdesk contact 客户 --channel 电话 [--outcome 有意向] [--note …] [--next 2026-12-09] [--campaign CODE]
@@ -6,6 +6,8 @@
     branchdesk followups [--manager M] [--due overdue|today|week] [--json]
     branchdesk followups done 编号 --result …
     branchdesk followups snooze 编号 --until 2026-12-10 --reason …
+    branchdesk campaigns create --name 主题 --script FILE|- [--product P] [--starts D] [--ends D] [--benefits …]
+                       [--goal N] (--clients 1,2,3 | --village V | --tag T …) [--ack-warnings]
 
 ``check-text``:
 
@@ -126,19 +128,23 @@ def _service(args: argparse.Namespace, fn, *, writes: bool = False) -> int:
     return signed_in(args, FollowupService, lambda svc, _store: fn(svc), writes=writes)
 
 
-def print_wording(errors, note: str, db, *, flag: str = "--ack-warnings") -> None:
-    """After a note was refused for its wording: the words in place, and how to confirm a warning."""
+def print_wording(errors, note: str, db, *, flag: str = "--ack-warnings", field: str = "note",
+                  wealth: bool = False) -> None:
+    """After a note (or a script: ``field``) was refused for its wording: the words in place, and
+    how to confirm a warning."""
     from app.cli import _err
     from app.core.compliance import highlight
     from app.services.compliance import check
 
-    codes = {e.code for e in errors if e.field == "note"}
-    if not codes & {"blocked", "warning"}:
+    codes = {e.code for e in errors if e.field == field}
+    if not codes & {"blocked", "warning", "risk_line"}:
         return
-    for f in check(note.strip(), db)[0]:
-        _err(f"      {'禁用' if f.level == 'block' else '慎用'}：{highlight(note.strip(), f)}")
-    if "blocked" in codes:
-        _err("提示：请删去或改写禁用词后再登记。")
+    levels = {"block": "禁用", "warn": "慎用", "missing_risk_line": "缺风险提示"}
+    for f in check(note.strip(), db, wealth=wealth)[0]:
+        _err(f"      {levels.get(f.level, f.level)}：{highlight(note.strip(), f)}")
+    if codes & {"blocked", "risk_line"}:
+        _err("提示：请删去或改写禁用词后再登记。" if field == "note"
+             else "提示：请删去或改写禁用词、补上风险提示语后再保存。")
     else:
         _err(f"提示：确认表述合规后，加 {flag} 再执行一次（确认会记入审计）。")
 
@@ -245,6 +251,22 @@ def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     run.add_argument("--date", default="", metavar="日期", help="按哪天计算（默认今天）")
     run.add_argument("--dry-run", action="store_true", help="只列出会变更的客户，不写入")
     run.add_argument("--json", action="store_true")
+    cr = cs.add_parser("create", parents=[common],
+                       help="新建本网点营销活动及其目标客户（网点负责人；话术须过合规词表，未授权营销的客户不纳入）")
+    cr.add_argument("--name", required=True, metavar="主题", help="活动主题")
+    cr.add_argument("--product", default="", metavar="产品",
+                    help="产品代码（理财类 wealth/licai/fund/insurance 的话术须含风险提示语）")
+    cr.add_argument("--starts", default="", metavar="日期", help="开始日期")
+    cr.add_argument("--ends", default="", metavar="日期", help="结束日期")
+    cr.add_argument("--script", required=True, metavar="文件", help="话术文本文件（UTF-8），或 - 表示从标准输入读取")
+    cr.add_argument("--benefits", default="", metavar="权益", help="客户权益")
+    cr.add_argument("--goal", default="", metavar="N", help="目标户数")
+    cr.add_argument("--clients", default="", metavar="1,2,3", help="目标客户：编号或核心客户号，逗号分隔")
+    cr.add_argument("--village", action="append", default=[], metavar="村", help="这些村的客户（可重复）")
+    cr.add_argument("--tag", action="append", default=[], metavar="标签", help="同时具有这些标签的客户（可重复）")
+    cr.add_argument("--ack-warnings", action="store_true",
+                    help="话术含慎用词时，确认表述合规后仍然保存（记入审计）；含禁用词的话术不能保存")
+    cr.add_argument("--json", action="store_true")
     fg = cs.add_parser("figures", parents=[common], help="触达率与转化率：按活动或客户经理")
     fg.add_argument("campaign", nargs="?", metavar="活动", help="只统计这个活动")
     fg.add_argument("--by", choices=["campaign", "manager", "week"], default="campaign",
@@ -275,6 +297,14 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
     if sub == "assign" and bool(args.auto) == bool(args.manager):
         _err("错误：请二选一：--auto（自动均衡分发），或 --manager 工号 加上目标编号。")
         return EXIT_USAGE
+    script = ""
+    if sub == "create":
+        if not (args.clients.strip() or args.village or args.tag):
+            _err("错误：请用 --clients、--village 或 --tag 指明目标客户。")
+            return EXIT_USAGE
+        script = _read_text(args.script)
+        if script is None:
+            return EXIT_USAGE
 
     def refused(errors) -> int:
         _print_errors(errors)
@@ -289,12 +319,16 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json([asdict(r) for r in rows])
                 return EXIT_OK
-            heads = ["代码", "主题", "起止", "目标户数", "未授权排除", "已分发", "已触达", "触达率", "已转化", "转化率"]
+            heads = ["代码", "主题", "来源", "起止", "目标户数", "未授权排除", "已分发", "已触达", "触达率", "已转化",
+                     "转化率"]
             print(table(heads,
-                        [[r.code, r.name, f"{r.starts or '—'}~{r.ends or '—'}", r.targets, r.excluded, r.assigned,
-                          r.reached, _pct(r.reached, r.targets), r.converted, _pct(r.converted, r.targets)]
-                         for r in rows], left=3))
+                        [[r.code, r.name, "本网点" if r.local else "总行", f"{r.starts or '—'}~{r.ends or '—'}",
+                          r.targets, r.excluded, r.assigned, r.reached, _pct(r.reached, r.targets), r.converted,
+                          _pct(r.converted, r.targets)]
+                         for r in rows], left=4))
             return EXIT_OK
+        if sub == "create":
+            return _create(svc, args, script)
         code = svc.resolve(args.campaign) if getattr(args, "campaign", None) else None
         if isinstance(code, FieldError):
             return refused([code])
@@ -385,7 +419,74 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
                       _pct(r.converted, r.targets)] for r in rows], left=1))
         return EXIT_OK
 
-    return _campaigns(args, run, writes=sub == "assign" and not args.preview)
+    return _campaigns(args, run, writes=sub == "create" or (sub == "assign" and not args.preview))
+
+
+def _read_text(path: str) -> str | None:
+    """A UTF-8 text file, or standard input for ``-``; None (said why) when it cannot be read."""
+    from app.cli import _err
+
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        _err(f"错误：文件 {path} 不存在。")
+    except UnicodeDecodeError:
+        _err(f"错误：文件 {path} 不是 UTF-8 文本，请另存为 UTF-8 后再试。")
+    except OSError as exc:
+        _err(f"错误：无法读取 {path}（{exc.strerror or exc}）。")
+    return None
+
+
+def _create(svc, args: argparse.Namespace, script: str) -> int:
+    """``campaigns create``: the targets chosen by number, village or tag; the campaign saved."""
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json, _resolve_filter
+    from app.core.errors import FieldError
+    from app.services.campaigns import WEALTH_PRODUCTS
+    from app.services.clients import ClientService
+
+    clients = ClientService(svc.db, svc.staff, svc.ref)
+    ids: list[int] = []
+    errors: list[FieldError] = []
+    for text in (t.strip() for t in args.clients.replace("，", ",").split(",")):
+        if text:
+            found = clients.resolve(text)
+            errors.append(found) if isinstance(found, FieldError) else ids.append(found)
+    if args.village or args.tag:
+        args.search, args.any_tag, args.segment, args.lifecycle = "", [], [], []
+        f, wrong = _resolve_filter(clients, args)
+        errors += wrong
+        if not wrong:
+            n = clients.count(f)
+            rows = clients.page(f, limit=n if isinstance(n, int) else 0) if isinstance(n, int) and n else []
+            if isinstance(n, FieldError) or isinstance(rows, FieldError):
+                errors.append(n if isinstance(n, FieldError) else rows)  # type: ignore[arg-type]
+            else:
+                ids += [r.id for r in rows]
+    if errors:
+        _print_errors(errors)
+        return EXIT_REFUSED
+    values = {"name": args.name, "product": args.product, "starts": args.starts, "ends": args.ends,
+              "script": script, "benefits": args.benefits, "goal": args.goal}
+    how = "、".join([*(f"村 {v}" for v in args.village), *(f"标签 {t}" for t in args.tag)]) or "逐户选定"
+    result = svc.create_local(values, ids, acknowledged=args.ack_warnings, note=f"本网点自建：{how}")
+    if not result.ok:
+        _print_errors(result.errors)
+        print_wording(result.errors, script, svc.db, field="script",
+                      wealth=args.product.strip() in WEALTH_PRODUCTS)
+        return EXIT_REFUSED
+    made = result.value
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json(asdict(made))
+        return EXIT_OK
+    apart = f"；{made.no_consent} 位客户未授权营销，未纳入" if made.no_consent else ""
+    print(f"已新建本网点营销活动“{made.name}”（{made.code}）：目标客户 {made.targets} 户{apart}。待同步到总行；"
+          f"可用 branchdesk campaigns assign {made.code} --auto 分发给客户经理。")
+    return EXIT_OK
 
 
 COMMANDS["campaigns"] = cmd_campaigns

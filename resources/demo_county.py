@@ -708,8 +708,8 @@ def campaigns(clients: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
     out_c, out_t = [], []
     for code, name, product, starts, ends, goal, script, benefits, tag in CAMPAIGNS:
         out_c.append({"uid": code, "code": code, "name": name, "product": product, "starts": starts, "ends": ends,
-                      "script": script, "benefits": benefits, "goal": goal})
+                      "script": script, "benefits": benefits, "goal": goal, "source": "hq"})
         chosen = [c["uid"] for c in rows if tag in c.get("tags", ())][:goal]
         out_t += [{"uid": str(uuid.uuid5(WHITELIST_NS, f"target:{code}:{u}")), "campaign": code, "client_uid": u,
-                   "manager": None, "note": "总行中台精筛"} for u in chosen]
+                   "manager": None, "note": "总行中台精筛", "source": "hq"} for u in chosen]
     return out_c, out_t

@@ -52,6 +52,7 @@ class Action(Enum):
     NOMINATE = "推荐白名单客户"
     VIEW_WHITELIST = "查看白名单"
     RUN_LIFECYCLE = "运行生命周期规则"
+    MANAGE_CAMPAIGNS = "新建和修改本网点营销活动"
 
 
 A = Action
@@ -85,6 +86,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             A.ASSIGN_WHITELIST,
             A.NOMINATE,
             A.RUN_LIFECYCLE,
+            A.MANAGE_CAMPAIGNS,
         }
     ),
     Role.COUNTY: frozenset(

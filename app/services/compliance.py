@@ -64,11 +64,13 @@ class NoteCheck:
 
 
 def check_note(text: str, db: sqlite_utils.Database | None = None, *, field: str = "note", label: str = "备注",
-               acknowledged: bool = False) -> NoteCheck:
-    """A note checked before it is saved (one error per word, Chinese, naming the word and its
-    rule). A blocked word (code ``blocked``) always refuses the save; a warned word (code
-    ``warning``) refuses it unless ``acknowledged``, and is then reported for the audit trail."""
-    found, _blocked = check(text or "", db, wealth=False)
+               acknowledged: bool = False, wealth: bool = False) -> NoteCheck:
+    """A note (or a script) checked before it is saved (one error per word, Chinese, naming the
+    word and its rule). A blocked word (code ``blocked``) always refuses the save; a warned word
+    (code ``warning``) refuses it unless ``acknowledged``, and is then reported for the audit
+    trail. ``wealth``: material for a wealth product, which must carry the risk line (code
+    ``risk_line`` when it does not: refuses the save like a blocked word)."""
+    found, _blocked = check(text or "", db, wealth=wealth)
     errors: list[FieldError] = []
     warned: list[str] = []
     seen: set[str] = set()
@@ -81,6 +83,9 @@ def check_note(text: str, db: sqlite_utils.Database | None = None, *, field: str
             errors.append(FieldError(field, label, "blocked",
                                      f"{label}含有禁用词“{f.word}”{at}：按广告法和人民银行消费者权益保护规定，"
                                      "面向客户的文字不能使用，请改写后再保存。"))
+        elif f.level == "missing_risk_line":
+            errors.append(FieldError(field, label, "risk_line",
+                                     f"{label}缺少风险提示语“{f.word}”：理财类产品的材料须写明，请补上后再保存。"))
         elif f.level == "warn":
             warned.append(f.word)
             if not acknowledged:

@@ -25,7 +25,8 @@ import sqlite_utils
 from app.store import journal
 from app.store.kinds import Table, table, to_stored, to_wire
 from app.store.reference import ReferenceData
-from sync.protocol.schema import DELETE, INSERT, UPDATE, Problem, branch_change_problem
+from sync.protocol import KINDS
+from sync.protocol.schema import DELETE, INSERT, UPDATE, Problem, branch_change_problem, branch_ref_problem
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,19 @@ class Records:
         owner = branch_change_problem(self.kind, op, values, current)
         if owner is not None:
             problems.append(owner)
+        elif op != DELETE:
+            own = branch_ref_problem(self.kind, values, KINDS.__getitem__, self._referenced)
+            if own is not None:
+                problems.append(own)
         if problems:
             raise RecordError(problems)
+
+    def _referenced(self, kind: str, uid: str) -> dict[str, Any] | None:
+        """A record this PC holds, by uid (for the own-reference rule)."""
+        if kind == "client" or table(kind).key != "uid":
+            return None
+        rec = Records(self.db, kind, self._ref).get(uid)
+        return rec.values if rec is not None else None
 
     def insert(self, values: Mapping[str, Any], *, author: str, uid: str | None = None) -> StoredRecord:
         """A new record made at this branch (wire values); journaled for sync."""

@@ -113,15 +113,15 @@ STAFF = Kind(
         Column("active", T.BOOL, "在岗", null=False, default=True),
     ),
 )
+SOURCES = _choices(("hq", "总行"), ("branch", "网点"))
 TAG = Kind(
     "tag", "标签", creator=Creator.BOTH, table="tags", uid="code",
     columns=(
         Column("code", T.CODE, "标签代码", required=True, max_len=32),
-        Column("name", T.TEXT, "标签名称", owner=BRANCH, required=True, max_len=20),
+        Column("name", T.TEXT, "标签名称", required=True, max_len=20),
         # a branch creates and changes only its own tags (source = branch); head office's are read-only
-        Column("source", T.ENUM, "来源", required=True, choices=_choices(("hq", "总行"), ("branch", "网点")),
-               branch_value="branch"),
-        Column("category", T.TEXT, "类别", owner=BRANCH, null=False, max_len=20),
+        Column("source", T.ENUM, "来源", required=True, choices=SOURCES, branch_value="branch"),
+        Column("category", T.TEXT, "类别", null=False, max_len=20),
     ),
 )
 
@@ -222,8 +222,10 @@ WHITELIST = Kind(
         Column("manager", T.REF, "负责客户经理", ref="staff", owner=BRANCH),
     ),
 )
+# Head office's campaigns (source hq) are read-only at the branch; a branch head may create local
+# campaigns (source branch, code prefixed with the branch code), wholly the branch's own.
 CAMPAIGN = Kind(
-    "campaign", "营销活动", creator=Creator.HQ, table="campaigns", uid="code",
+    "campaign", "营销活动", creator=Creator.BOTH, table="campaigns", uid="code",
     columns=(
         Column("code", T.CODE, "活动代码", required=True, max_len=32),
         Column("name", T.TEXT, "活动主题", required=True, max_len=60),
@@ -233,15 +235,18 @@ CAMPAIGN = Kind(
         Column("script", T.TEXT, "话术", null=False, max_len=4000, multiline=True),
         Column("benefits", T.TEXT, "权益", null=False, max_len=1000, multiline=True),
         Column("goal", T.INT, "目标户数", lo=0, hi=10_000_000),
+        Column("source", T.ENUM, "来源", null=False, default="hq", choices=SOURCES, branch_value="branch"),
     ),
 )
+# A branch adds targets only to its own campaigns (own_ref); the manager of every target is the branch's.
 CAMPAIGN_TARGET = Kind(
-    "campaign_target", "活动目标客户", creator=Creator.HQ, table="campaign_targets",
+    "campaign_target", "活动目标客户", creator=Creator.BOTH, table="campaign_targets",
     columns=(
-        Column("campaign", T.REF, "营销活动", ref="campaign", required=True),
+        Column("campaign", T.REF, "营销活动", ref="campaign", required=True, own_ref=True),
         Column("client_uid", T.REF, "客户", ref="client", required=True),
         Column("manager", T.REF, "负责客户经理", ref="staff", owner=BRANCH),
         Column("note", T.TEXT, "筛选说明", null=False, max_len=200),
+        Column("source", T.ENUM, "来源", null=False, default="hq", choices=SOURCES, branch_value="branch"),
     ),
 )
 

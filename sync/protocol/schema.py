@@ -116,7 +116,14 @@ class Column:
     ``provisional``: owned by head office, but the branch may set it while the
     record has no ``Kind.provisional_key`` value (a prospect's name and ID).
     ``branch_value``: the only value a branch-created record may carry (a
-    branch's own tag has source "branch").
+    branch's own tag has source "branch"). A kind with such a column (its
+    ``source_column``) has records of two owners: the ones holding that value are
+    the branch's own, every column of them the branch's (its code excepted, which
+    never changes); the others are head office's, changed only in the columns the
+    branch owns by ``owner``, and never deleted.
+    ``own_ref``: in a record the branch writes, this reference may name only a
+    record of the branch's own (its ``source_column`` holds the branch value): a
+    branch adds targets to its local campaigns only.
     ``mask``: personal data shown masked on screen and paper unless a role reveals
     it: "id" (first 6 and last 4 characters) or "mobile" (first 3 and last 4).
     """
@@ -140,6 +147,7 @@ class Column:
     pattern_hint: str = ""
     provisional: bool = False
     branch_value: Any = None
+    own_ref: bool = False
     local: str | None = None
     local_ref: bool = False
     link: bool = False
@@ -538,6 +546,16 @@ class Kind:
     def column(self, name: str) -> Column:
         return self.by_name[name]
 
+    @cached_property
+    def source_column(self) -> Column | None:
+        """The column whose ``branch_value`` marks the branch's own records, if the kind has one."""
+        return next((c for c in self.columns if c.branch_value is not None), None)
+
+    def branch_owns(self, current: Mapping[str, Any] | None) -> bool:
+        """Is a record with values ``current`` one the branch made (the whole record is its own)?"""
+        src = self.source_column
+        return src is not None and current is not None and current.get(src.name) == src.branch_value
+
     @property
     def branch_creates(self) -> bool:
         return self.creator in (Creator.BRANCH, Creator.BOTH)
@@ -618,9 +636,13 @@ def branch_change_problem(
     """The ownership rule for one change a branch makes (values already checked).
 
     ``current``: the record's values before the change (None: no such record).
+    A kind with a ``source_column`` (tags, campaigns, campaign targets) holds the
+    branch's own records, wholly the branch's, beside head office's, read-only
+    but for the columns the branch owns (a target's manager).
     """
     if op not in OPS:
         return Problem("op", "op", f"未知的操作“{_clip(str(op))}”。")
+    src = kind.source_column
     if op == INSERT:
         if not kind.branch_creates:
             return Problem("kind", "owner", f"“{kind.label}”由总行发布，网点不能新建。", 403)
@@ -631,25 +653,66 @@ def branch_change_problem(
             if col.branch_value is not None and v != col.branch_value:
                 message = f"网点新建的“{kind.label}”，{col.label}只能是“{col.branch_value}”。"
                 return Problem(col.name, "owner", message, 403)
-            if col.owner == Owner.HQ and not col.provisional and col.branch_value is None and not col.is_empty(v):
+            if src is None and col.owner == Owner.HQ and not col.provisional and not col.is_empty(v):
                 return Problem(col.name, "owner", f"{col.label}由总行维护，网点新建{kind.label}时不能填写。", 403)
         return None
     if current is None:
         return Problem("uid", "missing", "总行没有这条记录（可能尚未上传新建，或编号有误）。", 404)
-    for col in kind.columns:
-        if col.branch_value is not None and current.get(col.name) != col.branch_value:
-            return Problem(col.name, "owner", f"这条“{kind.label}”由总行维护，网点不能修改或删除。", 403)
+    if src is not None and kind.branch_owns(current):
+        if op == DELETE:
+            return None
+        for name, v in after.items():
+            col = kind.by_name.get(name)
+            if col is None:
+                return Problem(name[:64], "unknown", f"“{kind.label}”没有字段“{_clip(name)}”。")
+            if col.branch_value is not None and v != col.branch_value:
+                return Problem(name, "owner", f"{col.label}只能是“{col.branch_value}”。", 403)
+            if kind.uid == "code" and name == "code" and v != current.get("code"):
+                return Problem(name, "owner", f"{col.label}建立后不能修改。", 403)
+        return None
+    if src is not None:  # head office's record of a kind the branch also creates
+        if op == DELETE:
+            return Problem(src.name, "owner", f"这条“{kind.label}”由总行维护，网点不能删除。", 403)
+        for name in after:
+            col = kind.by_name.get(name)
+            if col is not None and col.owner == Owner.HQ:
+                return Problem(name, "owner", f"这条“{kind.label}”由总行维护，网点不能修改{col.label}。", 403)
+            why = branch_may_set(kind, name, current)
+            if why is not None:
+                return why
+        return None
     if op == DELETE:
         if not kind.branch_creates:
             return Problem("kind", "owner", f"“{kind.label}”由总行维护，网点不能删除。", 403)
         return None
-    for name, v in after.items():
-        col = kind.by_name.get(name)
-        if col is not None and col.branch_value is not None and v != col.branch_value:
-            return Problem(name, "owner", f"{col.label}只能是“{col.branch_value}”。", 403)
+    for name in after:
         why = branch_may_set(kind, name, current)
         if why is not None:
             return why
+    return None
+
+
+def branch_ref_problem(
+    kind: Kind, after: Mapping[str, Any], ref_kind: Callable[[str], Kind],
+    referenced: Callable[[str, str], Mapping[str, Any] | None],
+) -> Problem | None:
+    """The ``own_ref`` rule for a record a branch writes: such a reference names a record of the
+    branch's own. ``referenced(kind, uid)``: that record's values as the checking side holds them
+    (None: not held)."""
+    for col in kind.columns:
+        if not col.own_ref or col.ref is None:
+            continue
+        v = after.get(col.name)
+        if v in (None, ""):
+            continue
+        target = ref_kind(col.ref)
+        values = referenced(col.ref, v)
+        if values is None:
+            return Problem(col.name, "unknown", f"{col.label}“{_clip(str(v))}”不存在。", 400)
+        if not target.branch_owns(values):
+            return Problem(col.name, "owner",
+                           f"{col.label}“{_clip(str(v))}”由总行发布，网点只能为本网点自建的{target.label}"
+                           f"添加或修改{kind.label}。", 403)
     return None
 
 

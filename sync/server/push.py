@@ -17,7 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from sync import protocol as p
-from sync.protocol.schema import DELETE, INSERT, OPS, T, branch_change_problem, json_value_problem
+from sync.protocol.schema import (
+    DELETE,
+    INSERT,
+    OPS,
+    T,
+    branch_change_problem,
+    branch_ref_problem,
+    json_value_problem,
+)
 from sync.server.base import StoreBase
 from sync.server.db import Device, changes, devices, now, safe_text
 from sync.server.records import WorkingSet, lock_sequence, set_sequence
@@ -155,6 +163,14 @@ def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: int, stamp: str)
             v = ch.after.get(col.name)
             if col.type == T.REF and col.ref and v not in (None, "") and not work.visible(col.ref, v):
                 return reject(f"{col.label}“{v}”在总行不存在，或不属于本网点。")
+
+        def referenced(kind: str, uid: str) -> dict[str, Any] | None:
+            r = work.get(kind, uid)
+            return r.data if r is not None and not r.deleted else None
+
+        own = branch_ref_problem(k, ch.after, p.KINDS.__getitem__, referenced)
+        if own is not None:
+            return reject(own.message, own.status)
 
     if ch.op == INSERT:
         data = k.complete(ch.after)

@@ -189,3 +189,103 @@ def test_the_list_counts_a_hand_built_campaign(head: CampaignService) -> None:
     m1 = {r.code: r for r in CampaignService(db, _staff(db, "M0001")).campaigns()}
     assert (m1["hand"].targets, m1["hand"].excluded, m1["hand"].reached, m1["hand"].converted) == (1, 1, 1, 1)
     assert (m1["empty"].targets, m1["empty"].excluded) == (0, 0)
+
+
+# --- local campaigns (本网点活动) -------------------------------------------------------------------
+
+RISK = "理财非存款，产品有风险，投资须谨慎"
+LOCAL = {"name": "茶季存款回馈", "product": "deposit", "starts": "2026-12-01", "ends": "2026-12-31",
+         "script": "您好，茶季回款后可以来网点办理定期存款。", "benefits": "到店赠送毛巾", "goal": "40"}
+
+
+def _clients(db, consent: int | None, n: int) -> list[int]:
+    where = "consent IS NULL OR consent = 0" if consent is None else "consent = 1"
+    return [r[0] for r in db.conn.execute(f"SELECT id FROM clients WHERE deleted = 0 AND ({where}) ORDER BY id"
+                                          f" LIMIT {n}")]
+
+
+def test_a_local_campaign_is_made_with_its_consented_targets_in_one_journaled_write(head: CampaignService) -> None:
+    yes, no = _clients(head.db, 1, 5), _clients(head.db, None, 3)
+    pending = journal.pending_count(head.db)
+    result = head.create_local(LOCAL, [*yes, *no, yes[0]])
+    assert result.ok, result.message
+    made = result.value
+    branch = head.db.conn.execute("SELECT value FROM meta WHERE key = 'branch_code'").fetchone()[0]
+    assert made.code.startswith(f"{branch}-L") and made.targets == 5 and made.no_consent == 3
+    assert result.changes.touches("campaign", "campaign_target") and result.changes.journal
+    assert journal.pending_count(head.db) == pending + 1 + 5  # the campaign and each target, for sync
+    row = next(r for r in head.campaigns() if r.code == made.code)
+    assert row.local and row.goal == 40 and row.targets == 5 and row.excluded == 0
+    assert not next(r for r in head.campaigns() if r.code == CODE).local
+    src = head.db.conn.execute("SELECT source FROM campaign_targets WHERE campaign = ?", (made.code,)).fetchall()
+    assert {s for (s,) in src} == {"branch"}
+    # distributed like head office's
+    assert head.apply_plan(head.plan(made.code)).ok
+    assert all(t.manager for t in head.targets(made.code))
+    # two local campaigns never share a code
+    assert head.create_local(LOCAL, yes).value.code != made.code
+
+
+def test_a_local_campaign_is_checked_field_by_field(head: CampaignService) -> None:
+    bad = head.create_local({**LOCAL, "name": " ", "starts": "2026-12-31", "ends": "2026-12-01", "goal": "-1",
+                             "script": ""}, [])
+    fields = {e.field: e.message for e in bad.errors}
+    assert set(fields) >= {"name", "ends", "goal", "script"}, fields
+    assert "活动主题不能为空" in fields["name"] and "结束日期不能早于开始日期" in fields["ends"]
+    assert "不能小于 0" in fields["goal"]
+    assert not head.create_local({**LOCAL, "starts": "2026-02-30"}, []).ok
+    assert not head.create_local(LOCAL, [99_999_999]).ok  # an unknown client
+    assert head.db.conn.execute("SELECT count(*) FROM campaigns WHERE source = 'branch'").fetchone()[0] == 0
+    m1 = CampaignService(head.db, _staff(head.db, "M0001"))
+    denied = m1.create_local(LOCAL, [])
+    assert not denied.ok and denied.errors[0].code == "permission"
+
+
+def test_the_script_is_held_to_the_word_list(head: CampaignService) -> None:
+    blocked = head.create_local({**LOCAL, "script": "本产品保本保息，放心存。"}, [], acknowledged=True)
+    assert not blocked.ok and blocked.errors[0].code == "blocked" and blocked.errors[0].field == "script"
+    wealth = head.create_local({**LOCAL, "product": "wealth", "script": "理财季，欢迎咨询。"}, [])
+    assert not wealth.ok and any(e.code == "risk_line" for e in wealth.errors)
+    assert head.create_local({**LOCAL, "product": "wealth", "script": f"理财季，欢迎咨询。{RISK}"}, []).ok
+    warned = head.create_local({**LOCAL, "script": "资金安全，欢迎到店。"}, [])
+    assert not warned.ok and warned.errors[0].code == "warning"
+    audits = head.db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'ack_wording'").fetchone()[0]
+    ok = head.create_local({**LOCAL, "script": "资金安全，欢迎到店。"}, [], acknowledged=True)
+    assert ok.ok
+    detail = head.db.conn.execute(
+        "SELECT detail, kind, row_uid FROM audit_log WHERE action = 'ack_wording' ORDER BY id DESC").fetchone()
+    assert head.db.conn.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'ack_wording'").fetchone()[0] == audits + 1
+    assert detail[1:] == ("campaign", ok.value.code) and "安全" in detail[0] and "话术" in detail[0]
+
+
+def test_only_local_campaigns_may_be_changed(head: CampaignService) -> None:
+    made = head.create_local(LOCAL, _clients(head.db, 1, 2)).value
+    changed = head.edit_local(made.code, {"script": "新话术：欢迎到店咨询。", "ends": "2027-01-15"})
+    assert changed.ok, changed.message
+    assert head.detail(made.code).script == "新话术：欢迎到店咨询。"
+    assert not head.edit_local(made.code, {"starts": "2027-02-01"}).ok  # after the end
+    assert head.edit_local(made.code, {"script": "保证收益"}).errors[0].code == "blocked"
+    assert not head.edit_local(made.code, {"product": "wealth"}).ok  # the product stays
+    hq = head.edit_local(CODE, {"script": "改一下"})
+    assert not hq.ok and "由总行发布" in hq.message
+    assert not head.add_targets(CODE, _clients(head.db, 1, 1)).ok
+    more = head.add_targets(made.code, _clients(head.db, 1, 4) + _clients(head.db, None, 1))
+    assert more.ok and more.value.targets == 2 and more.value.already == 2 and more.value.no_consent == 1
+
+
+def test_the_branch_store_refuses_what_head_office_would(head: CampaignService) -> None:
+    """Below the service: the shared ownership rules at the branch's own table writes."""
+    from app.store.db import write
+    from app.store.records import RecordError, Records
+
+    client = head.db.conn.execute("SELECT uid FROM clients WHERE consent = 1 LIMIT 1").fetchone()[0]
+    with pytest.raises(RecordError, match="由总行发布"), write(head.db):
+        Records(head.db, "campaign_target").insert({"campaign": CODE, "client_uid": client}, author="A0001")
+    with pytest.raises(RecordError, match="由总行维护"), write(head.db):
+        Records(head.db, "campaign").update(CODE, {"script": "改"}, author="A0001")
+    with pytest.raises(RecordError, match="由总行维护"), write(head.db):
+        Records(head.db, "campaign").delete(CODE, author="A0001")
+    target = head.db.conn.execute("SELECT uid FROM campaign_targets WHERE campaign = ? LIMIT 1", (CODE,)).fetchone()[0]
+    with write(head.db):  # the manager of head office's target stays the branch's
+        Records(head.db, "campaign_target").update(target, {"manager": "M0001"}, author="A0001")

@@ -122,3 +122,52 @@ def test_a_prospect_s_balances_are_head_office_s_on_both_sides(branch_pc) -> Non
     answer = r.json()["results"][0]
     assert answer["status"] == "rejected" and answer["code"] == 403
     assert refused.errors[0].message == answer["reason"]
+
+
+# --- local campaigns: a branch writes only its own (issue 15) --------------------------------------
+
+
+def _kind_change(kind: str, uid: str, after: dict, op: str = "insert") -> dict:
+    return {"change_id": str(uuid.uuid4()), "kind": kind, "uid": uid, "op": op, "after": after}
+
+
+def test_a_branch_writes_only_its_own_campaigns_and_their_targets(branch_pc) -> None:
+    hq, store, headers, banked = branch_pc
+    hq_campaign = next(u for u, _s, d, v in hq.store.records(DEMO_BRANCH, "campaign") if not d)
+    hq_target = next(u for u, _s, d, v in hq.store.records(DEMO_BRANCH, "campaign_target") if not d)
+    before = server_state(hq.store)
+    own = {"code": "B1-L261201-abc", "name": "本网点活动", "script": "欢迎到店。", "source": "branch"}
+    refused = [
+        # a campaign claiming to be head office's
+        (_kind_change("campaign", "B1-L261201-hq", {**own, "code": "B1-L261201-hq", "source": "hq"}), 403, "只能是"),
+        # head office's campaign: its script, its source, its deletion
+        (_kind_change("campaign", hq_campaign, {"script": "改过的话术"}, "update"), 403, "由总行维护"),
+        (_kind_change("campaign", hq_campaign, {"source": "branch"}, "update"), 403, "由总行维护"),
+        (_kind_change("campaign", hq_campaign, {}, "delete"), 403, "由总行维护"),
+        # targets under head office's campaign, or passed off as head office's
+        (_kind_change("campaign_target", str(uuid.uuid4()), {"campaign": hq_campaign, "client_uid": banked,
+                                                              "source": "branch"}), 403, "由总行发布"),
+        (_kind_change("campaign_target", str(uuid.uuid4()), {"campaign": hq_campaign, "client_uid": banked}),
+         403, "由总行发布"),
+        (_kind_change("campaign_target", hq_target, {"note": "改"}, "update"), 403, "由总行维护"),
+        (_kind_change("campaign_target", hq_target, {}, "delete"), 403, "由总行维护"),
+        # a bad value in an own campaign
+        (_kind_change("campaign", "B1-L261201-bad", {**own, "code": "B1-L261201-bad", "goal": -1}), 400, "目标户数"),
+    ]
+    r = _push(hq, headers, *(c for c, _code, _why in refused))
+    assert r.status_code == 200, r.text
+    for (change, code, why), answer in zip(refused, r.json()["results"], strict=True):
+        assert answer["status"] == p.REJECTED and answer["code"] == code and why in answer["reason"], (change, answer)
+    assert server_state(hq.store) == before  # nothing stored
+    # the branch's own campaign and a target under it go in; its code stays, its script may change
+    target = str(uuid.uuid4())
+    ok = _push(hq, headers, _kind_change("campaign", own["code"], own),
+               _kind_change("campaign_target", target, {"campaign": own["code"], "client_uid": banked,
+                                                        "source": "branch"}),
+               _kind_change("campaign", own["code"], {"script": "新话术。"}, "update"),
+               _kind_change("campaign", own["code"], {"code": "B1-L261201-zzz"}, "update"),
+               _kind_change("campaign_target", hq_target, {"manager": None}, "update")).json()["results"]
+    assert [a["status"] for a in ok] == [p.APPLIED, p.APPLIED, p.APPLIED, p.REJECTED, p.APPLIED], ok
+    held = dict((u, v) for u, _s, _d, v in hq.store.records(DEMO_BRANCH, "campaign"))[own["code"]]
+    assert held["source"] == "branch" and held["script"] == "新话术。"
+    assert sync(store).synced

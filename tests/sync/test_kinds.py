@@ -110,8 +110,8 @@ def test_every_kind_round_trips_unchanged(hq_sqlite, tmp_path: Path) -> None:
             continue
         rec = sample(kind, refs, n)
         uid = rec["code"] if kind.uid == "code" else f"{kind.name}-roundtrip-{n}"
-        if kind.name == "tag":
-            rec["source"] = "hq"
+        if kind.source_column is not None:  # head office's own record (tag, campaign, target)
+            rec[kind.source_column.name] = "hq"
         if kind.name == "scorecard":  # a card must be one the branch can evaluate
             card = scorecards()[0]
             rec.update(factors=card["factors"], bands=card["bands"])
