@@ -53,6 +53,7 @@ class Action(Enum):
     VIEW_WHITELIST = "查看白名单"
     RUN_LIFECYCLE = "运行生命周期规则"
     MANAGE_CAMPAIGNS = "新建和修改本网点营销活动"
+    EDIT_SCENARIO = "登记和维护智慧乡村场景"
 
 
 A = Action
@@ -62,7 +63,7 @@ _OWN_ONLY = {A.VIEW_CLIENT, A.EDIT_CLIENT, A.REVEAL_PII}
 _ALLOWED: dict[Role, frozenset[Action]] = {
     Role.MANAGER: frozenset(
         {A.VIEW_CLIENT, A.EDIT_CLIENT, A.ADD_CLIENT, A.REVEAL_PII, A.EXPORT_CLIENTS, A.VIEW_REPORTS,
-         A.VIEW_WHITELIST, A.WORK_WHITELIST, A.NOMINATE}
+         A.VIEW_WHITELIST, A.WORK_WHITELIST, A.NOMINATE, A.EDIT_SCENARIO}
     ),
     Role.BRANCH_HEAD: frozenset(
         {
@@ -87,6 +88,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             A.NOMINATE,
             A.RUN_LIFECYCLE,
             A.MANAGE_CAMPAIGNS,
+            A.EDIT_SCENARIO,
         }
     ),
     Role.COUNTY: frozenset(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.core.errors import FieldError
+from sync.protocol.figures import COMMON_METRICS, DEFAULT_SCENARIO_TYPES
 
 PIPELINE = ("survey", "negotiating", "signed", "live", "operating")
 STOPPED = "stopped"
@@ -29,8 +30,8 @@ class Metric:
     money: bool = False  # kept in fen, shown in 元 / 万元
 
 
-# The six every scenario tracks, then the ones a type adds.
-COMMON = ("accounts", "subsidy_fen", "funds_used_fen", "mb_registered", "mb_active", "merchants")
+# The six every scenario tracks, then the ones a type adds (declared with the protocol).
+COMMON = COMMON_METRICS
 METRICS: dict[str, Metric] = {m.code: m for m in (
     Metric("accounts", "开户数"),
     Metric("subsidy_fen", "补贴发放金额", money=True),
@@ -50,17 +51,7 @@ METRICS: dict[str, Metric] = {m.code: m for m in (
 )}
 
 # The built-in types (head office's ``scenario_type`` records replace them once synced).
-DEFAULT_TYPES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("livestock", "智慧畜牧", ("livestock",)),
-    ("governance", "乡村治理/村务", ("households",)),
-    ("collective_assets", "三资管理", ("assets_fen",)),
-    ("party_dues", "智慧党费", ("dues_fen",)),
-    ("school_fees", "教育缴费", ("fees_fen",)),
-    ("clinic", "智慧医疗", ("payments",)),
-    ("ecny", "数字人民币", ("wallets",)),
-    ("welfare", "福利消费平台", ("welfare_fen",)),
-    ("driving_school", "驾培监管", ("escrow_fen",)),
-)
+DEFAULT_TYPES = DEFAULT_SCENARIO_TYPES
 
 
 def metric(code: str) -> Metric:

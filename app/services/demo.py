@@ -21,6 +21,8 @@ from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
 from resources.demo_county import build_county, campaigns, iter_clients, scorecards, whitelist
+from resources.demo_scenarios import county_scenarios
+from sync.protocol.figures import metric_uid
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,11 @@ def create_demo(
         camps, targets = campaigns(iter_clients(county))
         bulk.load_records(db, "campaign", camps)
         bulk.load_records(db, "campaign_target", targets)
+        # the branch's scenarios with three years of figures (as branchdesk-hq demo holds them)
+        rows, figures, links = county_scenarios(county, iter_clients(county), figure_uid=metric_uid)
+        bulk.load_records(db, "scenario", rows)
+        bulk.load_records(db, "scenario_metric", figures)
+        bulk.load_records(db, "scenario_client", links)
     finally:
         db.close()
     store.close_cleanly()

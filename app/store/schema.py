@@ -327,6 +327,7 @@ def _move_mirrored(db: sqlite_utils.Database) -> None:
     """Records v2 mirrored in sync_records go into their kinds' tables; then the summaries."""
     from app.store import syncdata
     from app.store.kinds import table
+    from sync.protocol.kinds import KINDS
 
     # the records are adopted under today's declarations: columns later migrations add come now
     # (those migrations then find them there)
@@ -337,7 +338,9 @@ def _move_mirrored(db: sqlite_utils.Database) -> None:
                 db.conn.execute(t.add_column_sql(col.name))
     syncdata.adopt_mirrored(db)
     db.conn.execute("DROP TABLE sync_records")
-    syncdata.rebuild_summaries(db)
+    # the kinds with a table by now (a kind declared since gets its table, empty, in a later migration)
+    tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    syncdata.rebuild_summaries(db, [k for k in KINDS.names if table(k).name in tables])
 
 
 # --- v4: the whitelist worked at the branch -------------------------------------------------
@@ -476,6 +479,16 @@ CREATE INDEX clients_marketing ON clients (uid, consent) WHERE deleted = 0 AND c
 CREATE INDEX contacts_by_campaign ON contacts (campaign, client_uid, outcome) WHERE deleted = 0
 """
 
+# --- v9: smart-village scenarios at scale ---------------------------------------------------------
+#
+# A scenario's clients won (a kind of its own), and the figures read by metric and month (the
+# comparisons and the dashboard) and by scenario (a scenario's own table, entering a month again).
+V9 = """
+CREATE INDEX scenario_metrics_by_metric ON scenario_metrics (metric, period, scenario, value) WHERE deleted = 0;
+CREATE INDEX scenario_metrics_by_scenario ON scenario_metrics (scenario, period, metric) WHERE deleted = 0;
+CREATE INDEX scenario_clients_by_scenario ON scenario_clients (scenario, client_uid) WHERE deleted = 0
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -491,6 +504,8 @@ MIGRATIONS: list[Migration] = [
               _sql(V7)),
     Migration(8, "local campaigns: a campaign's and a target's source (head office's, or this branch's own)",
               _steps(add_columns("campaign", ("source",)), add_columns("campaign_target", ("source",)))),
+    Migration(9, "scenarios: the clients each one won, and indexes for figures by metric and by scenario",
+              _steps(create_kind_table("scenario_client", ("scenario", "client_uid", "date")), _sql(V9))),
 ]
 
 

@@ -305,6 +305,15 @@ SCENARIO_METRIC = Kind(
         Column("source", T.ENUM, "来源", owner=BRANCH, required=True, choices=FIGURE_SOURCES),
     ),
 )
+# A client won through a scenario (场景获客): the scenario's client count is counted from these.
+SCENARIO_CLIENT = Kind(
+    "scenario_client", "场景获客", creator=Creator.BRANCH, table="scenario_clients",
+    columns=(
+        Column("scenario", T.REF, "场景", ref="scenario", owner=BRANCH, required=True),
+        Column("client_uid", T.REF, "客户", ref="client", owner=BRANCH, required=True),
+        Column("date", T.DATE, "登记日期", owner=BRANCH, required=True),
+    ),
+)
 WHITELIST_OUTCOME = Kind(
     "whitelist_outcome", "白名单营销结果", creator=Creator.BRANCH, table="whitelist_outcomes",
     columns=(
@@ -340,5 +349,5 @@ NOMINATION = Kind(
 KINDS = Registry((
     TOWNSHIP, VILLAGE, STAFF, TAG, SCENARIO_TYPE, COMPLIANCE_WORDS, SCORECARD,
     CLIENT, WHITELIST, CAMPAIGN, CAMPAIGN_TARGET,
-    CONTACT, FOLLOWUP, SCENARIO, SCENARIO_METRIC, WHITELIST_OUTCOME, NOMINATION,
+    CONTACT, FOLLOWUP, SCENARIO, SCENARIO_METRIC, SCENARIO_CLIENT, WHITELIST_OUTCOME, NOMINATION,
 ))

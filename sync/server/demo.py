@@ -21,20 +21,13 @@ from resources.demo_county import (
     scorecards,
     whitelist,
 )
+from resources.demo_scenarios import county_scenarios
 from sync import protocol as p
+from sync.protocol.figures import COMMON_METRICS, DEFAULT_SCENARIO_TYPES, metric_uid
 from sync.protocol.schema import T
 
-SCENARIO_TYPES = (
-    ("livestock", "智慧畜牧", ["accounts", "subsidy_fen", "funds_used_fen", "mb_registered", "mb_active"]),
-    ("village_affairs", "乡村治理/村务", ["accounts", "mb_registered", "mb_active"]),
-    ("collective_assets", "三资管理", ["accounts", "funds_used_fen"]),
-    ("party_dues", "智慧党费", ["accounts", "mb_registered"]),
-    ("school_fees", "教育缴费", ["accounts", "mb_registered", "mb_active"]),
-    ("clinic", "智慧医疗", ["accounts", "merchants"]),
-    ("ecny", "数字人民币", ["accounts", "merchants", "mb_active"]),
-    ("welfare", "福利消费平台", ["accounts", "subsidy_fen", "merchants"]),
-    ("driving_school", "驾培监管", ["accounts", "funds_used_fen"]),
-)
+# head office publishes the built-in types, each with every metric it tracks
+SCENARIO_TYPES = tuple((code, name, [*COMMON_METRICS, *own]) for code, name, own in DEFAULT_SCENARIO_TYPES)
 
 
 def _wire(kind: p.Kind, values: dict[str, Any], codes: dict[str, dict[int, str]]) -> dict[str, Any]:
@@ -110,6 +103,10 @@ def demo_records(seed: int = 2026, n_clients: int = 5000) -> Iterator[tuple[str,
     camps, targets = campaigns(listed)
     yield "campaign", b, camps
     yield "campaign_target", b, targets
+    rows, figures, links = county_scenarios(county, iter_clients(county), figure_uid=metric_uid)
+    yield "scenario", b, rows
+    yield "scenario_metric", b, figures
+    yield "scenario_client", b, links
 
 
 def seed_demo(store: Any, seed: int = 2026, n_clients: int = 5000) -> dict[str, int]:

@@ -33,6 +33,7 @@ RELEASED: dict[str, tuple[str, ...]] = {
     "village": ("code", "township", "name", "groups"),
     "staff": ("code", "name", "role", "active"),
     "tag": ("code", "name", "source", "category"),
+    "scenario_client": ("scenario", "client_uid", "date"),
     "client": (
         "client_no", "kind", "name", "id_number", "mobile", "village", "group_name", "address", "segment",
         "aum_fen", "deposit_fen", "loan_fen", "mb_signed", "mb_active", "lifecycle", "potential", "manager",
