@@ -58,6 +58,7 @@ def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], cl
     out_m: list[dict[str, Any]] = []
     out_l: list[dict[str, Any]] = []
     chosen = rng.sample(villages, min(count, len(villages)))
+    names: set[str] = set()
     for i, (vid, vcode, township, village) in enumerate(chosen):
         code, pattern, partner, own = KINDS[i % len(KINDS)]
         uid = str(uuid.uuid5(NS, f"scenario:{seed}:{i}"))
@@ -71,7 +72,11 @@ def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], cl
             dates[step] = f"{m}-{rng.randint(1, 28):02d}"
         if status == "stopped":
             dates["stopped"] = f"{months[-4]}-15"
-        out_s.append({"uid": uid, "scenario_type": code, "name": pattern.format(v=village, t=township),
+        name = pattern.format(v=village, t=township)
+        if name in names:  # a second of its kind in the township: named by its village
+            name = pattern.format(v=village, t=village)
+        names.add(name)
+        out_s.append({"uid": uid, "scenario_type": code, "name": name,
                       "village": vcode, "partner": partner.format(v=village, t=township),
                       "partner_contact": rng.choice(CONTACTS), "owner": managers[i % len(managers)],
                       "status": status, "status_dates": dates, "note": ""})

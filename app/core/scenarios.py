@@ -138,4 +138,8 @@ def compare(series: Mapping[str, int], key: str, metric_code: str, period: str) 
 
 
 def format_rate(r: float | None) -> str:
-    return "—" if r is None else f"{r * 100:+.1f}%"
+    """+12.5%, -3.0%, 0.0% (never -0.0%), or — for no rate."""
+    if r is None:
+        return "—"
+    pct = round(r * 100, 1)
+    return "0.0%" if pct == 0 else f"{pct:+.1f}%"

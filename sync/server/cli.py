@@ -13,6 +13,7 @@
     branchdesk-hq decide NOMINATION --accept LIMIT | --decline REASON [--client-no CQ…]
     branchdesk-hq outcomes BRANCH [--by manager|cluster]
     branchdesk-hq campaign-results BRANCH
+    branchdesk-hq scenarios BRANCH
     branchdesk-hq demo [--clients N] [--seed S]
 
 Listings print aligned tables in Chinese; ``--json`` (before or after the
@@ -80,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("device_id", type=int, metavar="设备号")
     dv.add_parser("list", parents=[as_json], help="列出设备")
     pb = sub.add_parser("publish", help="从 csv/xlsx 发布主数据")
-    pb.add_argument("kind", metavar="类型", help="记录类型，如 client、whitelist、village")
+    pb.add_argument("kind", metavar="类型",
+                    help="记录类型，如 client、whitelist、village、scenario-types、scenario-metrics")
     pb.add_argument("file", type=Path, metavar="文件", help=".csv 或 .xlsx")
     pb.add_argument("--branch", metavar="网点代码", help="不填则发布给全辖（标签目录、合规词表等）")
     pu = sub.add_parser("pushed", parents=[as_json], help="查看网点上传的变更")
@@ -101,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     dc.add_argument("--years", type=int, default=3, metavar="年", help="白名单有效期（默认 3 年）")
     cr = sub.add_parser("campaign-results", parents=[as_json], help="网点营销活动的触达率与转化率")
     cr.add_argument("branch", metavar="网点代码")
+    scn = sub.add_parser("scenarios", parents=[as_json], help="网点的智慧乡村场景：进度、获客、最近一月开户数")
+    scn.add_argument("branch", metavar="网点代码")
     oc = sub.add_parser("outcomes", parents=[as_json], help="网点白名单的营销结果：转化漏斗")
     oc.add_argument("branch", metavar="网点代码")
     oc.add_argument("--by", choices=["manager", "cluster"], default="manager", help="按客户经理或产业集群")
@@ -189,10 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             empty = "还没有设备（branchdesk-hq device enrol 网点代码）。"
             _show(args, devices, table(heads, rows, left=6) if rows else empty)
         elif args.cmd == "publish":
+            from sync.server.scenarios import kind_of, prepare
             from sync.server.sheets import FIRST_DATA_ROW, read_sheet
 
-            rows = read_sheet(args.kind, args.file)
-            n = store.publish(args.kind, args.branch, rows, first_row=FIRST_DATA_ROW)
+            kind = kind_of(args.kind)
+            rows = prepare(kind, read_sheet(kind, args.file))
+            n = store.publish(kind, args.branch, rows, first_row=FIRST_DATA_ROW)
             print(f"已发布 {len(rows)} 条“{args.kind}”，其中 {n} 条有变化。")
         elif args.cmd == "pushed":
             counts, latest = store.push_counts(args.branch), store.pushed(args.branch, args.limit)
@@ -224,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for d in found]
             _show(args, found, table(("时间", "设备", "设备所属网点", "访问对象", "原因"), rows)
                   if rows else "没有被拒绝的越权访问。")
-        elif args.cmd in ("nominations", "decide", "outcomes", "campaign-results"):
+        elif args.cmd in ("nominations", "decide", "outcomes", "campaign-results", "scenarios"):
             _whitelist(store, args)
         elif args.cmd == "demo":
             from sync.server.demo import seed_demo
@@ -278,6 +284,15 @@ def _whitelist(store: HQStore, args: argparse.Namespace) -> None:
                   f"白名单 {done['entry'][:8]} 已发布给网点 {done['branch']}。")
         else:
             print(f"已记录不通过：推荐 {done['nomination'][:8]}（网点 {done['branch']}）。")
+    elif args.cmd == "scenarios":
+        from sync.server.scenarios import STATUS, branch_scenarios
+
+        found = branch_scenarios(store, args.branch)
+        body = [(r["uid"][:8], r["type"] or "", r["name"] or "", r["village"] or "",
+                 STATUS.get(r["status"], r["status"]), r["clients"], r["figures"], r["latest_period"] or "—",
+                 "—" if r["latest_accounts"] is None else r["latest_accounts"]) for r in found]
+        heads = ("编号", "类型", "场景", "村", "进度", "获客", "指标条数", "最近月份", "开户数")
+        _show(args, found, table(heads, body, left=5) if body else f"网点 {args.branch} 没有场景。")
     elif args.cmd == "campaign-results":
         from sync.server.campaigns import campaign_results
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sync import protocol as p
+from sync.protocol.figures import metric_uid
 from sync.protocol.schema import Column, T
 from sync.server.db import HQError
 
@@ -101,6 +102,8 @@ def read_sheet(kind: str, path: Path) -> list[dict[str, Any]]:
                 uid = client_uid(rec["client_no"])
             elif kind == "compliance_words":
                 uid = "default"
+            elif kind == "scenario_metric" and rec.get("scenario") and rec.get("period") and rec.get("metric"):
+                uid = metric_uid(str(rec["scenario"]), str(rec["period"]), str(rec["metric"]))
         if not uid:
             raise HQError(f"{where}缺少 uid（或可作编号的 code / client_no）。")
         rec["uid"] = uid

@@ -68,6 +68,7 @@ def test_year_on_year_and_month_on_month_by_hand() -> None:
     sep = sc.compare(series, "s1", "accounts", "2026-09")
     assert sep.previous is None and sep.mom is None and sep.last_year is None  # missing months
     assert sc.format_rate(None) == "—" and sc.format_rate(0.2) == "+20.0%" and sc.format_rate(-0.5) == "-50.0%"
+    assert sc.format_rate(-0.0001) == "0.0%"
 
 
 def test_types_track_the_common_six_then_their_own() -> None:
