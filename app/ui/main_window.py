@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         from app.ui.campaigns import CampaignsWorkspace
         from app.ui.clients.workspace import ClientsWorkspace
         from app.ui.followups import FollowupsWorkspace
+        from app.ui.scenarios import ScenariosWorkspace
         from app.ui.sheets import SheetsWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
 
@@ -95,14 +96,8 @@ class MainWindow(QMainWindow):
                 self.tr("Whitelist"), self.tr("Your role does not give access to the whitelist."))
         return [
             clients,
-            PlaceholderWorkspace(
-                self.tr("Scenarios"),
-                self.tr(
-                    "Smart-village scenario records (livestock, village governance, collective"
-                    " assets, school fees...) with their pipeline and period metrics, compared year"
-                    " on year and period on period."
-                ),
-            ),
+            ScenariosWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
+                self.tr("Scenarios"), self.tr("Your role does not give access to the client book.")),
             whitelist,
             CampaignsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
                 self.tr("Campaigns"), self.tr("Your role does not give access to the client book.")),

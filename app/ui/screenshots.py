@@ -182,6 +182,20 @@ def _take(app, store, out: Path) -> list[Path]:
             wait(3000, lambda: bool(sheets.message.text()))
             wait(300)
             grab(w, "13-keying-back.png")
+
+    from app.ui.scenarios import ScenariosWorkspace
+
+    scen = next((x for x in w.workspaces if isinstance(x, ScenariosWorkspace)), None)
+    if scen is not None:
+        w.nav.setCurrentRow(w.workspaces.index(scen))
+        scen.tabs.setCurrentIndex(0)
+        wait(5000, lambda: scen.dashboard.dashboard is not None and not ctx.reader.busy)
+        wait(300)
+        grab(w, "14-scenarios-dashboard.png")
+        scen.tabs.setCurrentIndex(2)
+        wait(3000, lambda: scen.compare.table.rowCount() > 0)
+        wait(300)
+        grab(w, "15-scenarios-compare.png")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()

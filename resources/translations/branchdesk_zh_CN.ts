@@ -601,6 +601,101 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>ComparePage</name>
+        <message>
+            <source>Scenario</source>
+            <translation>场景</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>latest month</source>
+            <translation>最近一个月</translation>
+        </message>
+        <message>
+            <source>Export to Excel…</source>
+            <translation>导出到 Excel…</translation>
+        </message>
+        <message>
+            <source>Every common figure, one sheet each, grouped as shown</source>
+            <translation>每项通用指标一页，按当前分组</translation>
+        </message>
+        <message>
+            <source>By</source>
+            <translation>分组</translation>
+        </message>
+        <message>
+            <source>Figure</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>vs last month</source>
+            <translation>环比</translation>
+        </message>
+        <message>
+            <source>vs a year ago</source>
+            <translation>同比</translation>
+        </message>
+        <message>
+            <source>This month</source>
+            <translation>本月</translation>
+        </message>
+        <message>
+            <source>Last month</source>
+            <translation>上月</translation>
+        </message>
+        <message>
+            <source>Same month last year</source>
+            <translation>去年同月</translation>
+        </message>
+        <message>
+            <source>%1 rows; a rate is left out (—) where the month compared with has no figure or a zero</source>
+            <translation>共 %1 行；对比月份没有数字或为零时不计比率（—）</translation>
+        </message>
+        <message>
+            <source>No figures for this month.</source>
+            <translation>这个月没有数字。</translation>
+        </message>
+        <message>
+            <source>Export the comparison</source>
+            <translation>导出比较表</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exported %1 rows to %2</source>
+            <translation>已导出 %1 行到 %2</translation>
+        </message>
+        <message>
+            <source>Could not write %1: %2</source>
+            <translation>无法写入 %1：%2</translation>
+        </message>
+    </context>
+    <context>
         <name>ContactDialog</name>
         <message>
             <source>Log contact</source>
@@ -649,6 +744,45 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Could not save: %1</source>
             <translation>未能保存：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardPage</name>
+        <message>
+            <source>Scenario</source>
+            <translation>场景</translation>
+        </message>
+        <message>
+            <source>Accounts opened</source>
+            <translation>开户数</translation>
+        </message>
+        <message>
+            <source>Scenarios in %1</source>
+            <translation>%1 的场景</translation>
+        </message>
+        <message>
+            <source>%1 scenarios · %2 clients won through them</source>
+            <translation>%1 个场景 · 经由场景获客 %2 户</translation>
+        </message>
+        <message>
+            <source>Most accounts opened in %1</source>
+            <translation>%1 开户数最多的场景</translation>
+        </message>
+        <message>
+            <source>Accounts opened and mobile-banking monthly actives, all scenarios</source>
+            <translation>全部场景的开户数与手机银行月活</translation>
+        </message>
+        <message>
+            <source>No figures entered yet</source>
+            <translation>还没有录入数字</translation>
+        </message>
+        <message>
+            <source>Scenarios by step</source>
+            <translation>各进度的场景数</translation>
+        </message>
+        <message>
+            <source>Scenarios</source>
+            <translation>场景</translation>
         </message>
     </context>
     <context>
@@ -1176,10 +1310,6 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>场景</translation>
         </message>
         <message>
-            <source>Smart-village scenario records (livestock, village governance, collective assets, school fees...) with their pipeline and period metrics, compared year on year and period on period.</source>
-            <translation>智慧乡村场景记录（智慧畜牧、乡村治理、三资管理、教育缴费等）及其推进阶段和各期指标，可做同比、环比比较。</translation>
-        </message>
-        <message>
             <source>Whitelist</source>
             <translation>白名单</translation>
         </message>
@@ -1265,6 +1395,56 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Merge</source>
             <translation>合并</translation>
+        </message>
+    </context>
+    <context>
+        <name>MetricTile</name>
+        <message>
+            <source>vs last month %1</source>
+            <translation>环比 %1</translation>
+        </message>
+        <message>
+            <source>vs a year ago %1</source>
+            <translation>同比 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>NewScenarioDialog</name>
+        <message>
+            <source>New scenario</source>
+            <translation>新建场景</translation>
+        </message>
+        <message>
+            <source>e.g. 青泉村生猪养殖智慧畜牧</source>
+            <translation>如 青泉村生猪养殖智慧畜牧</translation>
+        </message>
+        <message>
+            <source>township + village, e.g. 厚坪乡青泉村</source>
+            <translation>乡镇+村，如 厚坪乡青泉村</translation>
+        </message>
+        <message>
+            <source>村委会, 合作社, school, government office…</source>
+            <translation>村委会、合作社、学校、政府部门…</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>Partner</source>
+            <translation>合作方</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>联系人</translation>
         </message>
     </context>
     <context>
@@ -1441,6 +1621,199 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Cannot be keyed: %1</source>
             <translation>不能回录：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScenarioDetail</name>
+        <message>
+            <source>No scenario selected</source>
+            <translation>未选择场景</translation>
+        </message>
+        <message>
+            <source>Stop</source>
+            <translation>停用</translation>
+        </message>
+        <message>
+            <source>Mark the scenario as no longer in use</source>
+            <translation>把场景标为停用</translation>
+        </message>
+        <message>
+            <source>Move back one step; a reason is asked for and kept in the note</source>
+            <translation>退回一步；须填写原因，原因记入备注</translation>
+        </message>
+        <message>
+            <source>Link clients…</source>
+            <translation>登记获客…</translation>
+        </message>
+        <message>
+            <source>Clients won through this scenario, by client number</source>
+            <translation>按客户编号登记经由这个场景获得的客户</translation>
+        </message>
+        <message>
+            <source>Figures for a month</source>
+            <translation>月度指标</translation>
+        </message>
+        <message>
+            <source>The month, e.g. 2026-10; the figures entered before for it are shown</source>
+            <translation>月份，如 2026-10；会显示该月已录入的数字</translation>
+        </message>
+        <message>
+            <source>Save figures (Enter)</source>
+            <translation>保存指标（Enter）</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Amounts in yuan; a field left empty is not changed.</source>
+            <translation>金额单位为元；留空的项不作改动。</translation>
+        </message>
+        <message>
+            <source>The last 12 months</source>
+            <translation>最近 12 个月</translation>
+        </message>
+        <message>
+            <source>no village</source>
+            <translation>未填村</translation>
+        </message>
+        <message>
+            <source>%1 clients won</source>
+            <translation>获客 %1 户</translation>
+        </message>
+        <message>
+            <source>yuan</source>
+            <translation>元</translation>
+        </message>
+        <message>
+            <source> (yuan)</source>
+            <translation>（元）</translation>
+        </message>
+        <message>
+            <source>Move to %1</source>
+            <translation>推进到%1</translation>
+        </message>
+        <message>
+            <source>Move to the next step</source>
+            <translation>推进到下一步</translation>
+        </message>
+        <message>
+            <source>Back to %1…</source>
+            <translation>退回%1…</translation>
+        </message>
+        <message>
+            <source>Move back…</source>
+            <translation>退回…</translation>
+        </message>
+        <message>
+            <source>Move back</source>
+            <translation>退回</translation>
+        </message>
+        <message>
+            <source>Why does “%1” go back from %2 to %3?</source>
+            <translation>“%1”为什么从%2退回%3？</translation>
+        </message>
+        <message>
+            <source>Moved to %1.</source>
+            <translation>已改为%1。</translation>
+        </message>
+        <message>
+            <source>“%1” is not an amount; type yuan, e.g. 12,000.50 or 1.5万.</source>
+            <translation>“%1”不是金额；请按元填写，如 12,000.50 或 1.5万。</translation>
+        </message>
+        <message>
+            <source>%1 figures saved for %2.</source>
+            <translation>已保存 %2 的 %1 项指标。</translation>
+        </message>
+        <message>
+            <source>Nothing changed: the figures are as entered before.</source>
+            <translation>没有变化：与已录入的数字相同。</translation>
+        </message>
+        <message>
+            <source>Link clients</source>
+            <translation>登记获客</translation>
+        </message>
+        <message>
+            <source>Client numbers won through “%1”, separated by commas:</source>
+            <translation>经由“%1”获得的客户编号，用逗号分隔：</translation>
+        </message>
+        <message>
+            <source>Not a client number: %1</source>
+            <translation>不是客户编号：%1</translation>
+        </message>
+        <message>
+            <source>Type at least one client number.</source>
+            <translation>请至少填写一个客户编号。</translation>
+        </message>
+        <message>
+            <source>%1 clients linked; %2 were linked before.</source>
+            <translation>已登记 %1 位客户；%2 位此前已登记。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScenarioListPage</name>
+        <message>
+            <source>All types</source>
+            <translation>全部类型</translation>
+        </message>
+        <message>
+            <source>All steps</source>
+            <translation>全部进度</translation>
+        </message>
+        <message>
+            <source>New scenario…</source>
+            <translation>新建场景…</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Step</source>
+            <translation>进度</translation>
+        </message>
+        <message>
+            <source>Scenario</source>
+            <translation>场景</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>Partner</source>
+            <translation>合作方</translation>
+        </message>
+        <message>
+            <source>Since</source>
+            <translation>自</translation>
+        </message>
+        <message>
+            <source>Clients</source>
+            <translation>获客</translation>
+        </message>
+        <message>
+            <source>%1 scenarios</source>
+            <translation>%1 个场景</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScenariosWorkspace</name>
+        <message>
+            <source>Dashboard</source>
+            <translation>看板</translation>
+        </message>
+        <message>
+            <source>Scenarios</source>
+            <translation>场景</translation>
+        </message>
+        <message>
+            <source>Compare</source>
+            <translation>比较</translation>
+        </message>
+        <message>
+            <source>Could not read the scenarios: %1</source>
+            <translation>无法读取场景：%1</translation>
         </message>
     </context>
     <context>
