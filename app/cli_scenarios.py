@@ -7,6 +7,7 @@
     branchdesk scenarios status ID 上线 [--reason …] [--date YYYY-MM-DD]
     branchdesk scenarios metric ID --period 2026-10 --开户数 35 --补贴发放金额 12000.50 …
     branchdesk scenarios link ID 客户编号 [客户编号 …]
+    branchdesk scenarios attach ID FILE [FILE …]
     branchdesk scenarios compare [--by scenario|village|township|type] [--metric 开户数] [--period 2026-10] [--json]
     branchdesk scenarios export FILE.xlsx [--by …] [--period …]
 
@@ -57,6 +58,10 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     for m in sc.METRICS.values():
         me.add_argument(f"--{m.label}", f"--{m.code.removesuffix('_fen')}", dest=f"m_{m.code}",
                         metavar="元" if m.money else "数", help="金额，元" if m.money else "整数")
+    at = ss.add_parser("attach", parents=[common],
+                       help="给场景附上文件（协议照片、表格…；文件留在本机，名称和校验值同步）")
+    at.add_argument("scenario", metavar="场景", help="编号（前 8 位即可）或名称")
+    at.add_argument("files", nargs="+", type=Path, metavar="文件")
     ln = ss.add_parser("link", parents=[common], help="登记经由场景获得的客户（客户数由此统计）")
     ln.add_argument("scenario", metavar="场景", help="编号（前 8 位即可）或名称")
     ln.add_argument("clients", nargs="+", metavar="客户", help="客户编号（如 1491）")
@@ -154,8 +159,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
                 return refused(result.errors)
             print(f"已新建场景 {result.value.uid[:8]}（调研），待同步到总行。")
             return EXIT_OK
-        uid = resolve() if sub in ("show", "status", "metric", "link") else None
-        if sub in ("show", "status", "metric", "link") and uid is None:
+        uid = resolve() if sub in ("show", "status", "metric", "link", "attach") else None
+        if sub in ("show", "status", "metric", "link", "attach") and uid is None:
             return EXIT_REFUSED
         if sub == "show":
             assert uid is not None
@@ -178,7 +183,24 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
                 print(table(["期间", *(sc.metric(m).label for m in metrics)],
                             [[p, *(shown(m, ms.get(m, (None, ""))[0]) for m in metrics)]
                              for p, ms in sorted(figures.items())[-12:]]))
+            files = svc.attachments(uid)
+            if files:
+                print(table(["附件", "大小", "添加日期", "校验值（SHA-256）", "本机"],
+                            [[n, f"{size:,} 字节" if size < 10_240 else f"{size / 1024:,.0f} KB", added, sha[:16],
+                              "有" if path else "不在本机"]
+                             for sha, n, size, added, path in files]))
             return EXIT_OK
+        if sub == "attach":
+            assert uid is not None
+            refused_any = False
+            for f in args.files:
+                result = svc.attach(uid, f.expanduser())
+                if not result.ok:
+                    _print_errors(result.errors)
+                    refused_any = True
+                else:
+                    print(f"已附上 {f.name}（SHA-256 {result.value[:16]}…），文件保存在本机，名称和校验值待同步。")
+            return EXIT_REFUSED if refused_any else EXIT_OK
         if sub == "status":
             assert uid is not None
             result = svc.move(uid, args.to, reason=args.reason, on=on)
@@ -239,7 +261,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     try:
-        return signed_in(args, ScenarioService, run, writes=sub in ("add", "status", "metric", "link"))
+        return signed_in(args, ScenarioService, run, writes=sub in ("add", "status", "metric", "link", "attach"))
     except PermissionError:
         _err("错误：没有写入权限。")
         return EXIT_USAGE

@@ -79,7 +79,7 @@ def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], cl
         out_s.append({"uid": uid, "scenario_type": code, "name": name,
                       "village": vcode, "partner": partner.format(v=village, t=township),
                       "partner_contact": rng.choice(CONTACTS), "owner": managers[i % len(managers)],
-                      "status": status, "status_dates": dates, "note": ""})
+                      "status": status, "status_dates": dates, "note": "", "attachments": {}})
         if reached < 3:
             continue
         size = rng.uniform(0.5, 2.5)

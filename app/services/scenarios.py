@@ -29,6 +29,8 @@ from app.store.reference import ReferenceData
 from sync.protocol.figures import metric_uid
 
 BY = ("scenario", "village", "township", "type")
+MAX_ATTACHMENT = 50 * 10**6  # bytes: photos of a signed agreement, a spreadsheet, a scanned form
+MAX_ATTACHMENTS = 40
 
 
 @dataclass(frozen=True)
@@ -362,6 +364,99 @@ class ScenarioService:
         except RecordError as exc:
             return Result.failed(*_problems(exc))
         return Result.done(len(added), Changes.of("scenario_client", uids=added) if added else Changes())
+
+    # --- attachments ---------------------------------------------------------------------------
+
+    def files_dir(self) -> Path:
+        """Where attached files are kept: ``attachments/`` beside the database, on this PC."""
+        main = next(r[2] for r in self.db.conn.execute("PRAGMA database_list") if r[1] == "main")
+        return Path(main).parent / "attachments"
+
+    def attachments(self, uid: str) -> list[tuple[str, str, int, str, Path | None]]:
+        """(sha256, name, size, added, path on this PC or None) of a scenario's files."""
+        rec = Records(self.db, "scenario", self.ref).get(uid)
+        if rec is None:
+            return []
+        folder = self.files_dir()
+        out = []
+        for sha, meta in sorted((rec.values.get("attachments") or {}).items(), key=lambda kv: kv[1].get("added", "")):
+            held = [f for f in folder.glob(f"{sha}*") if not f.name.endswith(".part")] if folder.is_dir() else []
+            out.append((sha, meta.get("name", ""), int(meta.get("size", 0)), meta.get("added", ""),
+                        held[0] if held else None))
+        return out
+
+    def attach(self, uid: str, source: Path) -> Result[str]:
+        """Attach a file: copied into this PC's attachments folder under its hash, its name,
+        size and hash recorded on the scenario (they sync; the file does not). The same file
+        again changes nothing. Returns the hash."""
+        import hashlib
+        import shutil
+
+        denied = check(self.staff, Action.EDIT_SCENARIO)
+        if denied:
+            return Result.failed(denied)
+        rec = Records(self.db, "scenario", self.ref).get(uid)
+        if rec is None:
+            return Result.failed(_field("scenario", "场景", "unknown", f"场景“{uid}”不存在。"))
+        if not source.is_file():
+            return Result.failed(_field("file", "附件", "missing", f"文件 {source} 不存在。"))
+        size = source.stat().st_size
+        if size > MAX_ATTACHMENT:
+            limit = MAX_ATTACHMENT // 10**6
+            return Result.failed(_field("file", "附件", "size",
+                                        f"文件 {source.name} 有 {size / 1e6:.1f} MB，附件最大 {limit} MB。"))
+        held = dict(rec.values.get("attachments") or {})
+        if len(held) >= MAX_ATTACHMENTS:
+            return Result.failed(_field("file", "附件", "count", f"一个场景最多 {MAX_ATTACHMENTS} 个附件。"))
+        digest = hashlib.sha256()
+        try:
+            with open(source, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as exc:
+            return Result.failed(_field("file", "附件", "read", f"无法读取 {source.name}（{exc.strerror or exc}）。"))
+        sha = digest.hexdigest()
+        if sha in held:
+            return Result.done(sha)
+        folder = self.files_dir()
+        target = folder / f"{sha}{source.suffix.lower()[:10]}"
+        try:
+            folder.mkdir(exist_ok=True)
+            if not target.exists():
+                part = target.with_name(target.name + ".part")
+                shutil.copyfile(source, part)
+                part.replace(target)
+        except OSError as exc:
+            return Result.failed(_field("file", "附件", "write", f"无法保存附件到 {folder}（{exc.strerror or exc}）。"))
+        held[sha] = {"name": source.name[:120], "size": size, "added": self.today.isoformat()}
+        try:
+            with write(self.db):
+                Records(self.db, "scenario", self.ref).update(uid, {"attachments": held}, author=self.staff.code)
+        except RecordError as exc:
+            return Result.failed(*_problems(exc))
+        return Result.done(sha, Changes.of("scenario", uids=[uid]))
+
+    def detach(self, uid: str, sha: str) -> Result[str]:
+        """Remove a file from a scenario (the copy on this PC goes when no scenario holds it)."""
+        denied = check(self.staff, Action.EDIT_SCENARIO)
+        if denied:
+            return Result.failed(denied)
+        rec = Records(self.db, "scenario", self.ref).get(uid)
+        held = dict((rec.values.get("attachments") or {}) if rec else {})
+        if sha not in held:
+            return Result.failed(_field("file", "附件", "unknown", "这个场景没有这个附件。"))
+        name = held.pop(sha)["name"]
+        try:
+            with write(self.db):
+                Records(self.db, "scenario", self.ref).update(uid, {"attachments": held}, author=self.staff.code)
+        except RecordError as exc:
+            return Result.failed(*_problems(exc))
+        still = self.db.conn.execute("SELECT 1 FROM scenarios WHERE deleted = 0 AND attachments LIKE ? LIMIT 1",
+                                     (f'%"{sha}"%',)).fetchone()
+        if still is None:
+            for f in self.files_dir().glob(f"{sha}*"):
+                f.unlink(missing_ok=True)
+        return Result.done(name, Changes.of("scenario", uids=[uid]))
 
     # --- comparisons ----------------------------------------------------------------------------
 

@@ -506,6 +506,8 @@ MIGRATIONS: list[Migration] = [
               _steps(add_columns("campaign", ("source",)), add_columns("campaign_target", ("source",)))),
     Migration(9, "scenarios: the clients each one won, and indexes for figures by metric and by scenario",
               _steps(create_kind_table("scenario_client", ("scenario", "client_uid", "date")), _sql(V9))),
+    Migration(10, "scenarios: the files attached to each (names, sizes and hashes; the files stay on the PC)",
+              add_columns("scenario", ("attachments",))),
 ]
 
 

@@ -27,8 +27,8 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QMargins, QStandardPaths, Qt, QTime, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QMargins, QStandardPaths, Qt, QTime, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -486,6 +488,24 @@ class ScenarioDetail(QWidget):
         self.months.setMinimumHeight(180)
         self.months.doubleClicked.connect(lambda i: self._pick_month(i.row()))
 
+        files_box = QGroupBox(self.tr("Attachments (the files stay on this PC; names and checksums sync)"))
+        files_lay = QHBoxLayout(files_box)
+        self.files = QListWidget()
+        self.files.setObjectName("scenarioFiles")
+        self.files.setMaximumHeight(84)
+        self.attach_button = QPushButton(self.tr("Attach files…"))
+        self.attach_button.setObjectName("scenarioAttach")
+        self.open_file_button = QPushButton(self.tr("Open"))
+        self.open_file_button.setObjectName("scenarioOpenFile")
+        self.remove_file_button = QPushButton(self.tr("Remove"))
+        self.remove_file_button.setObjectName("scenarioRemoveFile")
+        file_buttons = QVBoxLayout()
+        for b in (self.attach_button, self.open_file_button, self.remove_file_button):
+            file_buttons.addWidget(b)
+        file_buttons.addStretch(1)
+        files_lay.addWidget(self.files, 1)
+        files_lay.addLayout(file_buttons)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 0, 6, 6)
         lay.addWidget(self.heading)
@@ -496,6 +516,11 @@ class ScenarioDetail(QWidget):
         lay.addWidget(form_box)
         lay.addWidget(self.months_title)
         lay.addWidget(self.months, 1)
+        lay.addWidget(files_box)
+        self.attach_button.clicked.connect(lambda: self.attach())
+        self.open_file_button.clicked.connect(self.open_file)
+        self.remove_file_button.clicked.connect(self.remove_file)
+        self.files.itemActivated.connect(lambda _i: self.open_file())
 
         self.next_button.clicked.connect(self.move_next)
         self.stop_button.clicked.connect(self.stop)
@@ -789,6 +814,68 @@ class ScenarioDetail(QWidget):
                   .replace("%2", str(asked - (result.value or 0))))
         self.ws.publish(result)
 
+    # --- attachments --------------------------------------------------------------------------
+
+    def show_files(self, files: list[tuple[str, str, int, str, Path | None]]) -> None:
+        """(sha256, name, size, added, path on this PC or None) of the scenario's files."""
+        self.files.clear()
+        for sha, name, size, added, path in files:
+            shown = f"{size:,} B" if size < 10_240 else f"{size / 1024:,.0f} KB"
+            text = f"{name} · {shown} · {added}" + ("" if path else " · " + self.tr("not on this PC"))
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, (sha, str(path) if path else ""))
+            item.setToolTip(f"SHA-256 {sha}")
+            self.files.addItem(item)
+        for b in (self.open_file_button, self.remove_file_button):
+            b.setEnabled(bool(files))
+        self.attach_button.setEnabled(self.row is not None)
+
+    def attach(self, paths: list[str] | None = None) -> None:
+        """Attach files (asks for them when ``paths`` is None); each is copied on the writer thread."""
+        row = self.row
+        if row is None:
+            return
+        if paths is None:
+            paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files to “%1”").replace("%1", row.name))
+        uid = row.uid
+        for path in paths:
+            self.ws.write(lambda svc, p=path: svc.attach(uid, Path(p)), self._attached, "scenario-attach")
+
+    def _attached(self, result: Result) -> None:
+        if not result.ok:
+            self._say(result.message, error=True)
+            return
+        if result.changes:
+            self._say(self.tr("File attached."))
+            self.ws.publish(result)
+
+    def _current_file(self) -> tuple[str, str] | None:
+        item = self.files.currentItem() or (self.files.item(0) if self.files.count() == 1 else None)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def open_file(self) -> None:
+        got = self._current_file()
+        if got is None:
+            return
+        if not got[1]:
+            self._say(self.tr("This file is not on this PC: it was attached on another one."), error=True)
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(got[1]))
+
+    def remove_file(self) -> None:
+        got, row = self._current_file(), self.row
+        if got is None or row is None:
+            return
+        sha, uid = got[0], row.uid
+        self.ws.write(lambda svc: svc.detach(uid, sha), self._attached_removed, "scenario-detach")
+
+    def _attached_removed(self, result: Result) -> None:
+        if not result.ok:
+            self._say(result.message, error=True)
+            return
+        self._say(self.tr("Removed “%1”.").replace("%1", result.value))
+        self.ws.publish(result)
+
 
 class NewScenarioDialog(QDialog):
     """A new scenario at 调研: type, name, village, partner and contact. Stays open on a refusal."""
@@ -987,16 +1074,17 @@ class ScenarioListPage(QWidget):
         uid = row.uid
 
         def load(svc: ScenarioService) -> Any:
-            return svc.get(uid), svc.metrics_of(uid)
+            return svc.get(uid), svc.metrics_of(uid), svc.attachments(uid)
 
         def show(result: Any) -> None:
-            got, figures = result
+            got, figures, files = result
             if uid != self.uid:
                 return
             if isinstance(got, FieldError):
                 self.show_error(got.message)
                 return
             self.detail.show_scenario(got, tracked, figures)
+            self.detail.show_files(files)
 
         self.ws.read(load, show, self.show_error, "scenario-detail")
 

@@ -292,6 +292,8 @@ SCENARIO = Kind(
         Column("status", T.ENUM, "进度", owner=BRANCH, required=True, choices=SCENARIO_STATUSES),
         Column("status_dates", T.JSON, "各阶段日期", owner=BRANCH, null=False, max_len=2000),
         Column("note", T.TEXT, "备注", owner=BRANCH, null=False, max_len=1000, multiline=True),
+        # files attached at the branch: {sha256: {"name", "size", "added"}}; the files stay on the PC
+        Column("attachments", T.JSON, "附件", owner=BRANCH, null=False, max_len=8000),
     ),
 )
 SCENARIO_METRIC = Kind(

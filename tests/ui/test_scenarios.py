@@ -179,3 +179,52 @@ def test_a_new_scenario_is_added_and_wins_clients(qtbot, head: ScenariosWorkspac
     with qtbot.waitSignal(head.ctx.changes.changed, timeout=5000):
         detail.link_clients(f"{ids[0]}，{ids[1]}")
     qtbot.waitUntil(lambda: detail.row is not None and detail.row.clients == 2, timeout=5000)
+
+
+def test_files_are_attached_opened_from_this_pc_and_removed(qtbot, head: ScenariosWorkspace, demo_dir: Path,
+                                                            tmp_path: Path) -> None:
+    uid = _select(qtbot, head, lambda r: r.status == "operating")
+    detail = head.list_page.detail
+    scan = tmp_path / "合作协议.pdf"
+    scan.write_bytes(b"%PDF-1.4 test agreement")
+    detail.attach([str(scan)])
+    qtbot.waitUntil(lambda: detail.files.count() == 1, timeout=5000)
+    assert "合作协议.pdf" in detail.files.item(0).text() and detail.open_file_button.isEnabled()
+    with _service(demo_dir) as svc:
+        [(_sha, name, _size, _added, path)] = svc.attachments(uid)
+        assert name == "合作协议.pdf" and path is not None and path.read_bytes() == scan.read_bytes()
+    detail.files.setCurrentRow(0)
+    detail.remove_file()
+    qtbot.waitUntil(lambda: detail.files.count() == 0, timeout=5000)
+    assert not path.exists()
+    detail.attach([str(tmp_path / "没有这个文件.pdf")])
+    qtbot.waitUntil(lambda: "不存在" in detail.message.text(), timeout=5000)
+
+
+def test_a_client_is_linked_to_a_scenario_from_the_client_book(qtbot, head: ScenariosWorkspace,
+                                                               demo_dir: Path) -> None:
+    from app.ui.clients.workspace import ClientsWorkspace
+
+    w = head.window()
+    book = next(x for x in w.workspaces if isinstance(x, ClientsWorkspace))
+    w.nav.setCurrentRow(w.workspaces.index(book))
+    qtbot.waitUntil(lambda: book.model.total > 0, timeout=10_000)
+    book.model.row_at(0)
+    qtbot.waitUntil(lambda: book.model.is_loaded(0), timeout=5000)
+    book.select_row(0)
+    qtbot.waitUntil(lambda: book.detail.scenario_button.isEnabled(), timeout=5000)
+    cid = book.detail.client_id
+    book.detail.scenario_button.click()
+    qtbot.waitUntil(lambda: getattr(book, "scenario_dialog", None) is not None and book.scenario_dialog.isVisible(),
+                    timeout=5000)
+    dlg = book.scenario_dialog
+    chosen = dlg.comboBoxItems()[0]  # the client's own village's scenarios come first
+    dlg.setTextValue(chosen)
+    dlg.accept()
+    qtbot.waitUntil(lambda: "“" in book.status.text(), timeout=5000)
+    with _service(demo_dir) as svc:
+        uid = next(r.uid for r in svc.list() if chosen.startswith(r.name + "（"))
+        linked = svc.db.conn.execute(
+            "SELECT count(*) FROM scenario_clients k JOIN clients c ON c.uid = k.client_uid"
+            " WHERE k.scenario = ? AND c.id = ? AND k.deleted = 0", (uid, cid)).fetchone()[0]
+    assert linked == 1

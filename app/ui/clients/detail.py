@@ -268,6 +268,7 @@ class ClientDetailPanel(QWidget):
     saved = Signal(object)  # the Result of a successful save
     message = Signal(str)
     contactRequested = Signal(int, str)  # client id, a heading ("name · village") for the contact form
+    scenarioRequested = Signal(int, str)  # client id, the client's village: link the client to a scenario
 
     def __init__(
         self,
@@ -300,6 +301,11 @@ class ClientDetailPanel(QWidget):
         self.contact_button.setToolTip(self.tr("Record a call, visit or other contact with this client"))
         self.contact_button.setEnabled(False)
         actions.addWidget(self.contact_button)
+        self.scenario_button = QPushButton(self.tr("Won through a scenario…"))
+        self.scenario_button.setObjectName("linkScenarioButton")
+        self.scenario_button.setToolTip(self.tr("Record that this client was won through a smart-village scenario"))
+        self.scenario_button.setEnabled(False)
+        actions.addWidget(self.scenario_button)
         actions.addStretch(1)
         lay.addLayout(actions)
         self.tabs = QTabWidget()
@@ -346,6 +352,7 @@ class ClientDetailPanel(QWidget):
         lay.addWidget(self.tabs, 1)
         self.save_button.clicked.connect(self.save)
         self.contact_button.clicked.connect(self.request_contact)
+        self.scenario_button.clicked.connect(self.request_scenario)
         self.revert_button.clicked.connect(lambda: self.show_client(self.client_id))
         for key, btn in self.form.reveal_buttons.items():
             btn.clicked.connect(lambda _=False, k=key: self.reveal(k))
@@ -360,6 +367,7 @@ class ClientDetailPanel(QWidget):
         self.general_error.clear()
         if self.detail is None or self.detail.client.id != client_id:
             self.contact_button.setEnabled(False)  # until this client's record is in
+            self.scenario_button.setEnabled(False)
         if client_id is None:
             self.detail = None
             self.title.setText(self.tr("No client selected"))
@@ -407,6 +415,7 @@ class ClientDetailPanel(QWidget):
         self.form.setEnabled(d.can_edit)
         self.save_button.setEnabled(d.can_edit)
         self.contact_button.setEnabled(d.can_edit)  # a contact is logged by whoever may work the client
+        self.scenario_button.setEnabled(d.can_edit)
         self.history.setRowCount(len(history))
         for i, e in enumerate(reversed(history)):
             if e.op == "修改":
@@ -467,6 +476,13 @@ class ClientDetailPanel(QWidget):
         if d is None or self.client_id is None or not self.contact_button.isEnabled():
             return
         self.contactRequested.emit(self.client_id, " · ".join(x for x in (d.client.name, d.village) if x))
+
+    def request_scenario(self) -> None:
+        """Ask to link the client on show to a scenario (the workspace asks which)."""
+        d = self.detail
+        if d is None or self.client_id is None or not self.scenario_button.isEnabled():
+            return
+        self.scenarioRequested.emit(self.client_id, d.village)
 
     def reveal(self, field: str) -> None:
         if self.client_id is None:

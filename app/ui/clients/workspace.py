@@ -144,6 +144,7 @@ class ClientsWorkspace(Workspace):
         ctx.changes.changed.connect(self._on_changes)
         self.detail.message.connect(self.status.setText)
         self.detail.contactRequested.connect(self.log_contact)
+        self.detail.scenarioRequested.connect(self.link_scenario)
         self.add_button.clicked.connect(self.add_client)
         self.delete_button.clicked.connect(self.delete_selected)
         self.merge_button.clicked.connect(self.merge_selected)
@@ -325,6 +326,53 @@ class ClientsWorkspace(Workspace):
         dlg.saved.connect(saved)
         dlg.open()
         return dlg
+
+    def link_scenario(self, client_id: int, village: str) -> None:
+        """Which scenario won this client: the scenarios are read, those of the client's village
+        first, then one is chosen and the link written (writer thread)."""
+        from app.services.scenarios import ScenarioService
+
+        staff = self.ctx.staff
+
+        def load(tc: TaskContext) -> Any:
+            rows = ScenarioService(tc.db, staff).list()
+            return rows if isinstance(rows, list) else []
+
+        def ask(rows: list) -> None:
+            if not rows:
+                self.status.setText(self.tr("No scenarios recorded yet (场景 workspace)."))
+                return
+            rows = sorted(rows, key=lambda r: (r.village_name != village, r.township_name, r.name))
+            labels = [f"{r.name}（{r.township_name}{r.village_name}）" for r in rows]
+            dlg = QInputDialog(self)
+            dlg.setObjectName("linkScenarioDialog")
+            dlg.setWindowTitle(self.tr("Won through a scenario"))
+            dlg.setLabelText(self.tr("Which scenario won this client?"))
+            dlg.setComboBoxItems(labels)
+            dlg.setComboBoxEditable(False)
+            dlg.textValueSelected.connect(lambda text: self._link_scenario(client_id, rows[labels.index(text)]))
+            self.scenario_dialog = dlg
+            dlg.open()
+
+        self.ctx.reader.submit(load, success=ask, name="client-scenarios")
+
+    def _link_scenario(self, client_id: int, row: Any) -> None:
+        from app.services.scenarios import ScenarioService
+
+        staff, uid = self.ctx.staff, row.uid
+
+        def work(tc: TaskContext) -> Result:
+            return ScenarioService(tc.db, staff).link_clients(uid, [client_id])
+
+        def done(result: Result) -> None:
+            if not result.ok:
+                self.status.setText(result.message)
+                return
+            self.ctx.changes.publish(result.changes, self)
+            self.status.setText(self.tr("Linked to “%1”.").replace("%1", row.name) if result.value
+                                else self.tr("Already linked to “%1”.").replace("%1", row.name))
+
+        self.ctx.writer.submit(work, success=done, name="client-link-scenario")
 
     # --- add / delete / merge ---------------------------------------------------------------
 
