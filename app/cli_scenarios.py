@@ -211,10 +211,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         if sub == "metric":
             assert uid is not None
             figures: dict[str, int | str] = {}
+            bad = []
             for m in sc.METRICS.values():
                 raw = getattr(args, f"m_{m.code}", None)
-                if raw is not None:
-                    figures[m.code] = _amount(raw, m.label) if m.money else raw
+                if raw is None:
+                    continue
+                value = _amount(raw, m.label) if m.money else raw
+                if m.money and isinstance(value, str):
+                    bad.append(FieldError(m.code, m.label, "amount",
+                                          f"{m.label}应为金额（元，最多两位小数），实际为“{raw}”。"))
+                figures[m.code] = value
+            if bad:
+                return refused(bad)
             result = svc.record(uid, args.period, figures)
             if not result.ok:
                 return refused(result.errors)

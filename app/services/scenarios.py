@@ -471,8 +471,11 @@ class ScenarioService:
         the month before and the same month a year before (环比, 同比)."""
         if by not in BY:
             return _field("by", "分组", "choice", "只能按场景、村、乡镇或类型比较（scenario/village/township/type）。")
-        code = metric if metric in sc.METRICS else next((m.code for m in sc.METRICS.values() if m.label == metric),
-                                                         metric)
+        known = {m for _c, _n, ms in self.types() for m in ms} | set(sc.METRICS)
+        code = metric if metric in known else next((m.code for m in sc.METRICS.values() if m.label == metric), None)
+        if code is None:
+            names = "、".join(sc.metric(m).label for m in sc.METRICS)
+            return _field("metric", "指标", "unknown", f"没有指标“{metric}”；可选：{names}。")
         p = self.latest_period() if not period else sc.parse_period(period, today=self.today)
         if isinstance(p, FieldError):
             return p
