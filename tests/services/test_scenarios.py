@@ -151,7 +151,10 @@ def test_scenarios_headless(demo_dir: Path, tmp_path: Path) -> None:
     assert metric.returncode == 0 and "已录入 2 项" in metric.stdout, metric.stderr
     wrong = run_cli("scenarios", "metric", "测试小学缴费", "--period", "2026-10", "--商户数", "-1",
                     "--缴费金额", "1.234", "--user", "A0001")
-    assert wrong.returncode == 1 and "商户数不能为负数" in wrong.stderr
+    assert wrong.returncode == 1 and "缴费金额应为金额（元，最多两位小数）" in wrong.stderr
+    negative = run_cli("scenarios", "metric", "测试小学缴费", "--period", "2026-10", "--商户数", "-1",
+                       "--user", "A0001")
+    assert negative.returncode == 1 and "商户数不能为负数" in negative.stderr
     moved = run_cli("scenarios", "status", "测试小学缴费", "上线", "--user", "A0001")
     assert moved.returncode == 0
     back = run_cli("scenarios", "status", "测试小学缴费", "调研", "--user", "A0001")
