@@ -1,7 +1,9 @@
 """The campaigns workspace (营销): head office's campaigns with reach and conversion, a
 campaign's script checked word by word with its risk line, its targets (and, for the branch
 head, the ones left out for want of consent, with the reason), the automatic distribution
-with a preview, and the figures per manager. UI thread; data work on the database threads.
+with a preview, and the figures per manager. The branch head also makes local campaigns
+here (``NewCampaignDialog``), marked "this branch" in the list. UI thread; data work on the
+database threads.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldError
 from app.core.result import Changes, Result
 from app.core.roles import Action, can
-from app.services.campaigns import CampaignDetail, CampaignService
+from app.services.campaigns import CampaignDetail, CampaignService, LocalCampaign
 from app.store.reference import ReferenceData
+from app.ui.campaign_dialog import NewCampaignDialog
 from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
 from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
@@ -85,6 +88,7 @@ class CampaignsWorkspace(Workspace):
         self.ctx = ctx
         self.services = PerConnection(lambda db, staff=ctx.staff: CampaignService(db, staff, ReferenceData(db)))
         self.head = can(ctx.staff, Action.ASSIGN_WHITELIST)
+        self.manage = can(ctx.staff, Action.MANAGE_CAMPAIGNS)
         self.code: str | None = None
         self.names: dict[str, str] = {}
         self.list = _table([self.tr("Campaign"), self.tr("Dates"), self.tr("Targets"), self.tr("Left out"),
@@ -134,14 +138,24 @@ class CampaignsWorkspace(Workspace):
         split.setSizes([260, 600])
         self.status = QLabel()
         self.status.setObjectName("campaignStatus")
+        self.new_button = QPushButton(self.tr("New local campaign…"))
+        self.new_button.setObjectName("newCampaignButton")
+        self.new_button.setToolTip(self.tr("A campaign of this branch, with its script and its own target list"))
+        self.new_button.setVisible(self.manage)
+        self.new_button.setEnabled(self.manage)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.new_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(split, 1)
-        lay.addWidget(self.status)
+        lay.addLayout(bottom)
         self.rows: list[Any] = []
+        self._note = ""  # said once by the next reload (a campaign just made)
         self.list.currentCellChanged.connect(lambda r, *_: self._pick(r))
         self.excluded_box.toggled.connect(lambda _on: self._load_targets())
         self.auto_button.clicked.connect(self.distribute)
+        self.new_button.clicked.connect(self.new_campaign)
         self.contact_button.clicked.connect(self.log_contact)
         self.print_button.clicked.connect(self.print_sheet)
         self.targets.currentCellChanged.connect(lambda *_: self._on_target())
@@ -240,15 +254,43 @@ class CampaignsWorkspace(Workspace):
             self.status.setText(rows.message)
             return
         self.rows = rows
-        _fill(self.list, [[f"{r.name}（{r.code}）", f"{r.starts or '—'} ~ {r.ends or '—'}", r.targets, r.excluded,
-                           r.assigned, _pct(r.reached, r.targets), _pct(r.converted, r.targets)] for r in rows],
+        _fill(self.list, [[f"{self._name(r)}（{r.code}）", f"{r.starts or '—'} ~ {r.ends or '—'}", r.targets,
+                           r.excluded, r.assigned, _pct(r.reached, r.targets), _pct(r.converted, r.targets)]
+                          for r in rows],
               right={2, 3, 4, 5, 6})
         self.status.setText(self.tr("%1 campaigns; targets without marketing consent are left out of every list")
                             .replace("%1", str(len(rows))))
+        if self._note:
+            self.status.setText(self._note)
+            self._note = ""
         keep = next((i for i, r in enumerate(rows) if r.code == self.code), 0 if rows else -1)
         if keep >= 0:
             self.list.setCurrentCell(keep, 0)
             self._pick(keep)
+
+    def _name(self, row: Any) -> str:
+        """A campaign's name in the list; a local one (本网点) says so."""
+        return self.tr("%1 (this branch)").replace("%1", row.name) if row.local else row.name
+
+    def new_campaign(self) -> NewCampaignDialog | None:
+        """The form for a local campaign (the branch head's); the list selects it once made."""
+        if not self.manage:
+            return None
+        dlg = NewCampaignDialog(self.ctx, self)
+        self.new_dialog = dlg
+        dlg.saved.connect(self._created)
+        dlg.open()
+        return dlg
+
+    def _created(self, made: LocalCampaign) -> None:
+        # the dialog published the change (its own source): _on_changes reloads, and the reload
+        # keeps the row of self.code, now the new campaign
+        self.code = made.code
+        self._note = (self.tr("Local campaign “%1” created: %2 targets, %3 left out (no marketing consent)."
+                                    " Distribute it to the managers from its Targets tab.")
+                            .replace("%1", made.name).replace("%2", f"{made.targets:,}")
+                      .replace("%3", f"{made.no_consent:,}"))
+        self.status.setText(self._note)
 
     def _pick(self, row: int) -> None:
         if not 0 <= row < len(self.rows):

@@ -89,7 +89,7 @@ class WordingWarning(QWidget):
             kind = self.tr("Blocked") if f.level == "block" else self.tr("Use with care")
             lines.append(f"{kind}：{highlight(text, f)}\n{f.message}")
         if has_block:
-            lines.append(self.tr("Reword the note: words that are blocked cannot be saved."))
+            lines.append(self.tr("Reword it: words that are blocked cannot be saved."))
         self.findings.setText("\n".join(lines))
         self.findings.setStyleSheet(ERROR_STYLE if has_block else WARN_STYLE)
         self._warned = bool(words) and not has_block

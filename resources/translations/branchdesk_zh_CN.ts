@@ -118,6 +118,14 @@
             <translation>按周</translation>
         </message>
         <message>
+            <source>New local campaign…</source>
+            <translation>新建本网点活动…</translation>
+        </message>
+        <message>
+            <source>A campaign of this branch, with its script and its own target list</source>
+            <translation>本网点自己的营销活动，有自己的话术和目标客户</translation>
+        </message>
+        <message>
             <source>Marketing worksheet: %1</source>
             <translation>营销工作单：%1</translation>
         </message>
@@ -144,6 +152,14 @@
         <message>
             <source>%1 campaigns; targets without marketing consent are left out of every list</source>
             <translation>共 %1 个营销活动；未授权营销的客户不进入任何名单</translation>
+        </message>
+        <message>
+            <source>%1 (this branch)</source>
+            <translation>%1（本网点）</translation>
+        </message>
+        <message>
+            <source>Local campaign “%1” created: %2 targets, %3 left out (no marketing consent). Distribute it to the managers from its Targets tab.</source>
+            <translation>已新建本网点活动“%1”：目标客户 %2 户，%3 户因未授权营销未纳入。请在“目标客户”页分发给客户经理。</translation>
         </message>
         <message>
             <source>The script holds words that may not go to clients.</source>
@@ -239,6 +255,14 @@
         <message>
             <source>Record a call, visit or other contact with this client</source>
             <translation>记录与这位客户的一次电话、上门或其他触达</translation>
+        </message>
+        <message>
+            <source>Won through a scenario…</source>
+            <translation>经由场景获客…</translation>
+        </message>
+        <message>
+            <source>Record that this client was won through a smart-village scenario</source>
+            <translation>登记这位客户是经由哪个智慧乡村场景获得的</translation>
         </message>
         <message>
             <source>History</source>
@@ -544,6 +568,26 @@
         <message>
             <source>Contact logged.</source>
             <translation>已记录触达。</translation>
+        </message>
+        <message>
+            <source>No scenarios recorded yet (场景 workspace).</source>
+            <translation>还没有登记场景（见“场景”页）。</translation>
+        </message>
+        <message>
+            <source>Won through a scenario</source>
+            <translation>经由场景获客</translation>
+        </message>
+        <message>
+            <source>Which scenario won this client?</source>
+            <translation>这位客户是经由哪个场景获得的？</translation>
+        </message>
+        <message>
+            <source>Linked to “%1”.</source>
+            <translation>已登记到“%1”。</translation>
+        </message>
+        <message>
+            <source>Already linked to “%1”.</source>
+            <translation>此前已登记到“%1”。</translation>
         </message>
         <message>
             <source>Client %1 created.</source>
@@ -1409,6 +1453,197 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>NewCampaignDialog</name>
+        <message>
+            <source>New local campaign</source>
+            <translation>新建本网点营销活动</translation>
+        </message>
+        <message>
+            <source>A campaign of this branch only: it goes to head office with the next sync. Clients without marketing consent are never made targets.</source>
+            <translation>仅限本网点的活动，下次同步时报送总行。未授权营销的客户不会成为目标客户。</translation>
+        </message>
+        <message>
+            <source>e.g. 茶季存款回馈</source>
+            <translation>如 茶季存款回馈</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <source>Deposits</source>
+            <translation>存款</translation>
+        </message>
+        <message>
+            <source>Mobile banking</source>
+            <translation>手机银行</translation>
+        </message>
+        <message>
+            <source>Social security card</source>
+            <translation>社保卡</translation>
+        </message>
+        <message>
+            <source>Digital RMB (e-CNY)</source>
+            <translation>数字人民币</translation>
+        </message>
+        <message>
+            <source>Wealth management</source>
+            <translation>理财</translation>
+        </message>
+        <message>
+            <source>Funds</source>
+            <translation>基金</translation>
+        </message>
+        <message>
+            <source>Insurance (agency)</source>
+            <translation>代理保险</translation>
+        </message>
+        <message>
+            <source>%1 — the script needs the risk line</source>
+            <translation>%1（话术须含风险提示语）</translation>
+        </message>
+        <message>
+            <source>e.g. 2026-12-01</source>
+            <translation>如 2026-12-01</translation>
+        </message>
+        <message>
+            <source>to</source>
+            <translation>至</translation>
+        </message>
+        <message>
+            <source>clients to convert (optional)</source>
+            <translation>目标转化户数（可不填）</translation>
+        </message>
+        <message>
+            <source>What the managers say to clients (checked for marketing wording as you type)</source>
+            <translation>客户经理对客户说的话（输入时即检查营销用语）</translation>
+        </message>
+        <message>
+            <source>Add the risk line</source>
+            <translation>加上风险提示语</translation>
+        </message>
+        <message>
+            <source>e.g. 存满一万送大米一袋 (optional)</source>
+            <translation>如 存满一万送大米一袋（可不填）</translation>
+        </message>
+        <message>
+            <source>Theme</source>
+            <translation>主题</translation>
+        </message>
+        <message>
+            <source>Product</source>
+            <translation>产品</translation>
+        </message>
+        <message>
+            <source>Dates</source>
+            <translation>起止日期</translation>
+        </message>
+        <message>
+            <source>Goal</source>
+            <translation>目标</translation>
+        </message>
+        <message>
+            <source>Script</source>
+            <translation>话术</translation>
+        </message>
+        <message>
+            <source>Benefits</source>
+            <translation>权益</translation>
+        </message>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>取消（Esc）</translation>
+        </message>
+        <message>
+            <source>Save (Ctrl+Enter)</source>
+            <translation>保存（Ctrl+Enter）</translation>
+        </message>
+        <message>
+            <source>Targets</source>
+            <translation>目标客户</translation>
+        </message>
+        <message>
+            <source>Clients of the village</source>
+            <translation>本村客户</translation>
+        </message>
+        <message>
+            <source>Clients with the tag</source>
+            <translation>带此标签的客户</translation>
+        </message>
+        <message>
+            <source>These clients</source>
+            <translation>指定客户</translation>
+        </message>
+        <message>
+            <source>client numbers, comma-separated, e.g. 1491, CQ2600001491</source>
+            <translation>客户编号，用逗号分隔，如 1491, CQ2600001491</translation>
+        </message>
+        <message>
+            <source>A wealth product's script must carry the risk line: %1</source>
+            <translation>理财类产品的话术须含风险提示语：%1</translation>
+        </message>
+        <message>
+            <source>The risk line is in the script.</source>
+            <translation>话术中已有风险提示语。</translation>
+        </message>
+        <message>
+            <source>Choose a village or a tag, or type client numbers.</source>
+            <translation>请选择村或标签，或填写客户编号。</translation>
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation>正在读取…</translation>
+        </message>
+        <message>
+            <source>Counting…</source>
+            <translation>正在统计…</translation>
+        </message>
+        <message>
+            <source>No client with the number %1.</source>
+            <translation>没有编号为 %1 的客户。</translation>
+        </message>
+        <message>
+            <source>%1 clients chosen: %2 with marketing consent become targets, %3 left out (no marketing consent).</source>
+            <translation>选中 %1 位客户：%2 位已授权营销，将成为目标客户；%3 位未授权营销，不纳入。</translation>
+        </message>
+        <message>
+            <source>Loading the word list…</source>
+            <translation>正在读取合规词表…</translation>
+        </message>
+        <message>
+            <source>The script holds blocked words: reword it to save.</source>
+            <translation>话术含禁用词：请改写后再保存。</translation>
+        </message>
+        <message>
+            <source>The script lacks the risk line a wealth product needs.</source>
+            <translation>话术缺少理财类产品必须的风险提示语。</translation>
+        </message>
+        <message>
+            <source>Tick the box under the script to confirm the words to use with care.</source>
+            <translation>请勾选话术下方的确认框，确认慎用词的用法。</translation>
+        </message>
+        <message>
+            <source>Choose the targets.</source>
+            <translation>请选择目标客户。</translation>
+        </message>
+        <message>
+            <source>Counting the targets…</source>
+            <translation>正在统计目标客户…</translation>
+        </message>
+        <message>
+            <source>Correct the client numbers.</source>
+            <translation>请更正客户编号。</translation>
+        </message>
+        <message>
+            <source>No client of this choice has consented to marketing: there would be no targets.</source>
+            <translation>所选客户都未授权营销：将没有目标客户。</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>未能保存：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>NewScenarioDialog</name>
         <message>
             <source>New scenario</source>
@@ -1674,6 +1909,22 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>最近 12 个月</translation>
         </message>
         <message>
+            <source>Attachments (the files stay on this PC; names and checksums sync)</source>
+            <translation>附件（文件留在本机；名称和校验值会同步）</translation>
+        </message>
+        <message>
+            <source>Attach files…</source>
+            <translation>添加附件…</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>打开</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
             <source>no village</source>
             <translation>未填村</translation>
         </message>
@@ -1748,6 +1999,26 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>%1 clients linked; %2 were linked before.</source>
             <translation>已登记 %1 位客户；%2 位此前已登记。</translation>
+        </message>
+        <message>
+            <source>not on this PC</source>
+            <translation>不在本机</translation>
+        </message>
+        <message>
+            <source>Attach files to “%1”</source>
+            <translation>给“%1”添加附件</translation>
+        </message>
+        <message>
+            <source>File attached.</source>
+            <translation>已添加附件。</translation>
+        </message>
+        <message>
+            <source>This file is not on this PC: it was attached on another one.</source>
+            <translation>这个文件不在本机：它是在另一台电脑上添加的。</translation>
+        </message>
+        <message>
+            <source>Removed “%1”.</source>
+            <translation>已移除“%1”。</translation>
         </message>
     </context>
     <context>
@@ -2577,8 +2848,8 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>慎用</translation>
         </message>
         <message>
-            <source>Reword the note: words that are blocked cannot be saved.</source>
-            <translation>请改写备注：含禁用词的文字不能保存。</translation>
+            <source>Reword it: words that are blocked cannot be saved.</source>
+            <translation>请改写：含禁用词的文字不能保存。</translation>
         </message>
     </context>
     <context>

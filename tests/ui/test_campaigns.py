@@ -128,3 +128,141 @@ def test_the_week_by_week_figures_of_the_selected_campaign(qtbot, demo_dir: Path
     finally:
         w.close()
         ctx.shutdown()
+
+
+# --- a local campaign made from the workspace (the branch head's) ------------------------------------
+
+def _village_counts(demo_dir: Path) -> tuple[int, int, int]:
+    """The village with the most clients: (its id, its live clients, those with marketing consent)."""
+    db = Store.open(demo_dir).connect()
+    try:
+        return db.conn.execute(
+            "SELECT village_id, count(*), sum(consent = 1) FROM clients WHERE deleted = 0 AND village_id IS NOT NULL"
+            " GROUP BY village_id ORDER BY count(*) DESC, village_id LIMIT 1").fetchone()
+    finally:
+        db.close()
+
+
+def _new(qtbot, ws: CampaignsWorkspace):
+    dlg = ws.new_campaign()
+    assert dlg is not None
+    qtbot.waitUntil(lambda: dlg.words is not None and dlg.count is not None, timeout=5000)
+    return dlg
+
+
+def test_the_head_creates_a_local_campaign_by_village(qtbot, demo_dir: Path) -> None:
+    village, total, consented = _village_counts(demo_dir)
+    assert 0 < consented < total
+    w, ws, ctx = _open(qtbot, demo_dir, None)
+    try:
+        assert ws.new_button.isVisibleTo(ws) and ws.new_button.isEnabled()
+        dlg = _new(qtbot, ws)
+        dlg.name.setText("茶季存款回馈")
+        dlg.script.setPlainText("存款送大米一袋，欢迎到网点咨询。")
+        dlg.goal.setText("30")
+        dlg.village.setCurrentIndex(dlg.village.findData(village))
+        qtbot.waitUntil(lambda: dlg.count is not None and dlg.count.total == total, timeout=5000)
+        assert dlg.count.consented == consented and dlg.count.left_out == total - consented
+        assert f"{consented:,}" in dlg.count_label.text() and f"{total - consented:,}" in dlg.count_label.text()
+        qtbot.waitUntil(dlg.save_button.isEnabled, timeout=2000)  # the script checked, nothing found
+        assert not dlg.warning.isVisibleTo(dlg) and dlg.reason.text() == ""
+        with qtbot.waitSignal(dlg.saved, timeout=10_000) as saved:
+            dlg.save_button.click()
+        made = saved.args[0]
+        assert made.targets == consented and made.no_consent == total - consented
+        qtbot.waitUntil(lambda: len(ws.rows) == 4 and ws.code == made.code, timeout=5000)
+        row = next(i for i, r in enumerate(ws.rows) if r.code == made.code)
+        r = ws.rows[row]
+        assert r.local and r.name == "茶季存款回馈" and ws.list.currentRow() == row
+        assert ws.list.item(row, 0).text() == f"{ws._name(r)}（{made.code}）" and ws._name(r) != r.name
+        assert ws.list.item(row, 2).text() == str(consented) and ws.list.item(row, 3).text() == "0"
+        assert "茶季存款回馈" in ws.status.text()
+        qtbot.waitUntil(lambda: ws.targets.rowCount() == consented, timeout=5000)
+        assert "存款送大米一袋" in ws.script.toPlainText()
+    finally:
+        w.close()
+        ctx.shutdown()
+
+
+def test_a_blocked_word_or_a_missing_risk_line_disables_save(qtbot, head: CampaignsWorkspace) -> None:
+    dlg = _new(qtbot, head)
+    dlg.name.setText("理财季")
+    dlg.script.setPlainText("本产品保本保息，欢迎咨询。")
+    qtbot.waitUntil(lambda: "保本保息" in dlg.warning.findings.text(), timeout=2000)  # debounced, then checked
+    assert dlg.warning.isVisibleTo(dlg) and not dlg.warning.ack.isVisibleTo(dlg)
+    assert not dlg.save_button.isEnabled() and dlg.reason.text()
+    dlg.save()  # refused here: nothing goes to the writer
+    assert not dlg._busy
+    # a wealth product's script without the risk line: refused too, until the line is added
+    dlg.product.setCurrentIndex(dlg.product.findData("wealth"))
+    dlg.script.setPlainText("理财季，欢迎咨询。")
+    qtbot.waitUntil(lambda: dlg.add_risk.isVisibleTo(dlg), timeout=2000)
+    assert not dlg.save_button.isEnabled() and dlg.words.risk_line in dlg.risk.text()
+    dlg.add_risk.click()
+    assert dlg.words.risk_line in dlg.script.toPlainText() and not dlg.add_risk.isVisibleTo(dlg)
+    qtbot.waitUntil(dlg.save_button.isEnabled, timeout=2000)
+    dlg.reject()
+
+
+def test_a_warned_word_needs_the_box_and_is_audited(qtbot, demo_dir: Path) -> None:
+    w, ws, ctx = _open(qtbot, demo_dir, None)
+    try:
+        dlg = _new(qtbot, ws)
+        dlg.name.setText("存款回馈")
+        dlg.script.setPlainText("存款送大米，安全放心。")
+        qtbot.waitUntil(lambda: dlg.warning.ack.isVisibleTo(dlg), timeout=2000)
+        assert "安全" in dlg.warning.findings.text() and not dlg.save_button.isEnabled()
+        dlg.warning.ack.setChecked(True)
+        assert dlg.save_button.isEnabled() and dlg.warning.acknowledged
+        with qtbot.waitSignal(dlg.saved, timeout=10_000) as saved:
+            dlg.save_button.click()
+        code = saved.args[0].code
+        qtbot.waitUntil(lambda: ws.code == code, timeout=5000)
+    finally:
+        w.close()
+        ctx.shutdown()
+    db = Store.open(demo_dir).connect()
+    try:
+        assert db.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'ack_wording'").fetchone()[0] == 1
+        assert db.conn.execute("SELECT row_uid FROM audit_log WHERE action = 'ack_wording'").fetchone()[0] == code
+    finally:
+        db.close()
+
+
+def test_targets_by_client_numbers_and_field_errors(qtbot, head: CampaignsWorkspace, demo_dir: Path) -> None:
+    db = Store.open(demo_dir).connect()
+    try:
+        ids = [r[0] for r in db.conn.execute("SELECT id FROM clients WHERE deleted = 0 ORDER BY id LIMIT 6")]
+        yes = db.conn.execute(f"SELECT count(*) FROM clients WHERE consent = 1 AND id IN ({','.join(map(str, ids))})"
+                              ).fetchone()[0]
+    finally:
+        db.close()
+    dlg = _new(qtbot, head)
+    dlg.name.setText("逐户回访")
+    dlg.script.setPlainText("欢迎到网点咨询。")
+    dlg.clients.setText("，".join(map(str, ids)) + ", 99999999")
+    assert dlg.by_clients.isChecked()
+    qtbot.waitUntil(lambda: dlg.count is not None and dlg.count.unknown == ("99999999",), timeout=5000)
+    assert "99999999" in dlg.errors["clients"].text() and not dlg.save_button.isEnabled()
+    dlg.clients.setText(", ".join(map(str, ids)))
+    qtbot.waitUntil(lambda: dlg.count is not None and dlg.count.ok and dlg.count.total == 6, timeout=5000)
+    assert dlg.count.consented == yes
+    # the service's field errors come back beside their fields, in Chinese
+    dlg.ends.setText("2020-01-01")
+    dlg.goal.setText("很多")
+    qtbot.waitUntil(dlg.save_button.isEnabled, timeout=2000)
+    dlg.save_button.click()
+    qtbot.waitUntil(lambda: dlg.errors["goal"].isVisibleTo(dlg), timeout=5000)
+    assert "整数" in dlg.errors["goal"].text() and "结束日期" in dlg.errors["ends"].text()
+    assert dlg.isVisible() and dlg.save_button.isEnabled()
+    dlg.reject()
+
+
+def test_a_manager_does_not_see_the_new_campaign_button(qtbot, demo_dir: Path) -> None:
+    w, ws, ctx = _open(qtbot, demo_dir, "M0001")
+    try:
+        assert not ws.new_button.isVisibleTo(ws) and not ws.new_button.isEnabled()
+        assert ws.new_campaign() is None
+    finally:
+        w.close()
+        ctx.shutdown()
