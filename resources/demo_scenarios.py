@@ -40,11 +40,11 @@ def _months(last: str, n: int) -> list[str]:
     return out[::-1]
 
 
-def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], clients: Iterable[dict[str, Any]], *,
+def scenarios(villages: list[tuple[int, str, str, str, str]], managers: list[str], clients: Iterable[dict[str, Any]], *,
               figure_uid: Callable[[str, str, str], str], seed: int = 2026, today: date | None = None,
               count: int = 36) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """(scenarios, figures, client links) in wire form. ``villages``: (id, code, township name,
-    village name); ``clients``: with ``uid`` and ``village_id``; ``figure_uid(scenario, period,
+    """(scenarios, figures, client links) in wire form. ``villages``: (id, code, township code,
+    township name, village name); ``clients``: with ``uid`` and ``village_id``; ``figure_uid(scenario, period,
     metric)``: the protocol's uid of a figure."""
     rng = random.Random(f"scenarios-{seed}")
     today = today or date.today()
@@ -59,7 +59,7 @@ def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], cl
     out_l: list[dict[str, Any]] = []
     chosen = rng.sample(villages, min(count, len(villages)))
     names: set[str] = set()
-    for i, (vid, vcode, township, village) in enumerate(chosen):
+    for i, (vid, vcode, tcode, township, village) in enumerate(chosen):
         code, pattern, partner, own = KINDS[i % len(KINDS)]
         uid = str(uuid.uuid5(NS, f"scenario:{seed}:{i}"))
         # most are live or operating; a few still being negotiated, one stopped
@@ -73,11 +73,12 @@ def scenarios(villages: list[tuple[int, str, str, str]], managers: list[str], cl
         if status == "stopped":
             dates["stopped"] = f"{months[-4]}-15"
         name = pattern.format(v=village, t=township)
-        if name in names:  # a second of its kind in the township: named by its village
-            name = pattern.format(v=village, t=village)
+        whole = "{t}" in pattern  # a scenario of the whole township: no village
+        if name in names:  # a second of its kind in the township: named by, and kept to, its village
+            name, whole = pattern.format(v=village, t=village), False
         names.add(name)
-        out_s.append({"uid": uid, "scenario_type": code, "name": name,
-                      "village": vcode, "partner": partner.format(v=village, t=township),
+        out_s.append({"uid": uid, "scenario_type": code, "name": name, "village": None if whole else vcode,
+                      "township": tcode if whole else None, "partner": partner.format(v=village, t=township),
                       "partner_contact": rng.choice(CONTACTS), "owner": managers[i % len(managers)],
                       "status": status, "status_dates": dates, "note": "", "attachments": {}})
         if reached < 3:
@@ -114,7 +115,8 @@ def county_scenarios(county: Any, clients: Iterable[dict[str, Any]], *, figure_u
                      today: date | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                         list[dict[str, Any]]]:
     """The demo county's scenarios (``county``: resources.demo_county.build_county's)."""
-    townships = {t.id: t.name for t in county.townships}
-    villages = [(v.id, v.code, townships[v.township_id], v.name) for v in county.villages]
+    townships = {t.id: t for t in county.townships}
+    villages = [(v.id, v.code, townships[v.township_id].code, townships[v.township_id].name, v.name)
+                for v in county.villages]
     managers = [s.code for s in county.staff if s.role == "manager"]
     return scenarios(villages, managers, clients, figure_uid=figure_uid, seed=county.seed, today=today)

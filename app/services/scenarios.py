@@ -88,7 +88,7 @@ _ROW = """SELECT s.uid, s.scenario_type, coalesce(t.name, s.scenario_type), s.na
             FROM scenarios s
             LEFT JOIN scenario_types t ON t.code = s.scenario_type AND t.deleted = 0
             LEFT JOIN villages v ON v.code = s.village
-            LEFT JOIN townships tw ON tw.id = v.township_id"""
+            LEFT JOIN townships tw ON tw.id = v.township_id OR (s.village IS NULL AND tw.code = s.township)"""
 
 
 class ScenarioService:
@@ -142,11 +142,12 @@ class ScenarioService:
             args.append(t[0])
         if village:
             found = self.ref.find_villages(village)
-            if not found:
-                return _field("village", "村/社区", "unknown", f"村“{village}”不存在。")
+            whole = next((t for t in self.ref.townships.values() if village.strip() in (t.name, t.code)), None)
+            if not found and whole is None:
+                return _field("village", "村/社区", "unknown", f"村或乡镇“{village}”不存在。")
             codes = [v.code for v in found]
-            where.append(f"s.village IN ({','.join('?' * len(codes))})")
-            args += codes
+            where.append(f"(s.village IN ({','.join('?' * len(codes))}) OR s.township = ?)")
+            args += [*codes, whole.code if whole else None]
         if status:
             code = next((k for k, v in sc.STATUS_LABELS.items() if status in (k, v)), None)
             if code is None:
@@ -202,12 +203,16 @@ class ScenarioService:
         name = (values.get("name") or "").strip()
         if not name:
             errors.append(_field("name", "场景名称", "required", "场景名称不能为空。"))
-        village = None
-        if values.get("village"):
-            found = self.ref.find_villages(values["village"])
-            if len(found) != 1:
+        village = township = None
+        place = (values.get("village") or "").strip()
+        if place:
+            whole = next((t for t in self.ref.townships.values() if place in (t.name, t.code)), None)
+            found = [] if whole else self.ref.find_villages(place)
+            if whole is not None:
+                township = whole.code  # a scenario of the whole township
+            elif len(found) != 1:
                 errors.append(_field("village", "村/社区", "unknown",
-                                     f"村“{values['village']}”{'有重名，请写乡镇+村' if found else '不存在'}。"))
+                                     f"村或乡镇“{place}”{'有重名，请写乡镇+村' if found else '不存在'}。"))
             else:
                 village = found[0].code
         owner = values.get("owner") or self.staff.code
@@ -224,7 +229,7 @@ class ScenarioService:
         if errors:
             return Result.failed(*errors)
         assert not isinstance(t, FieldError)
-        record = {"scenario_type": t[0], "name": name, "village": village,
+        record = {"scenario_type": t[0], "name": name, "village": village, "township": township,
                   "partner": (values.get("partner") or "").strip(),
                   "partner_contact": (values.get("partner_contact") or "").strip(), "owner": owner,
                   "status": status, "status_dates": {status: day.isoformat()},
@@ -481,7 +486,8 @@ class ScenarioService:
             return p
         key, name = {
             "scenario": ("s.uid", "s.name"),
-            "village": ("coalesce(v.code, '')", "coalesce(tw.name || v.name, '（未填村）')"),
+            "village": ("coalesce(v.code, tw.code, '')",
+                        "coalesce(tw.name || v.name, tw.name || '（全乡镇）', '（未填村）')"),
             "township": ("coalesce(tw.code, '')", "coalesce(tw.name, '（未填村）')"),
             "type": ("s.scenario_type", "coalesce(t.name, s.scenario_type)"),
         }[by]
@@ -495,6 +501,7 @@ class ScenarioService:
                       LEFT JOIN scenario_types t ON t.code = s.scenario_type AND t.deleted = 0
                       LEFT JOIN villages v ON v.code = s.village
                       LEFT JOIN townships tw ON tw.id = v.township_id
+                                             OR (s.village IS NULL AND tw.code = s.township)
                      WHERE m.deleted = 0 AND m.metric = ? AND m.period IN (?, ?, ?)
                      GROUP BY 1, 3""", (code, *periods)):
             series[k][period_] = total

@@ -508,6 +508,8 @@ MIGRATIONS: list[Migration] = [
               _steps(create_kind_table("scenario_client", ("scenario", "client_uid", "date")), _sql(V9))),
     Migration(10, "scenarios: the files attached to each (names, sizes and hashes; the files stay on the PC)",
               add_columns("scenario", ("attachments",))),
+    Migration(11, "scenarios of a whole township: the township when there is no village",
+              add_columns("scenario", ("township",))),
 ]
 
 

@@ -897,7 +897,7 @@ class NewScenarioDialog(QDialog):
         self.name.setPlaceholderText(self.tr("e.g. 青泉村生猪养殖智慧畜牧"))
         self.village = QLineEdit()
         self.village.setObjectName("newScenarioVillage")
-        self.village.setPlaceholderText(self.tr("township + village, e.g. 厚坪乡青泉村"))
+        self.village.setPlaceholderText(self.tr("township + village, e.g. 厚坪乡青泉村; or a township for all of it"))
         completer = QCompleter(villages, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.village.setCompleter(completer)
@@ -1013,6 +1013,7 @@ class ScenarioListPage(QWidget):
 
         def load(svc: ScenarioService) -> Any:
             villages = sorted(svc.ref.full_name(v) for v in svc.ref.villages.values())
+            villages += sorted(t.name for t in svc.ref.townships.values())  # a scenario of a whole township
             return svc.types(), villages, svc.list(type=kind, status=status), (kind, status)
 
         self.ws.read(load, self._listed, self.show_error, "scenario-list")

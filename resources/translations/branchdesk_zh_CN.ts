@@ -1654,8 +1654,8 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>如 青泉村生猪养殖智慧畜牧</translation>
         </message>
         <message>
-            <source>township + village, e.g. 厚坪乡青泉村</source>
-            <translation>乡镇+村，如 厚坪乡青泉村</translation>
+            <source>township + village, e.g. 厚坪乡青泉村; or a township for all of it</source>
+            <translation>乡镇+村，如 厚坪乡青泉村；全乡镇的场景只填乡镇</translation>
         </message>
         <message>
             <source>村委会, 合作社, school, government office…</source>

@@ -294,6 +294,8 @@ SCENARIO = Kind(
         Column("note", T.TEXT, "备注", owner=BRANCH, null=False, max_len=1000, multiline=True),
         # files attached at the branch: {sha256: {"name", "size", "added"}}; the files stay on the PC
         Column("attachments", T.JSON, "附件", owner=BRANCH, null=False, max_len=8000),
+        # a scenario of a whole township (三资管理, 党费…) names its township and no village
+        Column("township", T.REF, "乡镇", ref="township", owner=BRANCH),
     ),
 )
 SCENARIO_METRIC = Kind(

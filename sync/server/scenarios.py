@@ -60,7 +60,8 @@ def branch_scenarios(store: Any, branch: str) -> list[dict[str, Any]]:
         if deleted:
             continue
         period, accounts = latest.get(uid, ("", 0))
-        out.append({"uid": uid, "type": v.get("scenario_type"), "name": v.get("name"), "village": v.get("village"),
+        out.append({"uid": uid, "type": v.get("scenario_type"), "name": v.get("name"),
+                    "village": v.get("village") or v.get("township"),
                     "status": v.get("status"), "clients": clients[uid], "figures": figures[uid],
                     "latest_period": period or None, "latest_accounts": accounts if period else None})
     out.sort(key=lambda r: (r["village"] or "", r["name"] or ""))

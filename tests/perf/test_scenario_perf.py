@@ -51,8 +51,9 @@ def test_dashboard_and_comparisons_over_500_scenarios(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "d")
     db = store.connect()
     ref = ReferenceData(db)
-    townships = {t.id: t.name for t in ref.townships.values()}
-    villages = [(v.id, v.code, townships.get(v.township_id, ""), v.name) for v in ref.villages.values()]
+    townships = {t.id: t for t in ref.townships.values()}
+    villages = [(v.id, v.code, townships[v.township_id].code, townships[v.township_id].name, v.name)
+                for v in ref.villages.values()]
     managers = sorted(s.code for s in ref.staff.values() if s.role == Role.MANAGER)
     with write(db):
         db.conn.execute("DELETE FROM scenario_metrics")

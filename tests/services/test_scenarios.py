@@ -162,3 +162,22 @@ def test_scenarios_headless(demo_dir: Path, tmp_path: Path) -> None:
     shown = run_cli("scenarios", "compare", "--by", "township", "--user", "A0001")
     assert shown.returncode == 0 and "环比" in shown.stdout
     assert run_cli("scenarios", "export", str(tmp_path / "x.csv"), "--user", "A0001").returncode == 2
+
+
+def test_a_scenario_of_a_whole_township_rolls_up_with_its_villages(svc: ScenarioService) -> None:
+    with write(svc.db):
+        for t in ("scenario_metrics", "scenario_clients", "scenarios"):
+            svc.db.conn.execute(f"DELETE FROM {t}")
+    village = sorted(svc.ref.villages.values(), key=lambda v: v.code)[0]
+    township = svc.ref.townships[village.township_id]
+    whole = svc.add({"scenario_type": "三资管理", "name": "全乡三资", "village": township.name})
+    assert whole.ok and whole.value.values["village"] is None and whole.value.values["township"] == township.code
+    one = _new(svc, "村里的")  # in the township's first village
+    assert svc.record(whole.value.uid, "2026-10", {"accounts": 30}).ok
+    assert svc.record(one, "2026-10", {"accounts": 12}).ok
+    assert {r.name for r in svc.list(village=township.name)} == {"全乡三资", "村里的"}
+    [(name, cmp)] = svc.compare(by="township", period="2026-10")
+    assert name == township.name and cmp.value == 42
+    by_village = dict(svc.compare(by="village", period="2026-10"))
+    assert by_village[f"{township.name}（全乡镇）"].value == 30
+    assert not svc.add({"scenario_type": "三资管理", "name": "x", "village": "不存在的乡镇"}).ok
