@@ -545,9 +545,13 @@ def add_print_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     pr = sub.add_parser("print", parents=[common], help="打印工作单（PDF）：白名单走访、跟进、营销")
     ps = pr.add_subparsers(dest="print_command", metavar="工作单", required=True)
     for name, helptext in (("whitelist", "白名单走访工作单"), ("followups", "跟进工作单（已逾期和本周到期）"),
-                           ("marketing", "营销工作单（一个活动的目标客户，按村排列）")):
+                           ("marketing", "营销工作单（一个活动的目标客户，按村排列）"),
+                           ("scenarios", "智慧乡村场景报告（按乡镇，某月开户数及同比环比）")):
         p = ps.add_parser(name, parents=[common], help=helptext)
         p.add_argument("-o", "--output", required=True, metavar="文件", help="PDF 文件")
+        if name == "scenarios":
+            p.add_argument("--period", default="", metavar="年-月", help="统计月份（默认有数据的最近一个月）")
+            continue
         p.add_argument("--manager", metavar="工号", help="为哪位客户经理打印（网点负责人须指明）")
         p.add_argument("--unmasked", action="store_true", help="手机号不脱敏（需权限，记入审计）")
         if name == "whitelist":
@@ -585,6 +589,8 @@ def cmd_print(args: argparse.Namespace) -> int:
                                    unmasked=args.unmasked)
         elif kind == "followups":
             result = svc.followups(out, manager=args.manager, unmasked=args.unmasked)
+        elif kind == "scenarios":
+            result = svc.scenarios(out, period=args.period or None)
         else:
             result = svc.marketing(out, campaign=args.campaign, manager=args.manager, unmasked=args.unmasked)
         if not result.ok:

@@ -35,7 +35,7 @@ WHITELIST_RESULTS: dict[str, tuple[str, str]] = {
     "5": ("unreachable", "无法联系"),
 }
 
-NUMBER = re.compile(r"^([MFW]\d{6}-\d{4,})(?::(\d{1,6}))?$")
+NUMBER = re.compile(r"^([MFWS]\d{6}-\d{4,})(?::(\d{1,6}))?$")
 KEY = re.compile(r"^(?:0|([1-9])([1-9])(?:\s+(\d{4}))?)$")
 
 

@@ -50,6 +50,7 @@ class Sheet:
     wide: bool = False  # landscape
     footnote: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+    by_label: str = "客户经理"  # who the sheet is for (a report says who made it: 制表人)
 
 
 class Cancelled(Exception):
@@ -193,7 +194,8 @@ def _numbered(sheet: Sheet, font: str) -> type[pdfcanvas.Canvas]:
         def _decorate(self, total: int) -> None:
             w, h = self._pagesize
             self.setFont(font, 9)
-            self.drawString(15 * mm, h - 12 * mm, f"{sheet.branch}　客户经理：{sheet.manager}　日期：{sheet.date}")
+            head = f"{sheet.branch}　{sheet.by_label}：{sheet.manager}　日期：{sheet.date}"
+            self.drawString(15 * mm, h - 12 * mm, head)
             self.drawRightString(w - 15 * mm, h - 12 * mm, f"工作单号：{sheet.number}")
             self.line(15 * mm, h - 14 * mm, w - 15 * mm, h - 14 * mm)
             self.drawCentredString(w / 2, 9 * mm, f"第 {self._pageNumber} 页 共 {total} 页")

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -51,7 +52,8 @@ def empty(plan: Plan) -> FieldError:
     """Why an empty sheet is not printed."""
     what = {"marketing": "这位客户经理在这个活动中没有已授权营销的目标客户",
             "followups": "这位客户经理没有逾期或本周到期的跟进",
-            "whitelist": "没有符合条件、已授权营销且在有效期内的白名单客户"}[plan.kind]
+            "whitelist": "没有符合条件、已授权营销且在有效期内的白名单客户",
+            "scenarios": "还没有登记场景"}[plan.kind]
     return FieldError("rows", "工作单", "empty", f"{what}，没有可打印的内容。")
 
 
@@ -164,6 +166,65 @@ class SheetService:
 
     # --- the sheets ---------------------------------------------------------------------------
 
+    def plan_scenarios(self, *, period: str | None = None) -> Result[Plan]:
+        """The scenario report: every scenario by township with its step, the month's accounts
+        opened with 环比 and 同比, subsidies in 万元, mobile-banking actives and clients won."""
+        from app.core import scenarios as sc
+        from app.services.scenarios import ScenarioService
+
+        denied = check(self.staff, Action.VIEW_REPORTS)
+        if denied:
+            return Result.failed(denied)
+        svc = ScenarioService(self.db, self.staff, self.ref)
+        p = period or svc.latest_period()
+        rows = svc.list()
+        if isinstance(rows, FieldError):
+            return Result.failed(rows)
+        figures: dict[str, dict[str, sc.Comparison]] = {}
+        if isinstance(sc.parse_period(p, today=date.today()), FieldError):
+            return Result.failed(sc.parse_period(p, today=date.today()))  # type: ignore[arg-type]
+        for metric in ("accounts", "subsidy_fen", "mb_active"):
+            series: dict[str, dict[str, int]] = {}
+            for uid, period_, value in self.db.conn.execute(
+                    "SELECT scenario, period, value FROM scenario_metrics WHERE deleted = 0 AND metric = ?"
+                    " AND period IN (?, ?, ?)", (metric, p, sc.shift(p, -1), sc.shift(p, -12))):
+                series.setdefault(uid, {})[period_] = value
+            for uid, sr in series.items():
+                figures.setdefault(uid, {})[metric] = sc.compare(sr, uid, metric, p)
+
+        def cell(uid: str, metric: str) -> sc.Comparison | None:
+            return figures.get(uid, {}).get(metric)
+
+        def amount(c: sc.Comparison | None) -> str:
+            return format_wan(c.value, unit=False) if c and c.value is not None else "—"
+
+        def count(c: sc.Comparison | None) -> str:
+            return f"{c.value:,}" if c and c.value is not None else "—"
+
+        def cells(r: Any) -> list[str]:
+            acc = cell(r.uid, "accounts")
+            return [r.name, r.type_name, r.village_name or "（全乡镇）", r.status_label, count(acc),
+                    sc.format_rate(acc.mom) if acc else "—", sc.format_rate(acc.yoy) if acc else "—",
+                    amount(cell(r.uid, "subsidy_fen")), count(cell(r.uid, "mb_active")), f"{r.clients:,}"]
+
+        ordered = sorted(rows, key=lambda r: (r.township_name, r.village_name, r.name))
+        sheet = Sheet(
+            number=self._number("S"), title=f"智慧乡村场景报告（{p}）", branch=self._branch(), manager=self.staff.name,
+            date=date.today().isoformat(),
+            columns=[("场景", 44), ("类型", 22), ("村", 22), ("进度", 14), ("开户数", 14), ("环比", 16), ("同比", 16),
+                     ("补贴发放（万元）", 24), ("手机银行月活", 20), ("获客", 12)],
+            rows=[Row(f"S:{r.uid}", cells(r), group=r.township_name or "（未填乡镇）") for r in ordered],
+            intro=[f"统计月份 {p}：环比与上月比，同比与去年同月比；对比月没有数字或为零时记为 —。",
+                   f"共 {len(rows)} 个场景；获客为经由场景登记的客户数。"],
+            wide=True, footnote="扫描任一行二维码可在“工作单”页查到本报告。", by_label="制表人")
+        links = [(r.uid, "", r.name, r.village_name or r.township_name) for r in ordered]
+        return Result.done(Plan(sheet, "scenarios", links, self.staff.code, None, False))
+
+    def scenarios(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
+        return self.print_sheet(self.plan_scenarios(**kw), path, **render_kw)
+
+
     def plan_whitelist(self, *, manager: str | None = None, cluster: str | None = None,
                        village_id: int | None = None, unmasked: bool = False) -> Result[Plan]:
         """The whitelist visit sheet: a manager's live entries with consent, by village, limits in 万元."""
@@ -264,7 +325,8 @@ def _now() -> str:
 
 # --- keying a returned sheet back (回录) -------------------------------------------------------
 
-_RECORDS = {"marketing": "campaign_targets", "followups": "followups", "whitelist": "whitelist"}
+_RECORDS = {"marketing": "campaign_targets", "followups": "followups", "whitelist": "whitelist",
+            "scenarios": "scenarios"}
 
 
 @dataclass(frozen=True)
@@ -350,11 +412,11 @@ class KeyingService:
             args.append(only)
         out: dict[int, str] = {}
         for row, no_client, client_gone, no_record, record_gone, client_uid in self.db.conn.execute(sql, args):
-            if no_client or client_gone:
+            if (no_client or client_gone) and kind != "scenarios":  # a report's rows are scenarios, not clients
                 out[row] = self._why_client_gone(client_uid)
             elif no_record or record_gone:
                 out[row] = {"marketing": "这个营销目标已从活动名单中撤下。", "followups": "这条跟进已被删除。",
-                            "whitelist": "这条白名单已被总行撤销。"}[kind]
+                            "whitelist": "这条白名单已被总行撤销。", "scenarios": "这个场景已被删除。"}[kind]
         return out
 
     def _why_client_gone(self, client_uid: str) -> str:
@@ -411,6 +473,9 @@ class KeyingService:
             total = self.db.conn.execute("SELECT row_count FROM sheets WHERE number = ?", (num,)).fetchone()[0]
             return Result.failed(_field("row", "行号", "unknown", f"工作单 {num} 没有第 {row} 行（共 {total} 行）。"))
         ref, client_uid, keyed_before, keyed_at = found
+        if kind == "scenarios":
+            return Result.failed(_field("sheet", "工作单号", "report",
+                                        f"{num} 是场景报告，只供查阅，不需要回录；场景的数字在“场景”页录入。"))
         whitelist = kind == "whitelist"
         k = parse_key(code, self.today)
         if isinstance(k, FieldError):

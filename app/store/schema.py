@@ -489,6 +489,44 @@ CREATE INDEX scenario_metrics_by_scenario ON scenario_metrics (scenario, period,
 CREATE INDEX scenario_clients_by_scenario ON scenario_clients (scenario, client_uid) WHERE deleted = 0
 """
 
+# --- v12: the scenario report joins the printed sheets --------------------------------------------
+#
+# SQLite cannot change a CHECK: both tables are rebuilt (the rows' table first, so no foreign key
+# is ever left pointing at a dropped table; renaming the new sheets table carries the reference).
+V12 = """
+CREATE TABLE sheets_v12 (
+    number     TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('marketing','followups','whitelist','scenarios')),
+    title      TEXT NOT NULL,
+    manager    TEXT NOT NULL,
+    campaign   TEXT,
+    printed_at TEXT NOT NULL,
+    printed_by TEXT NOT NULL,
+    row_count  INTEGER NOT NULL,
+    unmasked   INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO sheets_v12 SELECT number, kind, title, manager, campaign, printed_at, printed_by, row_count, unmasked
+  FROM sheets;
+CREATE TABLE sheet_rows_v12 (
+    number      TEXT NOT NULL REFERENCES sheets_v12 (number),
+    row         INTEGER NOT NULL,
+    ref         TEXT NOT NULL,
+    client_uid  TEXT NOT NULL,
+    client_name TEXT NOT NULL,
+    village     TEXT NOT NULL DEFAULT '',
+    keyed_at    TEXT,
+    keyed_by    TEXT,
+    keyed       TEXT,
+    PRIMARY KEY (number, row)
+) WITHOUT ROWID;
+INSERT INTO sheet_rows_v12 SELECT number, row, ref, client_uid, client_name, village, keyed_at, keyed_by, keyed
+  FROM sheet_rows;
+DROP TABLE sheet_rows;
+DROP TABLE sheets;
+ALTER TABLE sheets_v12 RENAME TO sheets;
+ALTER TABLE sheet_rows_v12 RENAME TO sheet_rows
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -510,6 +548,7 @@ MIGRATIONS: list[Migration] = [
               add_columns("scenario", ("attachments",))),
     Migration(11, "scenarios of a whole township: the township when there is no village",
               add_columns("scenario", ("township",))),
+    Migration(12, "printed sheets: the scenario report joins them", _sql(V12)),
 ]
 
 

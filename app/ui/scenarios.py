@@ -1130,6 +1130,11 @@ class ComparePage(QWidget):
         bar.addWidget(QLabel(self.tr("Month")))
         bar.addWidget(self.period)
         bar.addStretch(1)
+        self.print_button = QPushButton(self.tr("Print the report…"))
+        self.print_button.setObjectName("comparePrint")
+        self.print_button.setToolTip(self.tr("The scenario report for the month shown, by township, as a PDF to"
+                                             " preview, print or save"))
+        bar.addWidget(self.print_button)
         bar.addWidget(self.export_button)
         self.table = _table([""] * 6, "compareTable")
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -1147,6 +1152,7 @@ class ComparePage(QWidget):
         self.metric.currentIndexChanged.connect(lambda _i: self.reload())
         self.period.returnPressed.connect(self.reload)
         self.export_button.clicked.connect(lambda: self.export())
+        self.print_button.clicked.connect(self.print_report)
 
     def _headers(self, period: str) -> None:
         if period:
@@ -1195,6 +1201,13 @@ class ComparePage(QWidget):
         self.message.setText(self.tr("%1 rows; a rate is left out (—) where the month compared with has no figure"
                                      " or a zero").replace("%1", str(len(rows))) if rows else
                              self.tr("No figures for this month."))
+
+    def print_report(self) -> None:
+        """The scenario report (app.services.sheets) for the month typed, or the latest."""
+        from app.ui.printing import open_sheet
+
+        period = self.period.text().strip() or None
+        open_sheet(self.ws.ctx, self, self.tr("Scenario report"), lambda svc: svc.plan_scenarios(period=period))
 
     def export(self, path: str | Path | None = None) -> None:
         """Every common figure compared as chosen, to an Excel workbook (asks where when ``path`` is None)."""

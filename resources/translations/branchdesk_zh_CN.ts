@@ -687,6 +687,14 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>月份</translation>
         </message>
         <message>
+            <source>Print the report…</source>
+            <translation>打印报告…</translation>
+        </message>
+        <message>
+            <source>The scenario report for the month shown, by township, as a PDF to preview, print or save</source>
+            <translation>按乡镇排列的当月场景报告（PDF），可预览、打印或保存</translation>
+        </message>
+        <message>
             <source>Name</source>
             <translation>名称</translation>
         </message>
@@ -717,6 +725,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>No figures for this month.</source>
             <translation>这个月没有数字。</translation>
+        </message>
+        <message>
+            <source>Scenario report</source>
+            <translation>智慧乡村场景报告</translation>
         </message>
         <message>
             <source>Export the comparison</source>

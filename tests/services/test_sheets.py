@@ -301,3 +301,31 @@ def test_a_village_heading_never_ends_a_page(tmp_path: Path) -> None:
         clients = set(re.findall(r"客户(\d+)", text))
         # every heading on a page has its first row (the heading's own client) on the same page
         assert villages and all(str(int(v)) in clients for v in villages), text
+
+
+def test_the_scenario_report_reads_back_and_is_not_keyed(demo_dir: Path, tmp_path: Path) -> None:
+    svc = _svc(demo_dir)
+    try:
+        out = tmp_path / "s.pdf"
+        made = svc.scenarios(out)
+        assert made.ok, made.message
+        number, pages, rows = made.value
+        names = [r[0] for r in svc.db.conn.execute("SELECT name FROM scenarios WHERE deleted = 0")]
+        assert number.startswith("S") and rows == len(names) > 0
+        assert not svc.scenarios(tmp_path / "f.pdf", period="2099-01").ok  # a month not yet come
+    finally:
+        svc.db.close()
+    n, texts = _text(out)
+    assert n == pages and all(f"第 {i} 页 共 {n} 页" in t for i, t in enumerate(texts, 1))
+    everything = "".join(texts)
+    assert "智慧乡村场景报告" in everything and "制表人" in everything and "环比" in everything
+    assert all(name in everything.replace("\n", "") for name in names[:10])
+    codes = _qr_codes(out, tmp_path)
+    assert sorted(parse_scan(c)[1] for c in codes) == list(range(1, rows + 1))
+    k = _keying(demo_dir, "A0001")
+    try:
+        assert k.open(number).stale == 0
+        refused = k.key(number, 1, "32")
+        assert not refused.ok and "场景报告" in refused.message
+    finally:
+        k.db.close()

@@ -228,3 +228,14 @@ def test_a_client_is_linked_to_a_scenario_from_the_client_book(qtbot, head: Scen
             "SELECT count(*) FROM scenario_clients k JOIN clients c ON c.uid = k.client_uid"
             " WHERE k.scenario = ? AND c.id = ? AND k.deleted = 0", (uid, cid)).fetchone()[0]
     assert linked == 1
+
+
+def test_the_scenario_report_prints_from_the_compare_tab(qtbot, head: ScenariosWorkspace) -> None:
+    from app.ui.printing import SheetPrintDialog
+
+    head.tabs.setCurrentIndex(2)
+    head.compare.print_button.click()
+    dlg = next(w for w in head.compare.findChildren(SheetPrintDialog))
+    qtbot.waitUntil(lambda: dlg.print_button.isEnabled(), timeout=20_000)
+    assert dlg.number.startswith("S") and dlg.document.pageCount() == dlg.pages >= 1
+    dlg.close()
