@@ -76,10 +76,22 @@ def _pdf(tmp: Path) -> str:
     return f"{len(data):,} bytes, font embedded"
 
 
+def _qt_modules(tmp: Path) -> str:
+    """The Qt modules the screens need beyond the widgets: a bundle that left one out fails here,
+    not when a person opens the print preview or the scenarios' charts."""
+    import importlib
+
+    names = ("QtPrintSupport", "QtPdf", "QtPdfWidgets", "QtCharts", "QtNetwork")
+    for name in names:
+        importlib.import_module(f"PySide6.{name}")
+    return ", ".join(names)
+
+
 STEPS: list[tuple[str, Callable[[Path], str]]] = [
     ("encrypted database", _database),
     ("translations", _translations),
     ("CJK PDF", _pdf),
+    ("Qt modules", _qt_modules),
 ]
 
 
