@@ -153,3 +153,39 @@ def test_key_a_returned_sheet_by_keyboard_and_scanner(qtbot, window, demo_dir: P
     assert _count(demo_dir, "SELECT count(*) FROM contacts") == contacts0 + 2  # rows 1 and 4; row 2 not visited
     assert _count(demo_dir, "SELECT count(*) FROM sheet_rows WHERE number = ? AND keyed IS NOT NULL", number) == 3
     w.grab().save(str(tmp_path / "keying.png"))
+
+
+def test_print_from_the_campaign_follow_up_and_whitelist_workspaces(qtbot, window) -> None:
+    from app.ui.campaigns import CampaignsWorkspace
+    from app.ui.followups import FollowupsWorkspace
+    from app.ui.whitelist.workspace import WhitelistWorkspace
+
+    w, _ctx = window  # signed in as the manager M0003: each prints the manager's own sheet
+
+    def opened(ws) -> SheetPrintDialog:
+        found = ws.findChildren(SheetPrintDialog)
+        return found[-1] if found else None
+
+    camp = next(x for x in w.workspaces if isinstance(x, CampaignsWorkspace))
+    w.nav.setCurrentRow(w.workspaces.index(camp))
+    qtbot.waitUntil(lambda: bool(camp.rows) and camp.print_button.isEnabled(), timeout=10_000)
+    camp.list.setCurrentCell(next(i for i, r in enumerate(camp.rows) if r.code == CAMPAIGN), 0)
+    qtbot.waitUntil(lambda: camp.code == CAMPAIGN, timeout=5000)
+    camp.print_button.click()
+    qtbot.waitUntil(lambda: opened(camp) is not None and opened(camp).print_button.isEnabled(), timeout=20_000)
+    assert opened(camp).number.startswith("M")
+    opened(camp).close()
+
+    wl = next(x for x in w.workspaces if isinstance(x, WhitelistWorkspace))
+    w.nav.setCurrentRow(w.workspaces.index(wl))
+    wl.print_button.click()
+    qtbot.waitUntil(lambda: opened(wl) is not None and (opened(wl).print_button.isEnabled()
+                                                        or "没有" in opened(wl).status.text()), timeout=20_000)
+    opened(wl).close()
+
+    fu = next(x for x in w.workspaces if isinstance(x, FollowupsWorkspace))
+    w.nav.setCurrentRow(w.workspaces.index(fu))
+    fu.print_button.click()
+    qtbot.waitUntil(lambda: opened(fu) is not None and (opened(fu).print_button.isEnabled()
+                                                        or "没有" in opened(fu).status.text()), timeout=20_000)
+    opened(fu).close()
