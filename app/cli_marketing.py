@@ -8,6 +8,9 @@
     branchdesk followups snooze 编号 --until 2026-12-10 --reason …
     branchdesk campaigns create --name 主题 --script FILE|- [--product P] [--starts D] [--ends D] [--benefits …]
                        [--goal N] (--clients 1,2,3 | --village V | --tag T …) [--ack-warnings]
+    branchdesk campaigns edit 活动 [--name …] [--starts D] [--ends D] [--goal N] [--script FILE|-]
+                       [--benefits …] [--ack-warnings]
+    branchdesk campaigns add-targets 活动 (--clients 1,2,3 | --village V | --tag T …)
 
 ``check-text``:
 
@@ -267,6 +270,25 @@ def add_campaign_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     cr.add_argument("--ack-warnings", action="store_true",
                     help="话术含慎用词时，确认表述合规后仍然保存（记入审计）；含禁用词的话术不能保存")
     cr.add_argument("--json", action="store_true")
+    ed = cs.add_parser("edit", parents=[common],
+                       help="修改本网点营销活动的主题、日期、目标户数、话术或权益（网点负责人；总行活动不能修改，产品不能改）")
+    ed.add_argument("campaign", metavar="活动", help="活动代码或名称")
+    ed.add_argument("--name", metavar="主题", help="活动主题")
+    ed.add_argument("--starts", metavar="日期", help="开始日期（空字符串表示清除）")
+    ed.add_argument("--ends", metavar="日期", help="结束日期（空字符串表示清除）")
+    ed.add_argument("--goal", metavar="N", help="目标户数（空字符串表示清除）")
+    ed.add_argument("--script", metavar="文件", help="新话术的文本文件（UTF-8），或 - 表示从标准输入读取")
+    ed.add_argument("--benefits", metavar="权益", help="客户权益")
+    ed.add_argument("--ack-warnings", action="store_true",
+                    help="话术含慎用词时，确认表述合规后仍然保存（记入审计）；含禁用词的话术不能保存")
+    ed.add_argument("--json", action="store_true")
+    at = cs.add_parser("add-targets", parents=[common],
+                       help="为本网点营销活动追加目标客户（网点负责人；已是目标的不重复加入，未授权营销的客户不纳入）")
+    at.add_argument("campaign", metavar="活动", help="活动代码或名称")
+    at.add_argument("--clients", default="", metavar="1,2,3", help="目标客户：编号或核心客户号，逗号分隔")
+    at.add_argument("--village", action="append", default=[], metavar="村", help="这些村的客户（可重复）")
+    at.add_argument("--tag", action="append", default=[], metavar="标签", help="同时具有这些标签的客户（可重复）")
+    at.add_argument("--json", action="store_true")
     fg = cs.add_parser("figures", parents=[common], help="触达率与转化率：按活动或客户经理")
     fg.add_argument("campaign", nargs="?", metavar="活动", help="只统计这个活动")
     fg.add_argument("--by", choices=["campaign", "manager", "week"], default="campaign",
@@ -297,11 +319,14 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
     if sub == "assign" and bool(args.auto) == bool(args.manager):
         _err("错误：请二选一：--auto（自动均衡分发），或 --manager 工号 加上目标编号。")
         return EXIT_USAGE
-    script = ""
-    if sub == "create":
-        if not (args.clients.strip() or args.village or args.tag):
-            _err("错误：请用 --clients、--village 或 --tag 指明目标客户。")
-            return EXIT_USAGE
+    script: str | None = ""
+    if sub in ("create", "add-targets") and not (args.clients.strip() or args.village or args.tag):
+        _err("错误：请用 --clients、--village 或 --tag 指明目标客户。")
+        return EXIT_USAGE
+    if sub == "edit" and all(getattr(args, k) is None for k in EDIT_OPTIONS):
+        _err("错误：请至少给出一项要修改的内容：" + "、".join(f"--{k}" for k in EDIT_OPTIONS) + "。")
+        return EXIT_USAGE
+    if sub == "create" or (sub == "edit" and args.script is not None):
         script = _read_text(args.script)
         if script is None:
             return EXIT_USAGE
@@ -332,6 +357,10 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
         code = svc.resolve(args.campaign) if getattr(args, "campaign", None) else None
         if isinstance(code, FieldError):
             return refused([code])
+        if sub == "edit":
+            return _edit(svc, args, code, script or "")
+        if sub == "add-targets":
+            return _add_targets(svc, args, code)
         if sub == "show":
             d = svc.detail(code)
             if isinstance(d, FieldError):
@@ -419,7 +448,8 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
                       _pct(r.converted, r.targets)] for r in rows], left=1))
         return EXIT_OK
 
-    return _campaigns(args, run, writes=sub == "create" or (sub == "assign" and not args.preview))
+    return _campaigns(args, run, writes=sub in ("create", "edit", "add-targets")
+                      or (sub == "assign" and not args.preview))
 
 
 def _read_text(path: str) -> str | None:
@@ -440,11 +470,13 @@ def _read_text(path: str) -> str | None:
     return None
 
 
-def _create(svc, args: argparse.Namespace, script: str) -> int:
-    """``campaigns create``: the targets chosen by number, village or tag; the campaign saved."""
-    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json, _resolve_filter
+EDIT_OPTIONS = ("name", "starts", "ends", "goal", "script", "benefits")  # what ``campaigns edit`` may change
+
+
+def _target_ids(svc, args: argparse.Namespace) -> tuple[list[int], list]:
+    """The clients chosen by number (``--clients``), village or tag: (their ids, field errors)."""
+    from app.cli import _resolve_filter
     from app.core.errors import FieldError
-    from app.services.campaigns import WEALTH_PRODUCTS
     from app.services.clients import ClientService
 
     clients = ClientService(svc.db, svc.staff, svc.ref)
@@ -465,13 +497,26 @@ def _create(svc, args: argparse.Namespace, script: str) -> int:
                 errors.append(n if isinstance(n, FieldError) else rows)  # type: ignore[arg-type]
             else:
                 ids += [r.id for r in rows]
+    return ids, errors
+
+
+def _how(args: argparse.Namespace) -> str:
+    """What the target rows' note says of the choice (data, Chinese)."""
+    return "、".join([*(f"村 {v}" for v in args.village), *(f"标签 {t}" for t in args.tag)]) or "逐户选定"
+
+
+def _create(svc, args: argparse.Namespace, script: str) -> int:
+    """``campaigns create``: the targets chosen by number, village or tag; the campaign saved."""
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json
+    from app.services.campaigns import WEALTH_PRODUCTS
+
+    ids, errors = _target_ids(svc, args)
     if errors:
         _print_errors(errors)
         return EXIT_REFUSED
     values = {"name": args.name, "product": args.product, "starts": args.starts, "ends": args.ends,
               "script": script, "benefits": args.benefits, "goal": args.goal}
-    how = "、".join([*(f"村 {v}" for v in args.village), *(f"标签 {t}" for t in args.tag)]) or "逐户选定"
-    result = svc.create_local(values, ids, acknowledged=args.ack_warnings, note=f"本网点自建：{how}")
+    result = svc.create_local(values, ids, acknowledged=args.ack_warnings, note=f"本网点自建：{_how(args)}")
     if not result.ok:
         _print_errors(result.errors)
         print_wording(result.errors, script, svc.db, field="script",
@@ -486,6 +531,56 @@ def _create(svc, args: argparse.Namespace, script: str) -> int:
     apart = f"；{made.no_consent} 位客户未授权营销，未纳入" if made.no_consent else ""
     print(f"已新建本网点营销活动“{made.name}”（{made.code}）：目标客户 {made.targets} 户{apart}。待同步到总行；"
           f"可用 branchdesk campaigns assign {made.code} --auto 分发给客户经理。")
+    return EXIT_OK
+
+
+def _edit(svc, args: argparse.Namespace, code: str, script: str) -> int:
+    """``campaigns edit``: the fields given changed (a local campaign only; the service says why not)."""
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json
+    from app.services.campaigns import WEALTH_PRODUCTS
+
+    changes = {k: (script if k == "script" else getattr(args, k)) for k in EDIT_OPTIONS
+               if getattr(args, k) is not None}
+    result = svc.edit_local(code, changes, acknowledged=args.ack_warnings)
+    if not result.ok:
+        _print_errors(result.errors)
+        if "script" in changes:
+            product = svc.db.conn.execute("SELECT product FROM campaigns WHERE code = ?", (code,)).fetchone()
+            print_wording(result.errors, script, svc.db, field="script",
+                          wealth=bool(product) and (product[0] or "") in WEALTH_PRODUCTS)
+        return EXIT_REFUSED
+    if args.json:
+        _print_json({"code": code, "name": result.value.name, "changed": sorted(changes)})
+        return EXIT_OK
+    labels = {"name": "主题", "starts": "开始日期", "ends": "结束日期", "goal": "目标户数", "script": "话术",
+              "benefits": "权益"}
+    what = "、".join(labels[k] for k in changes)
+    print(f"已修改本网点营销活动“{result.value.name}”（{code}）的{what}，待同步到总行。")
+    return EXIT_OK
+
+
+def _add_targets(svc, args: argparse.Namespace, code: str) -> int:
+    """``campaigns add-targets``: more clients for a local campaign (consented, not targets yet)."""
+    from app.cli import EXIT_OK, EXIT_REFUSED, _print_errors, _print_json
+
+    ids, errors = _target_ids(svc, args)
+    if errors:
+        _print_errors(errors)
+        return EXIT_REFUSED
+    result = svc.add_targets(code, ids, note=f"本网点自建：{_how(args)}")
+    if not result.ok:
+        _print_errors(result.errors)
+        return EXIT_REFUSED
+    added = result.value
+    if args.json:
+        from dataclasses import asdict
+
+        _print_json(asdict(added))
+        return EXIT_OK
+    apart = "".join([f"；{added.already} 位已是目标客户，未重复加入" if added.already else "",
+                     f"；{added.no_consent} 位客户未授权营销，未纳入" if added.no_consent else ""])
+    print(f"已为本网点营销活动“{added.name}”（{code}）追加目标客户 {added.targets} 户{apart}。"
+          + (f"待同步到总行；可用 branchdesk campaigns assign {code} --auto 分发给客户经理。" if added.targets else ""))
     return EXIT_OK
 
 

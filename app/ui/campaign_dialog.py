@@ -1,6 +1,8 @@
 """A new local campaign (本网点活动), from the campaigns workspace: the branch head's own theme,
 product, dates, goal, script and benefits, and a target list chosen by village, by tag or by
-client numbers typed.
+client numbers typed. The same dialog changes a local campaign after it was made (``code``
+given: the edit mode): its fields prefilled, the product fixed, and the target choice adding
+clients to the ones it has (those already targets are counted apart, never added twice).
 
 The script is checked against the marketing word list as it is typed (the list is read once on
 the reader thread, the pure check runs here, 300 ms after the last key): a blocked word or a
@@ -8,9 +10,10 @@ wealth product's script without the risk line disables Save with the reason; a w
 the box of ``WordingWarning`` (``app.ui.contact``) ticked, and the save then says
 ``acknowledged=True``, which the service audits. How many clients the target choice gives, and
 how many of them are left out for want of marketing consent, is counted on the reader thread
-before anything is saved. Save runs ``CampaignService.create_local`` on the writer thread; its
-field errors come back beside their fields, in Chinese. UI thread; data work on the database
-threads.
+before anything is saved. Save runs ``CampaignService.create_local`` on the writer thread (in
+the edit mode: ``edit_local`` for the fields changed, then ``add_targets``, in one transaction:
+if either refuses, nothing is written); its field errors come back beside their fields, in
+Chinese. UI thread; data work on the database threads.
 """
 
 from __future__ import annotations
@@ -42,11 +45,13 @@ from PySide6.QtWidgets import (
 
 from app.core.compliance import Finding, WordList, check_text
 from app.core.errors import FieldError
+from app.core.result import Changes, Result
 from app.core.roles import Staff
 from app.core.whitelist import PRODUCTS as LOAN_PRODUCTS
 from app.services import compliance
-from app.services.campaigns import WEALTH_PRODUCTS, CampaignService
+from app.services.campaigns import WEALTH_PRODUCTS, CampaignService, LocalCampaign
 from app.services.clients import ClientService
+from app.store.db import write
 from app.store.reference import ReferenceData
 from app.store.search import ClientFilter
 from app.ui.contact import ERROR_STYLE, WARN_STYLE, WordingWarning
@@ -55,6 +60,7 @@ from app.ui.tasks import TaskContext
 
 DEBOUNCE_MS = 300
 FIELDS = ("name", "product", "starts", "ends", "goal", "script", "benefits", "clients")
+EDITABLE = ("name", "starts", "ends", "goal", "script", "benefits")  # what the edit mode may change
 _SPLIT = re.compile(r"[\s,，、;；]+")
 
 
@@ -74,16 +80,23 @@ class TargetChoice:
 @dataclass(frozen=True)
 class TargetCount:
     """The clients a choice gives: all of them, those with marketing consent (the targets), the
-    numbers typed that were refused (``errors``, Chinese) or name no live client (``unknown``)."""
+    numbers typed that were refused (``errors``, Chinese) or name no live client (``unknown``);
+    for a campaign already made, ``already``: the consented ones that are its targets already."""
 
     total: int
     consented: int
     errors: tuple[FieldError, ...] = ()
     unknown: tuple[str, ...] = ()
+    already: int = 0
 
     @property
     def left_out(self) -> int:
         return self.total - self.consented
+
+    @property
+    def new(self) -> int:
+        """The targets the choice would add (consented, not targets yet)."""
+        return self.consented - self.already
 
     @property
     def ok(self) -> bool:
@@ -95,10 +108,32 @@ def numbers(text: str) -> list[str]:
     return [t for t in _SPLIT.split(text or "") if t]
 
 
-def choose_targets(db: sqlite_utils.Database, staff: Staff, choice: TargetChoice, *, ids: bool = False
-                   ) -> tuple[list[int], TargetCount]:
+def _already(db: sqlite_utils.Database, campaign: str, ids: list[int]) -> int:
+    """How many of the clients ``ids`` have marketing consent and are targets of ``campaign``."""
+    n = 0
+    for at in range(0, len(ids), 500):
+        part = ids[at:at + 500]
+        n += db.conn.execute(
+            "SELECT count(DISTINCT c.id) FROM clients c JOIN campaign_targets t ON t.client_uid = c.uid"
+            " AND t.campaign = ? AND t.deleted = 0"
+            f" WHERE c.deleted = 0 AND c.consent = 1 AND c.id IN ({','.join('?' * len(part))})",
+            [campaign, *part]).fetchone()[0]
+    return n
+
+
+def choose_targets(db: sqlite_utils.Database, staff: Staff, choice: TargetChoice, *, ids: bool = False,
+                   campaign: str | None = None) -> tuple[list[int], TargetCount]:
     """(the chosen clients' ids when ``ids``, consent or not: the service counts the ones it leaves
-    out; their count). Database thread (the reader for the preview, the writer for the save)."""
+    out; their count). For a ``campaign`` already made, the count says how many are its targets
+    already. Database thread (the reader for the preview, the writer for the save)."""
+    found, count = _choose(db, staff, choice, ids=ids or campaign is not None)
+    if campaign is not None and count.consented:
+        count = replace(count, already=_already(db, campaign, found))
+    return (found if ids else []), count
+
+
+def _choose(db: sqlite_utils.Database, staff: Staff, choice: TargetChoice, *, ids: bool
+            ) -> tuple[list[int], TargetCount]:
     clients = ClientService(db, staff, ReferenceData(db))
     if choice.by == "clients":
         chosen: list[int] = []
@@ -142,17 +177,30 @@ def _choices(db: sqlite_utils.Database) -> tuple[WordList, list[tuple[int, str]]
 
 # --- the dialog --------------------------------------------------------------------------------
 
+class _Refused(Exception):
+    """Raised inside the edit's transaction to roll it back when a step refuses."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
 class NewCampaignDialog(QDialog):
     """See the module docstring. ``saved(LocalCampaign)`` after the campaign was made (its changes
-    already published on the change signal, with this dialog as the source)."""
+    already published on the change signal, with this dialog as the source); in the edit mode
+    (``code``), after it was changed: ``targets`` then counts the targets added, ``already`` the
+    chosen ones that were targets before."""
 
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None,
+                 code: str | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setObjectName("newCampaignDialog")
-        self.setWindowTitle(self.tr("New local campaign"))
+        self.code = code  # the local campaign changed (the edit mode), None for a new one
+        self.original: dict[str, str] | None = None  # its fields as loaded (the edit mode)
+        self.setObjectName("editCampaignDialog" if code else "newCampaignDialog")
+        self.setWindowTitle(self.tr("Edit local campaign") if code else self.tr("New local campaign"))
         self.setMinimumWidth(680)
         self.words: WordList | None = None
         self.findings: list[Finding] = []
@@ -165,7 +213,10 @@ class NewCampaignDialog(QDialog):
         today = today or date.today()
 
         lay = QVBoxLayout(self)
-        intro = QLabel(self.tr("A campaign of this branch only: it goes to head office with the next sync."
+        intro = QLabel(self.tr("Changes go to head office with the next sync. The product stays as it was made;"
+                               " the clients chosen below are added to the targets (never twice), those without"
+                               " marketing consent are left out.") if code else
+                       self.tr("A campaign of this branch only: it goes to head office with the next sync."
                                " Clients without marketing consent are never made targets."))
         intro.setWordWrap(True)
         lay.addWidget(intro)
@@ -179,19 +230,19 @@ class NewCampaignDialog(QDialog):
         self.product = QComboBox()
         self.product.setObjectName("campaignProduct")
         self.product.addItem(self.tr("(none)"), None)
-        for code, label in (("deposit", self.tr("Deposits")), ("mobile_banking", self.tr("Mobile banking")),
-                            ("social_card", self.tr("Social security card")),
-                            ("ecny", self.tr("Digital RMB (e-CNY)"))):
-            self.product.addItem(label, code)
-        for code, label in LOAN_PRODUCTS.items():
-            self.product.addItem(label, code)
+        for pcode, label in (("deposit", self.tr("Deposits")), ("mobile_banking", self.tr("Mobile banking")),
+                             ("social_card", self.tr("Social security card")),
+                             ("ecny", self.tr("Digital RMB (e-CNY)"))):
+            self.product.addItem(label, pcode)
+        for pcode, label in LOAN_PRODUCTS.items():
+            self.product.addItem(label, pcode)
         wealth_labels = {"wealth": self.tr("Wealth management"), "fund": self.tr("Funds"),
                          "insurance": self.tr("Insurance (agency)")}
-        for code in WEALTH_PRODUCTS:
-            if code == "licai":  # another code of the same wealth products as "wealth"
+        for pcode in WEALTH_PRODUCTS:
+            if pcode == "licai":  # another code of the same wealth products as "wealth"
                 continue
             self.product.addItem(self.tr("%1 — the script needs the risk line")
-                                 .replace("%1", wealth_labels.get(code, code)), code)
+                                 .replace("%1", wealth_labels.get(pcode, pcode)), pcode)
         dates = QWidget()
         dl = QHBoxLayout(dates)
         dl.setContentsMargins(0, 0, 0, 0)
@@ -255,7 +306,10 @@ class NewCampaignDialog(QDialog):
             else:
                 v.addWidget(self._error_label(key))
             form.addRow(label, box)
-        lay.addLayout(form, 1)
+        self.form = QWidget()  # in the edit mode, enabled once the campaign is loaded into it
+        self.form.setLayout(form)
+        self.form.setEnabled(self.code is None)
+        lay.addWidget(self.form, 1)
         lay.addWidget(self._targets_box())
 
         self.general = QLabel()
@@ -297,12 +351,24 @@ class NewCampaignDialog(QDialog):
         for key, edit in (("name", self.name), ("starts", self.starts), ("ends", self.ends), ("goal", self.goal),
                           ("benefits", self.benefits)):
             edit.textEdited.connect(lambda _t, k=key: self._clear_error(k))
+            if self.code:
+                edit.textChanged.connect(lambda _t: self._update_save())  # something to save or not
+        if self.code:
+            self.script.textChanged.connect(self._update_save)
         for keys in (QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")):
             QShortcut(keys, self, activated=self.save)
         self._update_save()
         self.name.setFocus()
         self.resize(720, 640)  # room for the script to grow, and for its warnings below it
-        ctx.reader.submit(lambda tc: _choices(tc.db), success=self._loaded, name="campaign-choices")
+        staff = ctx.staff
+
+        def load(tc: TaskContext) -> Any:
+            found = _choices(tc.db)
+            if code is None:
+                return found
+            return (*found, CampaignService(tc.db, staff, ReferenceData(tc.db)).detail(code))
+
+        ctx.reader.submit(load, success=self._loaded, name="campaign-choices")
 
     def _error_label(self, key: str) -> QLabel:
         err = QLabel()
@@ -314,7 +380,7 @@ class NewCampaignDialog(QDialog):
         return err
 
     def _targets_box(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Targets"))
+        box = QGroupBox(self.tr("Add targets") if self.code else self.tr("Targets"))
         grid = QGridLayout(box)
         self.by_village = QRadioButton(self.tr("Clients of the village"))
         self.by_village.setObjectName("targetsByVillage")
@@ -322,7 +388,10 @@ class NewCampaignDialog(QDialog):
         self.by_tag.setObjectName("targetsByTag")
         self.by_clients = QRadioButton(self.tr("These clients"))
         self.by_clients.setObjectName("targetsByClients")
-        self.by_village.setChecked(True)
+        self.by_none = QRadioButton(self.tr("Add no targets"))  # the edit mode: change the fields only
+        self.by_none.setObjectName("targetsNone")
+        self.by_none.setVisible(self.code is not None)
+        (self.by_none if self.code else self.by_village).setChecked(True)
         self.target_mode = QButtonGroup(self)
         self.village = QComboBox()
         self.village.setObjectName("targetVillage")
@@ -336,12 +405,14 @@ class NewCampaignDialog(QDialog):
             self.target_mode.addButton(radio, i)
             grid.addWidget(radio, i, 0)
             grid.addWidget(widget, i, 1)
+        self.target_mode.addButton(self.by_none, 3)
+        grid.addWidget(self.by_none, 3, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("targetCount")
         self.count_label.setWordWrap(True)
-        grid.addWidget(self.count_label, 3, 0, 1, 2)
-        grid.addWidget(self._error_label("clients"), 4, 0, 1, 2)
+        grid.addWidget(self.count_label, 4, 0, 1, 2)
+        grid.addWidget(self._error_label("clients"), 5, 0, 1, 2)
         self.target_mode.idToggled.connect(lambda _i, on: on and self._count())
         self.village.activated.connect(lambda _i: self._pick_mode(self.by_village))
         self.village.currentIndexChanged.connect(lambda _i: self.by_village.isChecked() and self._count())
@@ -353,15 +424,43 @@ class NewCampaignDialog(QDialog):
     # --- loading and checking ------------------------------------------------------------------
 
     def _loaded(self, result: Any) -> None:
-        self.words, villages, tags = result
+        words, villages, tags, *detail = result
         self.tag_names = {key: name for key, name, _label in tags}
         for combo, rows in ((self.village, villages), (self.tag, tags)):
             combo.blockSignals(True)
             for key, *shown in rows:
                 combo.addItem(shown[-1], key)
             combo.blockSignals(False)
+        if detail and isinstance(detail[0], FieldError):  # gone since it was listed
+            self.general.setText(detail[0].message)
+            self.general.setVisible(True)
+            self.count_label.setText("")
+            self._update_save()
+            return
+        if detail:
+            self._prefill(detail[0])
+        self.words = words
         self._check_script()
         self._count()
+
+    def _prefill(self, d: Any) -> None:
+        """The edit mode: the campaign's fields as saved (``CampaignDetail``), the product fixed."""
+        r = d.row
+        self.original = {"name": r.name or "", "starts": r.starts or "", "ends": r.ends or "",
+                         "goal": "" if r.goal is None else str(r.goal), "script": d.script, "benefits": d.benefits}
+        for key, edit in (("name", self.name), ("starts", self.starts), ("ends", self.ends), ("goal", self.goal),
+                          ("benefits", self.benefits)):
+            edit.setText(self.original[key])
+        self.script.setPlainText(d.script)
+        at = self.product.findData(r.product) if r.product else 0
+        if at < 0:  # a product code this form does not offer: shown as it is
+            self.product.addItem(r.product, r.product)
+            at = self.product.count() - 1
+        self.product.setCurrentIndex(at)
+        self.product.setEnabled(False)
+        self.product.setToolTip(self.tr("The product of a campaign cannot be changed once it is made."))
+        self.form.setEnabled(True)
+        self.name.setFocus()
 
     def wealth(self) -> bool:
         return (self.product.currentData() or "") in WEALTH_PRODUCTS
@@ -429,6 +528,8 @@ class NewCampaignDialog(QDialog):
         if self.by_tag.isChecked():
             tid = self.tag.currentData()
             return None if tid is None else TargetChoice("tag", tid, f"标签 {self.tag_names.get(tid, tid)}")
+        if self.by_none.isChecked():
+            return None
         text = self.clients.text().strip()
         return TargetChoice("clients", text, "逐户选定") if numbers(text) else None
 
@@ -436,11 +537,13 @@ class NewCampaignDialog(QDialog):
         """How many clients the choice gives, counted on the reader thread (the latest choice wins)."""
         self.count_timer.stop()
         self._count_seq += 1
-        seq, choice, staff = self._count_seq, self.choice(), self.ctx.staff
+        seq, choice, staff, code = self._count_seq, self.choice(), self.ctx.staff, self.code
         self.count = None
         if choice is None:
-            self.count_label.setText(self.tr("Choose a village or a tag, or type client numbers.")
-                                     if self.words is not None else self.tr("Loading…"))
+            self.count_label.setText(self.tr("Loading…") if self.words is None else
+                                     self.tr("No clients are added: only the fields above change.")
+                                     if self.by_none.isChecked() else
+                                     self.tr("Choose a village or a tag, or type client numbers."))
             self._update_save()
             return
         self.count_label.setText(self.tr("Counting…"))
@@ -450,7 +553,8 @@ class NewCampaignDialog(QDialog):
             if seq == self._count_seq:
                 self._counted(answer[1])
 
-        self.ctx.reader.submit(lambda tc: choose_targets(tc.db, staff, choice), success=shown, name="campaign-count")
+        self.ctx.reader.submit(lambda tc: choose_targets(tc.db, staff, choice, campaign=code), success=shown,
+                               name="campaign-count")
 
     def _counted(self, count: TargetCount) -> None:
         self.count = count
@@ -461,11 +565,18 @@ class NewCampaignDialog(QDialog):
             self._show_error("clients", "\n".join(problems))
         else:
             self._clear_error("clients")
-        self.count_label.setText(
-            self.tr("%1 clients chosen: %2 with marketing consent become targets, %3 left out"
-                    " (no marketing consent).")
-            .replace("%1", f"{count.total:,}").replace("%2", f"{count.consented:,}")
-            .replace("%3", f"{count.left_out:,}"))
+        if self.code:
+            self.count_label.setText(
+                self.tr("%1 clients chosen: %2 new targets to add, %3 left out (no marketing consent),"
+                        " %4 already targets.")
+                .replace("%1", f"{count.total:,}").replace("%2", f"{count.new:,}")
+                .replace("%3", f"{count.left_out:,}").replace("%4", f"{count.already:,}"))
+        else:
+            self.count_label.setText(
+                self.tr("%1 clients chosen: %2 with marketing consent become targets, %3 left out"
+                        " (no marketing consent).")
+                .replace("%1", f"{count.total:,}").replace("%2", f"{count.consented:,}")
+                .replace("%3", f"{count.left_out:,}"))
         self._update_save()
 
     # --- saving --------------------------------------------------------------------------------
@@ -474,16 +585,24 @@ class NewCampaignDialog(QDialog):
         """Why Save is disabled now ("" when it is not)."""
         if self.words is None:
             return self.tr("Loading the word list…")
-        if any(f.level == "block" for f in self.findings):
+        if self.code and self.original is None:
+            return self.tr("The campaign could not be loaded.")
+        checked = not self.code or "script" in self.changes()  # an unchanged script is not checked again
+        if checked and any(f.level == "block" for f in self.findings):
             return self.tr("The script holds blocked words: reword it to save.")
-        if any(f.level == "missing_risk_line" for f in self.findings):
+        if checked and any(f.level == "missing_risk_line" for f in self.findings):
             return self.tr("The script lacks the risk line a wealth product needs.")
-        if any(f.level == "warn" for f in self.findings) and not self.warning.acknowledged:
+        if checked and any(f.level == "warn" for f in self.findings) and not self.warning.acknowledged:
             return self.tr("Tick the box under the script to confirm the words to use with care.")
+        if self.code and self.by_none.isChecked():
+            return "" if self.changes() else self.tr("Nothing to save: change a field, or choose clients to add.")
         if self.count is None:
             return self.tr("Choose the targets.") if self.choice() is None else self.tr("Counting the targets…")
         if not self.count.ok:
             return self.tr("Correct the client numbers.")
+        if self.code and not self.count.new:
+            return self.tr("None of these clients would be added (already targets, or no marketing consent):"
+                           " choose others, or “Add no targets”.")
         if not self.count.consented:
             return self.tr("No client of this choice has consented to marketing: there would be no targets.")
         return ""
@@ -507,6 +626,14 @@ class NewCampaignDialog(QDialog):
                 "ends": self.ends.text(), "script": self.script.toPlainText(), "benefits": self.benefits.text(),
                 "goal": self.goal.text()}
 
+    def changes(self) -> dict[str, Any]:
+        """The edit mode: the fields changed from the campaign as loaded (compared as the service
+        keeps them: trimmed)."""
+        if self.original is None:
+            return {}
+        now = self.values()
+        return {k: now[k] for k in EDITABLE if str(now[k] or "").strip() != self.original[k].strip()}
+
     def save(self) -> None:
         """Make the campaign on the writer thread; the answer comes back to ``_done``."""
         self._check_script()  # the last keys typed may not have been checked yet
@@ -514,6 +641,9 @@ class NewCampaignDialog(QDialog):
             self._update_save()
             return
         choice = self.choice()
+        if self.code:
+            self._save_edit(choice)
+            return
         if choice is None:
             return
         staff, values, acknowledged = self.ctx.staff, self.values(), self.warning.acknowledged
@@ -529,13 +659,49 @@ class NewCampaignDialog(QDialog):
         self._update_save()
         self.ctx.writer.submit(work, success=self._done, failure=self._failed, name="campaign-create")
 
-    def _done(self, answer: tuple[Any, TargetCount]) -> None:
+    def _save_edit(self, choice: TargetChoice | None) -> None:
+        """The edit mode: the fields changed (``edit_local``), then the clients chosen added
+        (``add_targets``), in one transaction on the writer thread: a refusal of either rolls
+        both back."""
+        staff, code, changes = self.ctx.staff, self.code or "", self.changes()
+        acknowledged = self.warning.acknowledged
+        name = (self.original or {}).get("name", "")
+
+        def work(tc: TaskContext) -> tuple[Any, TargetCount | None]:
+            ids: list[int] = []
+            count = None
+            if choice is not None:
+                ids, count = choose_targets(tc.db, staff, choice, ids=True, campaign=code)
+                if not count.ok:
+                    return None, count
+            svc = CampaignService(tc.db, staff, ReferenceData(tc.db))
+            try:
+                with write(tc.db):
+                    edited = svc.edit_local(code, changes, acknowledged=acknowledged) if changes else None
+                    if edited is not None and not edited.ok:
+                        raise _Refused(edited)
+                    added = svc.add_targets(code, ids, note=f"本网点自建：{choice.how}") if choice else None
+                    if added is not None and not added.ok:
+                        raise _Refused(added)
+            except _Refused as refused:
+                return refused.result, count
+            value = LocalCampaign(code, edited.value.name if edited else name,
+                                  added.value.targets if added else 0, added.value.no_consent if added else 0,
+                                  added.value.already if added else 0)
+            both = (edited.changes if edited else Changes()) | (added.changes if added else Changes())
+            return Result.done(value, both), count
+
+        self._busy = True
+        self._update_save()
+        self.ctx.writer.submit(work, success=self._done, failure=self._failed, name="campaign-edit")
+
+    def _done(self, answer: tuple[Any, TargetCount | None]) -> None:
         self._busy = False
         result, count = answer
         for key in self.errors:
             self._clear_error(key)
         self.general.setVisible(False)
-        if result is None:  # the clients changed since they were counted
+        if result is None and count is not None:  # the clients changed since they were counted
             self._counted(count)
             return
         if result.ok:

@@ -2,8 +2,9 @@
 campaign's script checked word by word with its risk line, its targets (and, for the branch
 head, the ones left out for want of consent, with the reason), the automatic distribution
 with a preview, and the figures per manager. The branch head also makes local campaigns
-here (``NewCampaignDialog``), marked "this branch" in the list. UI thread; data work on the
-database threads.
+here (``NewCampaignDialog``), marked "this branch" in the list, and changes them later (the
+same dialog in its edit mode: the wording, the dates, more targets); head office's campaigns
+stay read-only. UI thread; data work on the database threads.
 """
 
 from __future__ import annotations
@@ -143,8 +144,15 @@ class CampaignsWorkspace(Workspace):
         self.new_button.setToolTip(self.tr("A campaign of this branch, with its script and its own target list"))
         self.new_button.setVisible(self.manage)
         self.new_button.setEnabled(self.manage)
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.edit_button.setObjectName("editCampaignButton")
+        self.edit_button.setToolTip(self.tr("Change this branch's campaign: its theme, dates, goal, script and"
+                                            " benefits, and add targets"))
+        self.edit_button.setVisible(False)  # a local campaign selected, for the branch head
+        self.edit_button.setEnabled(False)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.edit_button)
         bottom.addWidget(self.new_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -156,6 +164,7 @@ class CampaignsWorkspace(Workspace):
         self.excluded_box.toggled.connect(lambda _on: self._load_targets())
         self.auto_button.clicked.connect(self.distribute)
         self.new_button.clicked.connect(self.new_campaign)
+        self.edit_button.clicked.connect(self.edit_campaign)
         self.contact_button.clicked.connect(self.log_contact)
         self.print_button.clicked.connect(self.print_sheet)
         self.targets.currentCellChanged.connect(lambda *_: self._on_target())
@@ -292,10 +301,39 @@ class CampaignsWorkspace(Workspace):
                       .replace("%3", f"{made.no_consent:,}"))
         self.status.setText(self._note)
 
+    def _selected(self) -> Any:
+        return next((r for r in self.rows if r.code == self.code), None)
+
+    def edit_campaign(self) -> NewCampaignDialog | None:
+        """The selected local campaign in the form (its edit mode); head office's are not changed."""
+        row = self._selected()
+        if not self.manage or row is None or not row.local:
+            return None
+        dlg = NewCampaignDialog(self.ctx, self, code=row.code)
+        self.edit_dialog = dlg
+        dlg.saved.connect(self._edited)
+        dlg.open()
+        return dlg
+
+    def _edited(self, made: LocalCampaign) -> None:
+        # as for a new one: the dialog published the change, _on_changes reloads, the row stays selected
+        self.code = made.code
+        if made.targets or made.no_consent or made.already:
+            self._note = (self.tr("Local campaign “%1” saved: %2 targets added, %3 left out (no marketing"
+                                  " consent), %4 already targets.")
+                          .replace("%1", made.name).replace("%2", f"{made.targets:,}")
+                          .replace("%3", f"{made.no_consent:,}").replace("%4", f"{made.already:,}"))
+        else:
+            self._note = self.tr("Local campaign “%1” saved.").replace("%1", made.name)
+        self.status.setText(self._note)
+
     def _pick(self, row: int) -> None:
         if not 0 <= row < len(self.rows):
             return
         self.code = self.rows[row].code
+        local = self.manage and self.rows[row].local
+        self.edit_button.setVisible(local)
+        self.edit_button.setEnabled(local)
         self.print_button.setEnabled(True)
         services, code = self.services, self.code
 

@@ -15,6 +15,10 @@ from app.ui.main_window import MainWindow
 
 
 def _open(qtbot, demo_dir: Path, code: str | None):
+    return _open_with(qtbot, demo_dir, 3, code)
+
+
+def _open_with(qtbot, demo_dir: Path, campaigns: int, code: str | None = None):
     app = create_application([])
     i18n.install(app, "zh_CN")
     ctx = build_context(Store.open(demo_dir), code)
@@ -24,7 +28,7 @@ def _open(qtbot, demo_dir: Path, code: str | None):
     w.show()
     ws = next(x for x in w.workspaces if isinstance(x, CampaignsWorkspace))
     w.nav.setCurrentRow(w.workspaces.index(ws))
-    qtbot.waitUntil(lambda: len(ws.rows) == 3 and ws.script.toPlainText() != "", timeout=5000)
+    qtbot.waitUntil(lambda: len(ws.rows) == campaigns and ws.script.toPlainText() != "", timeout=5000)
     return w, ws, ctx
 
 
@@ -266,3 +270,138 @@ def test_a_manager_does_not_see_the_new_campaign_button(qtbot, demo_dir: Path) -
     finally:
         w.close()
         ctx.shutdown()
+
+
+# --- a local campaign changed after it was made ----------------------------------------------------------
+
+def _local(demo_dir: Path, village: int, n: int) -> tuple[str, list[int]]:
+    """A local campaign made by the head with ``n`` consented clients of ``village`` as targets:
+    (its code, those clients)."""
+    from app.services import auth
+    from app.services.campaigns import CampaignService
+
+    db = Store.open(demo_dir).connect()
+    try:
+        ids = [r[0] for r in db.conn.execute(
+            "SELECT id FROM clients WHERE deleted = 0 AND consent = 1 AND village_id = ? ORDER BY id LIMIT ?",
+            (village, n))]
+        svc = CampaignService(db, auth.load_staff(db, "A0001")[0])
+        made = svc.create_local({"name": "茶季存款回馈", "script": "存款送大米一袋。", "starts": "2026-12-01",
+                                 "ends": "2026-12-31", "goal": "20", "benefits": "大米一袋"}, ids)
+        assert made.ok, made.message
+        return made.value.code, ids
+    finally:
+        db.close()
+
+
+def _select(qtbot, ws: CampaignsWorkspace, code: str) -> None:
+    row = next(i for i, r in enumerate(ws.rows) if r.code == code)
+    ws.list.setCurrentCell(row, 0)
+    qtbot.waitUntil(lambda: ws.code == code, timeout=5000)
+
+
+def _edit(qtbot, ws: CampaignsWorkspace):
+    assert ws.edit_button.isVisibleTo(ws) and ws.edit_button.isEnabled()
+    ws.edit_button.click()
+    dlg = ws.edit_dialog
+    qtbot.waitUntil(lambda: dlg.words is not None and dlg.original is not None, timeout=5000)
+    return dlg
+
+
+def test_the_head_edits_a_local_campaign_and_adds_a_village(qtbot, demo_dir: Path) -> None:
+    village, total, consented = _village_counts(demo_dir)
+    code, _first = _local(demo_dir, village, 3)
+    w, ws, ctx = _open_with(qtbot, demo_dir, 4)
+    try:
+        _select(qtbot, ws, code)
+        dlg = _edit(qtbot, ws)
+        # prefilled; the product shown but fixed; nothing to save yet
+        assert dlg.name.text() == "茶季存款回馈" and dlg.script.toPlainText() == "存款送大米一袋。"
+        assert (dlg.starts.text(), dlg.ends.text(), dlg.goal.text(), dlg.benefits.text()) == (
+            "2026-12-01", "2026-12-31", "20", "大米一袋")
+        assert not dlg.product.isEnabled() and dlg.by_none.isChecked()
+        assert not dlg.save_button.isEnabled() and dlg.reason.text()
+        dlg.script.setPlainText("茶季到网点存款，送大米一袋，欢迎咨询。")
+        dlg.village.setCurrentIndex(dlg.village.findData(village))
+        dlg.by_village.setChecked(True)
+        qtbot.waitUntil(lambda: dlg.count is not None and dlg.count.total == total, timeout=5000)
+        assert (dlg.count.already, dlg.count.new, dlg.count.left_out) == (3, consented - 3, total - consented)
+        text = dlg.count_label.text()
+        assert f"{consented - 3:,}" in text and f"{total - consented:,}" in text and "3" in text
+        qtbot.waitUntil(dlg.save_button.isEnabled, timeout=2000)
+        with qtbot.waitSignal(dlg.saved, timeout=10_000) as saved:
+            dlg.save_button.click()
+        done = saved.args[0]
+        assert (done.targets, done.already, done.no_consent) == (consented - 3, 3, total - consented)
+        qtbot.waitUntil(lambda: ws.list.item(ws.list.currentRow(), 2).text() == str(consented), timeout=5000)
+        assert ws.code == code and ws.rows[ws.list.currentRow()].code == code  # still selected
+        qtbot.waitUntil(lambda: "茶季到网点存款" in ws.script.toPlainText(), timeout=5000)
+        assert "茶季存款回馈" in ws.status.text()
+    finally:
+        w.close()
+        ctx.shutdown()
+    db = Store.open(demo_dir).connect()
+    try:
+        assert db.conn.execute("SELECT script, goal FROM campaigns WHERE code = ?", (code,)).fetchone() == (
+            "茶季到网点存款，送大米一袋，欢迎咨询。", 20)
+        assert db.conn.execute("SELECT count(*), count(DISTINCT client_uid) FROM campaign_targets"
+                               " WHERE campaign = ? AND deleted = 0", (code,)).fetchone() == (consented, consented)
+    finally:
+        db.close()
+
+
+def test_a_blocked_word_in_the_edit_disables_save(qtbot, demo_dir: Path) -> None:
+    village, _total, _consented = _village_counts(demo_dir)
+    code, _ids = _local(demo_dir, village, 2)
+    w, ws, ctx = _open_with(qtbot, demo_dir, 4)
+    try:
+        _select(qtbot, ws, code)
+        dlg = _edit(qtbot, ws)
+        dlg.goal.setText("25")
+        qtbot.waitUntil(dlg.save_button.isEnabled, timeout=2000)  # a field changed: something to save
+        dlg.script.setPlainText("本活动保本保息，存款送大米。")
+        qtbot.waitUntil(lambda: "保本保息" in dlg.warning.findings.text(), timeout=2000)
+        assert not dlg.save_button.isEnabled() and dlg.reason.text()
+        dlg.save()  # refused here: nothing goes to the writer
+        assert not dlg._busy
+        dlg.reject()
+    finally:
+        w.close()
+        ctx.shutdown()
+
+
+def test_head_offices_campaign_shows_no_edit_button(qtbot, head: CampaignsWorkspace) -> None:
+    _select(qtbot, head, "2026-mb-activation")
+    assert not head.rows[head.list.currentRow()].local
+    assert not head.edit_button.isVisibleTo(head) and not head.edit_button.isEnabled()
+    assert head.edit_campaign() is None
+
+
+def test_a_refused_addition_rolls_the_edit_back(qtbot, demo_dir: Path, monkeypatch) -> None:
+    from app.core.errors import FieldError
+    from app.core.result import Result
+    from app.services.campaigns import CampaignService
+
+    village, _total, _consented = _village_counts(demo_dir)
+    code, _ids = _local(demo_dir, village, 2)
+    monkeypatch.setattr(CampaignService, "add_targets", lambda *_a, **_k: Result.failed(
+        FieldError("clients", "目标客户", "unknown", "客户 42 不存在或已删除。")))
+    w, ws, ctx = _open_with(qtbot, demo_dir, 4)
+    try:
+        _select(qtbot, ws, code)
+        dlg = _edit(qtbot, ws)
+        dlg.name.setText("改过的主题")
+        dlg.by_village.setChecked(True)
+        qtbot.waitUntil(lambda: dlg.count is not None and dlg.save_button.isEnabled(), timeout=5000)
+        dlg.save_button.click()
+        qtbot.waitUntil(lambda: dlg.errors["clients"].isVisibleTo(dlg), timeout=5000)
+        assert "不存在或已删除" in dlg.errors["clients"].text() and dlg.isVisible()
+        dlg.reject()
+    finally:
+        w.close()
+        ctx.shutdown()
+    db = Store.open(demo_dir).connect()
+    try:  # the edit of the name was rolled back with the refused addition
+        assert db.conn.execute("SELECT name FROM campaigns WHERE code = ?", (code,)).fetchone()[0] == "茶季存款回馈"
+    finally:
+        db.close()
