@@ -8,6 +8,7 @@ tables itself: it asks here.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -58,3 +59,28 @@ def sync_status(store: Store, db: sqlite_utils.Database, *, recent: int = 20) ->
         last_confirmed=confirmed,
         recent=runs,
     )
+
+
+def confirmed_age(status: SyncStatus, now: datetime | None = None) -> timedelta | None:
+    """How long ago head office last confirmed a sync (never negative), or None when it never did.
+
+    ``last_confirmed`` is the PC's local time with its offset; a time without one is read as local.
+    """
+    if not status.last_confirmed:
+        return None
+    try:
+        when = datetime.fromisoformat(status.last_confirmed).astimezone()
+    except ValueError:
+        return None  # unreadable: as if never confirmed, so the PC is not shown as up to date
+    return max(timedelta(0), (now or datetime.now().astimezone()) - when)
+
+
+def is_stale(status: SyncStatus, stale_hours: float, now: datetime | None = None) -> bool:
+    """An enrolled PC whose last confirmed sync is older than ``stale_hours``, or that never had one.
+
+    A PC that is not enrolled (the demo, a PC still to be set up) is never stale: it has nothing to sync with.
+    """
+    if not status.enrolled:
+        return False
+    age = confirmed_age(status, now)
+    return age is None or age > timedelta(hours=stale_hours)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from datetime import timedelta
+
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.core.result import Changes
 from app.core.roles import Role
-from app.services.sync_status import SyncStatus, sync_status
+from app.services.sync_status import SyncStatus, confirmed_age, is_stale, sync_status
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
 from app.ui import settings as opts
 from app.ui.context import AppContext
@@ -25,6 +27,10 @@ from app.ui.labels import domain
 from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
 from app.ui.workspace import PlaceholderWorkspace, Workspace
+from sync.client.config import SyncSettings
+
+# amber, not the error red: nothing failed, but this PC has been out of touch with head office for too long
+STALE_STYLE = "QLabel { background: #ffc107; color: #1f1600; border-radius: 3px; padding: 1px 8px; }"
 
 
 class MainWindow(QMainWindow):
@@ -60,7 +66,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         for ws in self.workspaces:
             if isinstance(ws, SyncWorkspace):
-                ws.statusChanged.connect(self.sync_label.setText)
+                ws.statusChanged.connect(self._on_sync_text)
         ctx.changes.changed.connect(self._on_changes)
         self._build_shortcuts()
         self._restore_geometry()
@@ -145,8 +151,14 @@ class MainWindow(QMainWindow):
         )
         self.file_label = QLabel(self.tr("Data: %1").replace("%1", str(self.ctx.store.path)))
         self.file_label.setToolTip(str(self.ctx.store.path))
-        self.sync_label = QLabel(self.tr("Last sync: never"))
+        self._sync_text = self.tr("Last sync: never")  # the Sync workspace's line
+        self._sync_state: SyncStatus | None = None
+        self.sync_label = QLabel(self._sync_text, objectName="syncLabel")
         self.pending_label = QLabel()
+        # staleness grows with the clock, not only with events: look again every few minutes (no query)
+        self._stale_timer = QTimer(self, interval=5 * 60 * 1000)
+        self._stale_timer.timeout.connect(self._show_sync)
+        self._stale_timer.start()
         for w in (self.staff_label, self.sync_label, self.pending_label):
             bar.addPermanentWidget(w)
         source = self.ctx.settings.key_source
@@ -177,6 +189,43 @@ class MainWindow(QMainWindow):
 
     def _on_status(self, status: SyncStatus) -> None:
         self.pending_label.setText(self.tr("Unsynced changes: %1").replace("%1", f"{status.pending:,}"))
+        self._sync_state = status
+        self._show_sync()
+
+    def _on_sync_text(self, text: str) -> None:
+        """The Sync workspace's line changed (a sync ended, settings saved): show it, and read the last
+        confirmed time again for the staleness check."""
+        self._sync_text = text
+        self._show_sync()
+        self.refresh_status()
+
+    def _age_text(self, age: timedelta | None) -> str:
+        if age is None:
+            return self.tr("never")
+        hours = age.total_seconds() / 3600
+        if hours < 48:
+            return self.tr("%1 hours ago").replace("%1", str(int(hours)))
+        return self.tr("%1 days ago").replace("%1", str(int(hours // 24)))
+
+    def _show_sync(self) -> None:
+        """The sync label: the Sync workspace's line; on amber, with the age, when an enrolled PC's last
+        confirmed sync is older than ``stale_hours`` (or it never had one). A PC not enrolled is never amber."""
+        state = self._sync_state
+        stale_hours = SyncSettings.load(self.ctx.settings).stale_hours
+        stale = state is not None and is_stale(state, stale_hours)
+        if stale and state is not None:
+            self.sync_label.setText(
+                self.tr("Last confirmed sync: %1").replace("%1", self._age_text(confirmed_age(state))))
+            self.sync_label.setToolTip(
+                self.tr("Head office has not confirmed a sync for more than %1 hours: sync in the Sync workspace"
+                        " (its settings say when this warning shows).").replace("%1", f"{stale_hours:g}")
+                + "\n" + self._sync_text)
+        else:
+            self.sync_label.setText(self._sync_text)
+            self.sync_label.setToolTip("")
+        if self.sync_label.property("stale") != stale:
+            self.sync_label.setProperty("stale", stale)
+            self.sync_label.setStyleSheet(STALE_STYLE if stale else "")
 
     # --- geometry --------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Where this workstation syncs to, and its device token.
 
 The non-secret part (server address, branch, device id, proxy, CA bundle,
-timeouts) is kept under ``"sync"`` in the data folder's ``settings.json``. The
+timeouts, the background-sync interval and when to call a sync stale) is kept
+under ``"sync"`` in the data folder's ``settings.json``. The
 device token is a secret kept the way the database key is: in the OS
 credential store (``keyring``) under the database's id; on a PC set up with
 ``init --allow-key-file`` (no credential store), in ``device-token`` beside
@@ -10,6 +11,7 @@ the key file, readable only by its owner.
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 from dataclasses import asdict, dataclass, fields
@@ -25,6 +27,23 @@ TOKEN_FILENAME = "device-token"
 
 KEYRING_SERVICE = "BranchDesk sync"
 
+INTERVAL_MIN_RANGE = (1.0, 1440.0)  # minutes between background syncs: a minute to a day
+STALE_HOURS_RANGE = (1.0, 720.0)  # hours without a confirmed sync before the status bar warns: up to 30 days
+
+
+def _in_range(value: object, default: float, bounds: tuple[float, float]) -> float:
+    """A number from settings.json, or ``default`` when it is missing or not a finite number;
+    a hand-edited value outside ``bounds`` is brought to the nearest bound (0 would hammer head office)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return default
+    if not math.isfinite(number):
+        return default
+    return min(max(number, bounds[0]), bounds[1])
+
 
 @dataclass
 class SyncSettings:
@@ -36,12 +55,18 @@ class SyncSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
     retries: int = 5
+    interval_min: float = 15.0  # minutes between background syncs after a confirmed one (INTERVAL_MIN_RANGE)
+    stale_hours: float = 48.0  # the status bar turns amber after this long without a confirmed sync
 
     @classmethod
     def load(cls, settings: Settings) -> SyncSettings:
+        """The settings under "sync"; keys a file does not have (an older build's) take their defaults."""
         raw = settings.extra.get("sync") or {}
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in dict(raw).items() if k in known})
+        s = cls(**{k: v for k, v in dict(raw).items() if k in known})
+        s.interval_min = _in_range(s.interval_min, cls.interval_min, INTERVAL_MIN_RANGE)
+        s.stale_hours = _in_range(s.stale_hours, cls.stale_hours, STALE_HOURS_RANGE)
+        return s
 
     def save(self, settings: Settings, data_dir: Path) -> None:
         settings.extra["sync"] = asdict(self)

@@ -19,6 +19,7 @@ batch when ``cancelled()`` turns true. Whatever committed before a cut stays:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
@@ -128,8 +129,9 @@ def enrol(
         if local_branch and local_branch != ans["branch"]:
             raise SyncError(f"注册码属于网点 {ans['branch']}，而本机数据库属于网点 {local_branch}，未注册"
                             "（注册码仍然有效）。")
-        s = SyncSettings(server_url=server_url, branch=ans["branch"], device_id=int(ans["device_id"]),
-                         proxy=proxy, ca_bundle=ca_bundle)
+        # what the PC already chose (interval, stale age, timeouts) stays; the enrolment sets the rest
+        s = dataclasses.replace(SyncSettings.load(store.settings), server_url=server_url, branch=ans["branch"],
+                                device_id=int(ans["device_id"]), proxy=proxy, ca_bundle=ca_bundle)
         save_token(store.settings, store.data_dir, s, ans["token"])
         try:
             t.request("POST", "/v1/enrol/confirm", body={"token": ans["token"]}, retry=False)

@@ -181,3 +181,25 @@ def test_https_with_the_banks_own_ca(tmp_path: Path):
         assert report.status == "synced" and report.pulled > 50
     finally:
         hq.stop()
+
+
+def test_enrolling_keeps_what_the_pc_chose(tmp_path: Path):
+    """The interval and stale age set on the settings page survive an enrolment (a re-enrolment)."""
+    from app.store.store import Store
+    from sync.client.config import SyncSettings
+    from sync.client.engine import enrol
+
+    hq = start_hq(f"sqlite:///{tmp_path / 'hq.db'}")
+    try:
+        seed_demo(hq.store, n_clients=50)
+        store = Store.open(tmp_path / "ws", create=True)
+        chosen = SyncSettings.load(store.settings)
+        chosen.interval_min, chosen.stale_hours = 60.0, 168.0
+        chosen.save(store.settings, store.data_dir)
+        _d, code = hq.store.new_enrolment(DEMO_BRANCH)
+        s = enrol(store, hq.url, code)
+        again = SyncSettings.load(Store.open(tmp_path / "ws").settings)
+        assert s.enrolled and (again.interval_min, again.stale_hours) == (60.0, 168.0)
+        assert again.server_url == hq.url and again.branch == DEMO_BRANCH
+    finally:
+        hq.stop()
