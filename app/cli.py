@@ -179,7 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--ca-bundle", help="总行服务证书的 CA 证书文件（PEM）")
     st = ssub.add_parser("status", parents=[common], help="同步设置、待上传数量、冲突与最近的同步记录")
     st.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
-    cf = ssub.add_parser("conflicts", parents=[common], help="列出待人工复核的同步冲突（证件号、手机号已脱敏）")
+    cf = ssub.add_parser("conflicts", parents=[common],
+                         help="列出待人工复核的同步冲突（证件号、手机号已脱敏），或处理一条")
+    cf.add_argument("action", nargs="?", choices=["resolve"],
+                    help="resolve 处理一条冲突（记入变更与审计，下次同步上传）")
+    cf.add_argument("conflict_id", nargs="?", help="冲突编号（见列表）")
+    decide = cf.add_mutually_exclusive_group()
+    decide.add_argument("--keep", choices=["mine", "theirs"], help="mine 保留本网点的值；theirs 采用总行的值")
+    decide.add_argument("--value", metavar="值", help="采用人工合并后的值（按该字段的规则检查）")
     cf.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     qa = ssub.add_parser("quarantine", parents=[common], help="被总行拒绝的修改：查看原因、重新上传或放弃")
     qa.add_argument("action", nargs="?", choices=["retry", "discard"], help="retry 重新上传；discard 放弃（记入审计）")
@@ -645,6 +652,44 @@ def _print_status(st) -> None:
             print("  " + row(cells, widths) + f"  {r['error'] or ''}")
 
 
+def _resolve_conflict(args: argparse.Namespace, review) -> int:
+    """``sync conflicts resolve ID --keep mine|theirs | --value TEXT``: a journaled, audited decision."""
+    from app.core.errors import FieldError
+    from app.services.history import value_text
+    from app.services.sync_review import DECISIONS, MERGED
+    from sync.protocol.kinds import KINDS
+
+    if not args.conflict_id:
+        _err("请给出冲突编号（见 branchdesk sync conflicts 的列表）。")
+        return EXIT_USAGE
+    if not args.keep and args.value is None:
+        _err("请用 --keep mine、--keep theirs 或 --value 值 说明如何处理。")
+        return EXIT_USAGE
+    detail = review.conflict(args.conflict_id)
+    if isinstance(detail, FieldError):
+        _print_errors([detail])
+        return EXIT_REFUSED
+    result = review.resolve(detail.view.id, keep=args.keep, value=args.value)
+    if not result.ok:
+        _print_errors(result.errors)
+        return EXIT_REFUSED
+    done = result.value
+    if done.decision == MERGED:
+        kind = KINDS.get(detail.view.kind)
+        col = kind.by_name.get(detail.field) if kind is not None and detail.field else None
+        shown = value_text(col, review.typed_value(col, args.value), review.ref) if col is not None else "—"
+    else:
+        shown = detail.mine.value if done.decision == "mine" else detail.theirs.value
+    if args.json:
+        _print_json({"id": done.conflict_id, "decision": done.decision, "change_ids": list(done.change_ids),
+                     "record": detail.view.record, "field": detail.view.field, "value": shown})
+        return EXIT_OK
+    print(f"已处理冲突 [{done.conflict_id}] {detail.view.record}  {detail.view.field}：{DECISIONS[done.decision]}"
+          f"（{shown}）。")
+    print("已记为一项修改，下次同步时上传总行。" if done.change_ids else "本机已是该值，无需修改；已记入审计。")
+    return EXIT_OK
+
+
 def _sync_review(args: argparse.Namespace, store) -> int:
     """``sync conflicts`` and ``sync quarantine [retry|discard ID]``: signed in, masked, audited."""
     from app.core.errors import FieldError
@@ -657,7 +702,12 @@ def _sync_review(args: argparse.Namespace, store) -> int:
             _print_errors([staff])
             return EXIT_REFUSED
         review = SyncReview(db, staff)
+        if args.sync_command == "conflicts" and args.action == "resolve":
+            return _resolve_conflict(args, review)
         if args.sync_command == "conflicts":
+            if args.keep or args.value is not None or args.conflict_id:
+                _err("处理冲突请写成：branchdesk sync conflicts resolve 编号 --keep mine|theirs 或 --value 值。")
+                return EXIT_USAGE
             rows = review.conflicts()
             if isinstance(rows, FieldError):
                 _print_errors([rows])
@@ -669,6 +719,9 @@ def _sync_review(args: argparse.Namespace, store) -> int:
             for c in rows:
                 kept = "总行采用了本网点的值" if c.side == "push" else "本机采用了总行的值"
                 print(f"  [{c.id}] {c.time}  {c.record}  {c.field}：本网点 {c.mine}；总行 {c.theirs}（{kept}）")
+            if rows:
+                print("用 branchdesk sync conflicts resolve 编号 --keep mine（保留本网点的值）或 --keep theirs"
+                      "（采用总行的值）或 --value 值（合并后的值）处理。")
             return EXIT_OK
         action = args.action
         if action is None:

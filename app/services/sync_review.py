@@ -6,13 +6,20 @@ way (Chinese labels and values, ID and phone numbers masked). A refused change
 can be sent again (under a new change id, after the record was corrected or
 what it refers to now exists) or discarded: discarding is audited, and the
 record is asked for again from head office at the next sync so the PC returns
-to head office's version. Runs on the thread that owns ``db``.
+to head office's version. A conflict is decided by a person (``resolve``): keep
+this branch's value, keep head office's, or type a merged one; the decision is
+a normal journaled edit of the record (through the client service for a
+client, so its rules apply), so it reaches head office at the next push; the
+conflict is closed and the decision audited (which side, never the values) in
+the same transaction. Runs on the thread that owns ``db``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -22,7 +29,14 @@ from app.core.roles import Action, Staff, check
 from app.services.history import ChangeView, conflict_values, describe
 from app.store import audit, journal, syncdata
 from app.store.db import write
+from app.store.records import RecordError, Records
 from app.store.reference import ReferenceData
+from sync.protocol.kinds import KINDS
+from sync.protocol.schema import Column, Kind, Owner, Problem, T
+
+KEEP_MINE, KEEP_THEIRS, MERGED = "mine", "theirs", "merged"
+DECISIONS = {KEEP_MINE: "保留本网点的值", KEEP_THEIRS: "采用总行的值", MERGED: "采用人工填写的合并值"}
+HEAD_OFFICE = "总行"
 
 
 def _reason(note: str | None) -> str:
@@ -50,6 +64,50 @@ class QuarantinedView:
     reason: str
 
 
+@dataclass(frozen=True)
+class ConflictSide:
+    value: str  # as a person reads it, masked
+    by: str  # who changed it: 姓名（工号） from the journal, or 总行
+    at: str  # when (local time, to the minute); "" when not known
+
+
+@dataclass(frozen=True)
+class ConflictDetail:
+    """One open conflict as the review dialog shows it."""
+
+    view: ConflictView
+    field: str | None  # the wire name; None: the whole record
+    mine: ConflictSide
+    theirs: ConflictSide
+    can_keep_mine: bool
+    can_merge: bool  # a field conflict: a merged value may be typed
+    hint: str  # how to type a merged value
+
+
+@dataclass(frozen=True)
+class Resolution:
+    conflict_id: int
+    decision: str  # KEEP_MINE / KEEP_THEIRS / MERGED
+    change_ids: tuple[str, ...]  # the journaled edits (empty: the record already held the decided value)
+
+
+class _Refused(Exception):
+    """A decision refused inside the write transaction: rolled back, the errors said."""
+
+    def __init__(self, *errors: FieldError) -> None:
+        super().__init__("；".join(e.message for e in errors))
+        self.errors = errors
+
+
+def _field_error(kind: Kind, problem: Problem) -> FieldError:
+    col = kind.by_name.get(problem.field)
+    return FieldError(problem.field, col.label if col else problem.field, problem.code, problem.message)
+
+
+def _bool_text(v: Any) -> str:
+    return "" if v is None else ("是" if v else "否")
+
+
 class SyncReview:
     """Conflicts and quarantined changes as one staff member may see and handle them."""
 
@@ -69,12 +127,251 @@ class SyncReview:
         denied = check(self.staff, Action.REVIEW_CONFLICTS)
         if denied:
             return denied
-        out = []
-        for c in syncdata.open_conflicts(self.db):
-            label, mine, theirs = conflict_values(c.kind, c.field, c.local_value, c.server_value, self.ref)
-            out.append(ConflictView(c.id, c.time[:16].replace("T", " "), c.side, c.kind,
-                                    self._record_name(c.kind, c.row_uid), label, mine, theirs, c.note))
-        return out
+        return [self._view(c) for c in syncdata.open_conflicts(self.db)]
+
+    # --- deciding a conflict -----------------------------------------------------------------
+
+    def _open(self, conflict_id: int) -> syncdata.ConflictRow | FieldError:
+        denied = check(self.staff, Action.REVIEW_CONFLICTS)
+        if denied:
+            return denied
+        try:
+            row = syncdata.open_conflict(self.db, int(conflict_id))
+        except (TypeError, ValueError):
+            row = None
+        if row is None:
+            return FieldError("conflict", "冲突", "unknown",
+                              f"没有待处理的冲突“{conflict_id}”（编号不对，或已经处理过）。")
+        return row
+
+    def _view(self, c: syncdata.ConflictRow) -> ConflictView:
+        label, mine, theirs = conflict_values(c.kind, c.field, c.local_value, c.server_value, self.ref)
+        return ConflictView(c.id, c.time[:16].replace("T", " "), c.side, c.kind,
+                            self._record_name(c.kind, c.row_uid), label, mine, theirs, c.note)
+
+    def _local_change(self, c: syncdata.ConflictRow) -> journal.JournalEntry | None:
+        """The change this branch's side comes from: the pushed change itself, or the record's
+        latest journaled change (to that field, for a field conflict)."""
+        if c.change_id:
+            entry = journal.get(self.db, c.change_id)
+            if entry is not None:
+                return entry
+        sql = "SELECT change_id FROM journal WHERE kind = ? AND row_uid = ?"
+        args: list[Any] = [c.kind, c.row_uid]
+        if c.field:
+            sql += " AND instr(after, ?) > 0"
+            args.append(json.dumps(c.field))
+        row = self.db.conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+        return journal.get(self.db, row[0]) if row else None
+
+    def conflict(self, conflict_id: int) -> ConflictDetail | FieldError:
+        """One open conflict with who changed each side and when (values masked)."""
+        c = self._open(conflict_id)
+        if isinstance(c, FieldError):
+            return c
+        view = self._view(c)
+        entry = self._local_change(c)
+        shown = describe(entry, self.ref) if entry is not None else None
+        mine = ConflictSide(view.mine, shown.author if shown else "", shown.time if shown else "")
+        theirs = ConflictSide(view.theirs, HEAD_OFFICE, view.time)
+        k = KINDS.get(c.kind)
+        col = k.by_name.get(c.field) if (k is not None and c.field) else None
+        return ConflictDetail(view, c.field, mine, theirs, can_keep_mine=bool(c.field) or c.side == "pull",
+                              can_merge=col is not None, hint=self._hint(col) if col is not None else "")
+
+    @staticmethod
+    def _hint(col: Column) -> str:
+        if col.pattern_hint:
+            return col.pattern_hint
+        if col.type == T.BOOL:
+            return "是 或 否"
+        if col.type == T.ENUM:
+            return "、".join(ch.label for ch in col.choices)
+        if col.type == T.DATE:
+            return "日期，如 2026-12-01"
+        if col.type == T.REF and col.ref == "village":
+            return "村名（乡镇+村）或村代码"
+        if col.type == T.REF and col.ref == "staff":
+            return "员工号或姓名"
+        if col.type == T.LIST:
+            return "多项用逗号分隔"
+        if col.max_len:
+            return f"最多 {col.max_len} 个字"
+        return ""
+
+    def typed_value(self, col: Column, value: Any) -> Any:
+        """A merged value as typed (text) in its column's wire form; anything else as given.
+        What cannot be read is left as text, for the declaration to refuse with its own words."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        t = col.type
+        if t == T.TEXT:
+            if col.pattern:  # a number (phone, ID) as people write it: 138 0013 8000
+                text = "".join(text.split())
+            return text if text or not col.null else col.empty
+        if not text:
+            return col.empty if not col.null else None
+        if t == T.BOOL:
+            low = text.lower()
+            if low in ("是", "y", "yes", "true", "1"):
+                return True
+            if low in ("否", "n", "no", "false", "0"):
+                return False
+        elif t == T.ENUM:
+            return next((ch.value for ch in col.choices if text in (ch.value, ch.label)), text)
+        elif t in (T.INT, T.MONEY) and re.fullmatch(r"-?\d+", text):
+            return int(text)
+        elif t == T.REF and col.ref == "village":
+            if text in self.ref.village_by_code:
+                return text
+            found = self.ref.find_villages(text)
+            return found[0].code if len(found) == 1 else text
+        elif t == T.REF and col.ref == "staff":
+            s = self.ref.find_staff(text)
+            return s.code if s is not None else text
+        elif t == T.LIST:
+            parts = [x.strip() for x in re.split(r"[,，、]", text) if x.strip()]
+            if col.item == T.CODE:
+                parts = [self.ref.find_tag(x).code if self.ref.find_tag(x) else x for x in parts]
+            return sorted(set(parts))
+        return text
+
+    def _decided(self, c: syncdata.ConflictRow, k: Kind, keep: str | None, value: Any,
+                 current: dict[str, Any]) -> dict[str, Any]:
+        """The values the decision sets (wire names), or ``_Refused`` saying why."""
+        if c.field is None:
+            if value is not None:
+                raise _Refused(FieldError("value", "合并值", "whole_record",
+                                          f"这条冲突涉及整条{k.label}记录，不能填写合并值；请选择保留本网点或总行的版本。"))
+            if keep == KEEP_MINE:
+                if c.side == "push":
+                    raise _Refused(FieldError("keep", "处理方式", "gone",
+                                              f"总行未采用本网点的这项修改（{c.note or '原因未说明'}），"
+                                              "无法保留本网点的版本；只能采用总行的处理。"))
+                return {}  # the unsent local change goes up at the next push
+            if c.side == "push":
+                return {}  # head office's handling stands; the next pull brings its version
+            try:
+                theirs = json.loads(c.server_value or "{}")
+            except ValueError:
+                theirs = {}
+            # head office's version of what the branch may change; its own columns arrive with the next pull
+            return {n: v for n, v in theirs.items() if n in k.by_name and k.by_name[n].owner != Owner.HQ
+                    and current.get(n) != v}
+        col = k.by_name.get(c.field)
+        if col is None:
+            raise _Refused(FieldError(c.field, c.field, "unknown",
+                                      f"本版本不认识{k.label}的字段“{c.field}”，无法处理。"))
+        if keep is not None:
+            raw = c.local_value if keep == KEEP_MINE else c.server_value
+            if raw is None:
+                raise _Refused(FieldError(col.name, col.label, "missing",
+                                          f"这条冲突没有留存{col.label}的{DECISIONS[keep][2:]}，无法采用。"))
+            decided = json.loads(raw)
+        else:
+            decided = self.typed_value(col, value)
+        problem = col.problem(decided)
+        if problem is not None:
+            raise _Refused(_field_error(k, problem))
+        return {col.name: decided} if current.get(col.name) != decided else {}
+
+    def _apply_client(self, c: syncdata.ConflictRow, k: Kind, keep: str | None, value: Any) -> None:
+        """Through the client service's edit, so its permission, validation and ownership rules apply."""
+        from app.services.clients import ClientService
+
+        svc = ClientService(self.db, self.staff, self.ref)
+        client = svc.repo.get_by_uid(c.row_uid)
+        if client is None or client.id is None:
+            if keep == KEEP_THEIRS and c.side == "push" and c.field is None:
+                return  # deleted at head office, and so here: nothing to change
+            raise _Refused(FieldError("client", "客户", "unknown", "该客户在本机不存在或已删除，无法按此处理。"))
+        current = svc.repo.wire(client)
+        changes = self._decided(c, k, keep, value, current)
+        if not changes:
+            return
+        raw: dict[str, str] = {}
+        for name, v in changes.items():
+            col = k.by_name[name]
+            if name == "hq_tags":
+                raw["tags"] = ",".join(sorted(set(v or []) | set(current.get("branch_tags") or [])))
+            elif name == "branch_tags":
+                raw["tags"] = ",".join(sorted(set(v or []) | set(current.get("hq_tags") or [])))
+            elif col.type == T.REF and col.ref == "village":
+                village = self.ref.village_by_code.get(v) if v else None
+                raw[col.local_name] = str(village.id) if village is not None else (v or "")
+            elif col.type == T.BOOL:
+                raw[col.local_name] = _bool_text(v)
+            elif col.type == T.LIST:
+                raw[col.local_name] = ",".join(v or [])
+            else:
+                raw[col.local_name] = "" if v is None else str(v)
+        result = svc.edit(client.id, raw)
+        if not result.ok:
+            raise _Refused(*result.errors)
+
+    def _apply_record(self, c: syncdata.ConflictRow, k: Kind, keep: str | None, value: Any) -> None:
+        try:
+            records = Records(self.db, c.kind, self.ref)
+        except (KeyError, ValueError):
+            records = None
+        rec = records.get(c.row_uid) if records is not None else None
+        if records is None or rec is None:
+            if keep == KEEP_THEIRS and c.side == "push" and c.field is None:
+                return
+            raise _Refused(FieldError("record", k.label, "unknown",
+                                      f"该{k.label}记录在本机不存在、已删除或不能在网点修改。"))
+        changes = self._decided(c, k, keep, value, rec.values)
+        if not changes:
+            return
+        try:
+            records.update(c.row_uid, changes, author=self.staff.code)
+        except RecordError as exc:
+            raise _Refused(*(_field_error(k, pr) for pr in exc.problems)) from exc
+
+    def resolve(self, conflict_id: int, *, keep: str | None = None, value: Any = None) -> Result[Resolution]:
+        """Decide an open conflict: ``keep`` "mine" (this branch's value) or "theirs" (head office's),
+        or ``value``, a merged value (wire form, or text as a person typed it).
+
+        The decision is a journaled edit of the record when the record does not hold the decided
+        value already (it goes to head office at the next push); the conflict is closed and the
+        decision audited in the same transaction. A refused decision writes nothing.
+        """
+        how = "处理方式"
+        if keep is not None and value is not None:
+            return Result.failed(FieldError("keep", how, "both", "请只选一种处理方式：保留一方的值，或填写合并值。"))
+        if keep is None and value is None:
+            return Result.failed(FieldError("keep", how, "required", "请选择保留本网点或总行的值，或填写合并值。"))
+        if keep is not None and keep not in (KEEP_MINE, KEEP_THEIRS):
+            return Result.failed(FieldError("keep", how, "choice",
+                                            f"处理方式只能是 mine（本网点）或 theirs（总行），不认识“{keep}”。"))
+        c = self._open(conflict_id)
+        if isinstance(c, FieldError):
+            return Result.failed(c)
+        k = KINDS.get(c.kind)
+        if k is None:
+            return Result.failed(FieldError("kind", "记录类型", "unknown",
+                                            f"本版本不认识记录类型“{c.kind}”，无法处理。"))
+        decision = keep or MERGED
+        try:
+            with write(self.db):
+                last = self.db.conn.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0]
+                if c.kind == "client":
+                    self._apply_client(c, k, keep, value)
+                else:
+                    self._apply_record(c, k, keep, value)
+                ids = tuple(r[0] for r in self.db.conn.execute(
+                    "SELECT change_id FROM journal WHERE seq > ? ORDER BY seq", (last,)))
+                syncdata.close_conflict(self.db, c.id, resolution=decision, by=self.staff.code)
+                label = k.by_name[c.field].label if c.field and c.field in k.by_name else f"整条{k.label}记录"
+                audit.record(
+                    self.db, staff=self.staff.code, action=audit.RESOLVE_CONFLICT, kind=c.kind, row_uid=c.row_uid,
+                    detail=f"处理同步冲突 {c.id}（{label}）：{DECISIONS[decision]}"
+                           + ("；已记为修改，下次同步上传" if ids else "；本机已是该值，无需修改"),
+                )
+        except _Refused as exc:
+            return Result.failed(*exc.errors)
+        return Result.done(Resolution(c.id, decision, ids), Changes.of(c.kind, uids=[c.row_uid], journal=bool(ids)))
 
     def quarantined(self) -> list[QuarantinedView] | FieldError:
         denied = check(self.staff, Action.REVIEW_CONFLICTS)

@@ -527,6 +527,16 @@ ALTER TABLE sheets_v12 RENAME TO sheets;
 ALTER TABLE sheet_rows_v12 RENAME TO sheet_rows
 """
 
+# --- v13: deciding a conflict ------------------------------------------------------
+#
+# A person decides an open conflict (app.services.sync_review): the decision is a
+# normal journaled edit of the record; the conflict row keeps which side won
+# ('mine', 'theirs' or 'merged', never the value) and who decided, beside resolved_at.
+V13 = """
+ALTER TABLE sync_conflicts ADD COLUMN resolution TEXT;
+ALTER TABLE sync_conflicts ADD COLUMN resolved_by TEXT
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -549,6 +559,7 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "scenarios of a whole township: the township when there is no village",
               add_columns("scenario", ("township",))),
     Migration(12, "printed sheets: the scenario report joins them", _sql(V12)),
+    Migration(13, "conflict review: how a conflict was decided (mine, theirs, merged) and by whom", _sql(V13)),
 ]
 
 

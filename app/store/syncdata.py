@@ -700,6 +700,23 @@ def open_conflicts(db: sqlite_utils.Database) -> list[ConflictRow]:
     return [ConflictRow(*r) for r in rows]
 
 
+def open_conflict(db: sqlite_utils.Database, conflict_id: int) -> ConflictRow | None:
+    """One conflict still waiting for a person, or None (unknown, or already decided)."""
+    row = db.conn.execute(
+        "SELECT id, time, side, kind, row_uid, change_id, field, base_value, local_value, server_value,"
+        " server_seq, note FROM sync_conflicts WHERE id = ? AND resolved_at IS NULL", (int(conflict_id),)
+    ).fetchone()
+    return ConflictRow(*row) if row else None
+
+
+def close_conflict(db: sqlite_utils.Database, conflict_id: int, *, resolution: str, by: str) -> None:
+    """Mark a conflict decided (inside the decision's transaction): which side won, never the value."""
+    db.conn.execute(
+        "UPDATE sync_conflicts SET resolved_at = ?, resolution = ?, resolved_by = ? WHERE id = ?",
+        (local_now(), resolution, by, int(conflict_id)),
+    )
+
+
 # --- sync log -------------------------------------------------------------------------------
 
 
