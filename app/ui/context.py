@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from app.core.roles import Staff
 from app.store.config import Settings
 from app.store.store import Store
+from app.ui.autosync import UnsavedEdits
 from app.ui.changes import ChangeBus
 from app.ui.tasks import DbThread
 
@@ -22,6 +23,7 @@ class AppContext:
     reader: DbThread  # queries for tables and counts, never blocked by writes
     ui_settings: QSettings  # window geometry, column layout, saved views (ui.ini in the data folder)
     changes: ChangeBus = field(default_factory=ChangeBus)  # what every operation changed (app.ui.changes)
+    unsaved: UnsavedEdits = field(default_factory=UnsavedEdits)  # forms background sync waits for
 
     def shutdown(self) -> None:
         self.reader.shutdown()

@@ -982,6 +982,7 @@ class ScenarioListPage(QWidget):
         header.resizeSection(3, 120)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.detail = ScenarioDetail(ws)
+        ws.ctx.unsaved.register(self.detail, self.tr("a scenario's figures"), lambda: bool(self.detail._typed))
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

@@ -38,6 +38,7 @@ from app.core.errors import FieldError
 from app.core.result import Changes, Result
 from app.services.sync_review import SyncReview
 from app.services.sync_status import SyncStatus, sync_status
+from app.ui.autosync import Reachability
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
 from app.ui.workspace import Workspace
@@ -116,7 +117,8 @@ class SyncWorkspace(Workspace):
         super().__init__(parent)
         self.ctx = ctx
         self.running = False
-        self.schedule = RetrySchedule(interval=self.AUTO_INTERVAL_S)
+        # AUTO_INTERVAL_S is the default; the PC's sync settings (interval_min) decide
+        self.schedule = RetrySchedule(interval=self._settings().interval_min * 60)
         self._thread = QThread()
         self._thread.setObjectName("sync")
         self._runner = _SyncRunner(ctx)
@@ -128,6 +130,12 @@ class SyncWorkspace(Workspace):
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.sync_now)
         self.auto = auto
+        # waits: forms with unsaved edits (asked every few seconds while waiting), and the network
+        self.waiting = False
+        self.wait_timer = QTimer(self, interval=3000)
+        self.wait_timer.timeout.connect(self._check_waiting)
+        self.reach = Reachability(self)
+        self.reach.online.connect(self.network_back)
         self._build()
         self.refresh()
         if auto and self._settings().enrolled:
@@ -197,6 +205,11 @@ class SyncWorkspace(Workspace):
         self.progress_label = QLabel()
         row.addWidget(self.sync_button)
         row.addWidget(self.cancel_button)
+        self.settings_button = QPushButton(self.tr("Settings…"))
+        self.settings_button.setObjectName("syncSettings")
+        self.settings_button.setToolTip(self.tr("Head-office address, proxy, CA certificate, how often to sync"))
+        self.settings_button.clicked.connect(self.open_settings)
+        row.addWidget(self.settings_button)
         row.addWidget(self.progress, 1)
         row.addWidget(self.progress_label, 1)
         layout.addLayout(row)
@@ -245,7 +258,21 @@ class SyncWorkspace(Workspace):
             self.tr("Note"),
         ], stretch=5)
         self.conflict_table.setObjectName("conflictTable")
-        self.tabs.addTab(self.conflict_table, self.tr("Conflicts to review"))
+        self.conflict_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.conflict_table.doubleClicked.connect(lambda _index: self._review_conflict())
+        conflicts = QWidget()
+        cl = QVBoxLayout(conflicts)
+        cl.addWidget(self.conflict_table, 1)
+        conflict_actions = QHBoxLayout()
+        conflict_actions.addStretch(1)
+        self.review_button = QPushButton(self.tr("Review…"))
+        self.review_button.setObjectName("conflictReview")
+        self.review_button.setToolTip(self.tr("Decide the chosen conflict: keep one side's value or type a merged one"))
+        self.review_button.clicked.connect(self._review_conflict)
+        conflict_actions.addWidget(self.review_button)
+        cl.addLayout(conflict_actions)
+        self.tabs.addTab(conflicts, self.tr("Conflicts to review"))
+        self._conflict_ids: list[int] = []
         layout.addWidget(self.tabs, 1)
         self._refused_ids: list[str] = []
 
@@ -332,12 +359,27 @@ class SyncWorkspace(Workspace):
 
     def _show_conflicts(self, conflicts: Any) -> None:
         items = [] if isinstance(conflicts, FieldError) else conflicts
+        self._conflict_ids = [c.id for c in items]
+        self.review_button.setEnabled(bool(items))
         kept = {"push": self.tr("head office kept this branch's value"),
                 "pull": self.tr("this PC took head office's value")}
         self._fill(self.conflict_table, [
             [c.time, c.record, c.field, c.mine, c.theirs, f"{kept.get(c.side, c.side)}。{c.note}"] for c in items
         ])
         self.tabs.setTabText(2, self.tr("Conflicts to review (%1)").replace("%1", str(len(items))))
+
+    def _review_conflict(self) -> None:
+        """Open the chosen conflict for a decision; the lists are read again after one."""
+        from app.ui.conflict_review import ConflictReviewDialog
+
+        row = self.conflict_table.currentRow()
+        if not 0 <= row < len(self._conflict_ids):
+            return
+        dialog = ConflictReviewDialog(self.ctx, self._conflict_ids[row], self)
+        dialog.resolved.connect(lambda _result: self.refresh())
+        dialog.finished.connect(dialog.deleteLater)
+        self.conflict_dialog = dialog  # tests and screenshots reach the open dialog here
+        dialog.open()
 
     def _handle_refused(self, action: str) -> None:
         row = self.refused_table.currentRow()
@@ -406,9 +448,33 @@ class SyncWorkspace(Workspace):
 
     # --- actions ------------------------------------------------------------------------
 
+    def network_back(self) -> None:
+        """The network came back: sync soon (the sync itself is the check against head office),
+        whatever the backoff after the failures while it was away."""
+        if self.auto and not self.running and self._settings().enrolled:
+            self.schedule.failures = 0
+            self.timer.start(2000)  # a moment for the line to settle (reconnections flap)
+
+    def _check_waiting(self) -> None:
+        if not self.ctx.unsaved.pending():
+            self.wait_timer.stop()
+            self.waiting = False
+            self.sync_now()
+
     def sync_now(self) -> None:
         if self.running or not self._settings().enrolled:
             return
+        unsaved = self.ctx.unsaved.pending()
+        if unsaved:
+            # a pull could change records under a form being edited: wait until it is saved or reverted
+            self.timer.stop()
+            self.waiting = True
+            self.progress_label.setText(self.tr("Sync waits for unsaved edits to be saved or reverted: %1")
+                                        .replace("%1", "、".join(unsaved)))
+            self.wait_timer.start()
+            return
+        self.waiting = False
+        self.wait_timer.stop()
         self.timer.stop()
         self.running = True
         self.sync_button.setEnabled(False)
@@ -422,6 +488,25 @@ class SyncWorkspace(Workspace):
         self._runner.cancel()
         self.cancel_button.setEnabled(False)
         self.progress_label.setText(self.tr("Cancelling…"))
+
+    def open_settings(self) -> QWidget:
+        """Open the sync settings (window-modal, not blocking); returns the dialog."""
+        from app.ui.sync_settings import SyncSettingsDialog
+
+        dialog = SyncSettingsDialog(self.ctx.settings, self.ctx.store.data_dir, self)
+        dialog.saved.connect(self._on_settings_saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _on_settings_saved(self, s: SyncSettings) -> None:
+        """The background interval follows the settings; a wait longer than the new interval is cut short
+        (a backoff after failures is left to run)."""
+        self.schedule.interval = s.interval_min * 60
+        ms = int(self.schedule.interval * 1000)
+        if self.timer.isActive() and self.schedule.failures == 0 and self.timer.remainingTime() > ms:
+            self.timer.start(ms)
+        self.refresh()
 
     @Slot(str, int, int, str)
     def _on_progress(self, phase: str, done: int, total: int, message: str) -> None:
@@ -492,5 +577,6 @@ class SyncWorkspace(Workspace):
     def shutdown(self) -> None:
         self._runner.cancel()
         self.timer.stop()
+        self.wait_timer.stop()
         self._thread.quit()
         self._thread.wait(30_000)

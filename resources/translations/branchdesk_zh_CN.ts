@@ -126,6 +126,14 @@
             <translation>本网点自己的营销活动，有自己的话术和目标客户</translation>
         </message>
         <message>
+            <source>Edit…</source>
+            <translation>修改…</translation>
+        </message>
+        <message>
+            <source>Change this branch's campaign: its theme, dates, goal, script and benefits, and add targets</source>
+            <translation>修改本网点的活动：主题、起止日期、目标、话术和权益，并可追加目标客户</translation>
+        </message>
+        <message>
             <source>Marketing worksheet: %1</source>
             <translation>营销工作单：%1</translation>
         </message>
@@ -160,6 +168,14 @@
         <message>
             <source>Local campaign “%1” created: %2 targets, %3 left out (no marketing consent). Distribute it to the managers from its Targets tab.</source>
             <translation>已新建本网点活动“%1”：目标客户 %2 户，%3 户因未授权营销未纳入。请在“目标客户”页分发给客户经理。</translation>
+        </message>
+        <message>
+            <source>Local campaign “%1” saved: %2 targets added, %3 left out (no marketing consent), %4 already targets.</source>
+            <translation>已保存本网点活动“%1”：追加目标客户 %2 户，%3 户因未授权营销未纳入，%4 户原已是目标客户。</translation>
+        </message>
+        <message>
+            <source>Local campaign “%1” saved.</source>
+            <translation>已保存本网点活动“%1”。</translation>
         </message>
         <message>
             <source>The script holds words that may not go to clients.</source>
@@ -550,6 +566,10 @@
             <translation>显示列</translation>
         </message>
         <message>
+            <source>client details</source>
+            <translation>客户资料</translation>
+        </message>
+        <message>
             <source>Could not load: %1</source>
             <translation>加载失败：%1</translation>
         </message>
@@ -749,6 +769,89 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Could not write %1: %2</source>
             <translation>无法写入 %1：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConflictReviewDialog</name>
+        <message>
+            <source>Review a sync conflict</source>
+            <translation>复核同步冲突</translation>
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation>正在读取…</translation>
+        </message>
+        <message>
+            <source>This branch</source>
+            <translation>本网点</translation>
+        </message>
+        <message>
+            <source>Keep this branch's</source>
+            <translation>保留本网点的值</translation>
+        </message>
+        <message>
+            <source>Head office</source>
+            <translation>总行</translation>
+        </message>
+        <message>
+            <source>Keep head office's</source>
+            <translation>保留总行的值</translation>
+        </message>
+        <message>
+            <source>Or a merged value</source>
+            <translation>或填写合并后的值</translation>
+        </message>
+        <message>
+            <source>Use this value</source>
+            <translation>采用这个值</translation>
+        </message>
+        <message>
+            <source>The decision is saved as a change to the record and sent to head office at the next sync. The audit trail records who decided which side, not the values.</source>
+            <translation>决定会作为对这条记录的修改保存，下次同步时报送总行。审计日志记录由谁选择了哪一方，不记录具体的值。</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <source>Changed by: not known</source>
+            <translation>修改人：不详</translation>
+        </message>
+        <message>
+            <source>Changed by %1 at %2</source>
+            <translation>由 %1 于 %2 修改</translation>
+        </message>
+        <message>
+            <source>not known</source>
+            <translation>不详</translation>
+        </message>
+        <message>
+            <source>an unknown time</source>
+            <translation>时间不详</translation>
+        </message>
+        <message>
+            <source>This conflict cannot be reviewed</source>
+            <translation>这条冲突无法复核</translation>
+        </message>
+        <message>
+            <source>Field: %1</source>
+            <translation>字段：%1</translation>
+        </message>
+        <message>
+            <source>Head office kept this branch's value; its own value was overwritten.</source>
+            <translation>总行采用了本网点的值，总行原来的值被覆盖。</translation>
+        </message>
+        <message>
+            <source>This PC took head office's value; this branch's value was kept for review.</source>
+            <translation>本机采用了总行的值，本网点的值留待复核。</translation>
+        </message>
+        <message>
+            <source>Type the merged value first.</source>
+            <translation>请先填写合并后的值。</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>未能保存：%1</translation>
         </message>
     </context>
     <context>
@@ -1413,6 +1516,26 @@ The record is kept as deleted so that the deletion syncs.</source>
             <source>Unsynced changes: %1</source>
             <translation>待同步变更：%1 条</translation>
         </message>
+        <message>
+            <source>never</source>
+            <translation>从未</translation>
+        </message>
+        <message>
+            <source>%1 hours ago</source>
+            <translation>%1 小时前</translation>
+        </message>
+        <message>
+            <source>%1 days ago</source>
+            <translation>%1 天前</translation>
+        </message>
+        <message>
+            <source>Last confirmed sync: %1</source>
+            <translation>上次确认同步：%1</translation>
+        </message>
+        <message>
+            <source>Head office has not confirmed a sync for more than %1 hours: sync in the Sync workspace (its settings say when this warning shows).</source>
+            <translation>总行已超过 %1 小时没有确认同步：请在“同步”页同步（何时提醒可在其设置中调整）。</translation>
+        </message>
     </context>
     <context>
         <name>MergeDialog</name>
@@ -1469,6 +1592,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>New local campaign</source>
             <translation>新建本网点营销活动</translation>
+        </message>
+        <message>
+            <source>Edit local campaign</source>
+            <translation>修改本网点营销活动</translation>
+        </message>
+        <message>
+            <source>Changes go to head office with the next sync. The product stays as it was made; the clients chosen below are added to the targets (never twice), those without marketing consent are left out.</source>
+            <translation>修改会在下次同步时报送总行。产品不能更改；下面选中的客户会追加为目标客户（不会重复），未授权营销的客户不纳入。</translation>
         </message>
         <message>
             <source>A campaign of this branch only: it goes to head office with the next sync. Clients without marketing consent are never made targets.</source>
@@ -1575,6 +1706,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>目标客户</translation>
         </message>
         <message>
+            <source>Add targets</source>
+            <translation>追加目标客户</translation>
+        </message>
+        <message>
             <source>Clients of the village</source>
             <translation>本村客户</translation>
         </message>
@@ -1587,8 +1722,16 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>指定客户</translation>
         </message>
         <message>
+            <source>Add no targets</source>
+            <translation>不追加目标客户</translation>
+        </message>
+        <message>
             <source>client numbers, comma-separated, e.g. 1491, CQ2600001491</source>
             <translation>客户编号，用逗号分隔，如 1491, CQ2600001491</translation>
+        </message>
+        <message>
+            <source>The product of a campaign cannot be changed once it is made.</source>
+            <translation>活动建立后不能更改产品。</translation>
         </message>
         <message>
             <source>A wealth product's script must carry the risk line: %1</source>
@@ -1597,6 +1740,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>The risk line is in the script.</source>
             <translation>话术中已有风险提示语。</translation>
+        </message>
+        <message>
+            <source>No clients are added: only the fields above change.</source>
+            <translation>不追加客户：只修改上面的内容。</translation>
         </message>
         <message>
             <source>Choose a village or a tag, or type client numbers.</source>
@@ -1615,12 +1762,20 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>没有编号为 %1 的客户。</translation>
         </message>
         <message>
+            <source>%1 clients chosen: %2 new targets to add, %3 left out (no marketing consent), %4 already targets.</source>
+            <translation>选中 %1 位客户：将追加 %2 位，%3 位未授权营销不纳入，%4 位原已是目标客户。</translation>
+        </message>
+        <message>
             <source>%1 clients chosen: %2 with marketing consent become targets, %3 left out (no marketing consent).</source>
             <translation>选中 %1 位客户：%2 位已授权营销，将成为目标客户；%3 位未授权营销，不纳入。</translation>
         </message>
         <message>
             <source>Loading the word list…</source>
             <translation>正在读取合规词表…</translation>
+        </message>
+        <message>
+            <source>The campaign could not be loaded.</source>
+            <translation>无法读取这个活动。</translation>
         </message>
         <message>
             <source>The script holds blocked words: reword it to save.</source>
@@ -1635,6 +1790,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>请勾选话术下方的确认框，确认慎用词的用法。</translation>
         </message>
         <message>
+            <source>Nothing to save: change a field, or choose clients to add.</source>
+            <translation>没有要保存的内容：请修改某项，或选择要追加的客户。</translation>
+        </message>
+        <message>
             <source>Choose the targets.</source>
             <translation>请选择目标客户。</translation>
         </message>
@@ -1645,6 +1804,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Correct the client numbers.</source>
             <translation>请更正客户编号。</translation>
+        </message>
+        <message>
+            <source>None of these clients would be added (already targets, or no marketing consent): choose others, or “Add no targets”.</source>
+            <translation>这些客户都不会被追加（已是目标客户或未授权营销）：请另选，或选择“不追加目标客户”。</translation>
         </message>
         <message>
             <source>No client of this choice has consented to marketing: there would be no targets.</source>
@@ -2076,6 +2239,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>获客</translation>
         </message>
         <message>
+            <source>a scenario's figures</source>
+            <translation>场景指标</translation>
+        </message>
+        <message>
             <source>%1 scenarios</source>
             <translation>%1 个场景</translation>
         </message>
@@ -2301,6 +2468,181 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>SyncSettingsDialog</name>
+        <message>
+            <source>Sync settings</source>
+            <translation>同步设置</translation>
+        </message>
+        <message>
+            <source>Head-office address</source>
+            <translation>总行地址</translation>
+        </message>
+        <message>
+            <source>optional, e.g. http://proxy:8080</source>
+            <translation>可不填，如 http://proxy:8080</translation>
+        </message>
+        <message>
+            <source>Proxy</source>
+            <translation>代理</translation>
+        </message>
+        <message>
+            <source>optional: the bank's CA certificate (PEM)</source>
+            <translation>可不填：本行的 CA 证书（PEM）</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>浏览…</translation>
+        </message>
+        <message>
+            <source>CA certificate</source>
+            <translation>CA 证书</translation>
+        </message>
+        <message>
+            <source>minutes (%1–%2)</source>
+            <translation>分钟（%1–%2）</translation>
+        </message>
+        <message>
+            <source>Sync in the background every</source>
+            <translation>后台同步间隔</translation>
+        </message>
+        <message>
+            <source>hours (%1–%2)</source>
+            <translation>小时（%1–%2）</translation>
+        </message>
+        <message>
+            <source>Warn after no confirmed sync for</source>
+            <translation>超过多久未确认同步时提醒</translation>
+        </message>
+        <message>
+            <source>Test connection</source>
+            <translation>测试连接</translation>
+        </message>
+        <message>
+            <source>Ask head office at the address above, through the proxy and CA above</source>
+            <translation>按上面的地址、代理和 CA 证书连接总行试试</translation>
+        </message>
+        <message>
+            <source>The address must not contain spaces</source>
+            <translation>地址中不能有空格</translation>
+        </message>
+        <message>
+            <source>The address must start with https:// (or http://)</source>
+            <translation>地址应以 https://（或 http://）开头</translation>
+        </message>
+        <message>
+            <source>The address has no server name after the //</source>
+            <translation>// 后面缺少服务器名称</translation>
+        </message>
+        <message>
+            <source>The port after the colon must be a number from 1 to 65535</source>
+            <translation>冒号后的端口应为 1 到 65535 之间的数字</translation>
+        </message>
+        <message>
+            <source>The address must not contain ? or #</source>
+            <translation>地址中不能有 ? 或 #</translation>
+        </message>
+        <message>
+            <source>No such file</source>
+            <translation>文件不存在</translation>
+        </message>
+        <message>
+            <source>This is a folder; choose the certificate file</source>
+            <translation>这是文件夹，请选择证书文件</translation>
+        </message>
+        <message>
+            <source>The file cannot be read (no permission)</source>
+            <translation>无法读取文件（没有权限）</translation>
+        </message>
+        <message>
+            <source>The file holds no certificate in PEM format (-----BEGIN CERTIFICATE-----)</source>
+            <translation>文件中没有 PEM 格式的证书（-----BEGIN CERTIFICATE-----）</translation>
+        </message>
+        <message>
+            <source>The file cannot be read: %1</source>
+            <translation>无法读取文件：%1</translation>
+        </message>
+        <message>
+            <source>Enter %1</source>
+            <translation>请填写%1</translation>
+        </message>
+        <message>
+            <source>Not a number: enter %1</source>
+            <translation>不是数字：请填写%1</translation>
+        </message>
+        <message>
+            <source>Out of range: enter %1</source>
+            <translation>超出范围：请填写%1</translation>
+        </message>
+        <message>
+            <source>Enter the head-office address, e.g. https://sync.bank.local</source>
+            <translation>请填写总行地址，如 https://sync.bank.local</translation>
+        </message>
+        <message>
+            <source>minutes from %1 to %2</source>
+            <translation> %1 到 %2 分钟</translation>
+        </message>
+        <message>
+            <source>hours from %1 to %2</source>
+            <translation> %1 到 %2 小时</translation>
+        </message>
+        <message>
+            <source>This PC is enrolled with %1 as device %2 of branch %3. Its branch, device and token stay as they are: if the new address is a different head-office service, this PC must be enrolled again with a new one-time code before it can sync.</source>
+            <translation>本机已注册到 %1，是网点 %3 的设备 %2。网点、设备和令牌保持不变：如果新地址是另一个总行服务，须用新的一次性注册码重新注册后才能同步。</translation>
+        </message>
+        <message>
+            <source>Change the head-office address</source>
+            <translation>更改总行地址</translation>
+        </message>
+        <message>
+            <source>This PC is enrolled with %1. Change the address to %2?
+
+If it is a different head-office service, this PC must be enrolled again before it can sync.</source>
+            <translation>本机已注册到 %1。要把地址改为 %2 吗？
+
+如果这是另一个总行服务，须重新注册后才能同步。</translation>
+        </message>
+        <message>
+            <source>The settings could not be saved: %1</source>
+            <translation>无法保存设置：%1</translation>
+        </message>
+        <message>
+            <source>Correct the fields marked in red first.</source>
+            <translation>请先更正标红的项。</translation>
+        </message>
+        <message>
+            <source>Asking head office at %1…</source>
+            <translation>正在连接总行 %1…</translation>
+        </message>
+        <message>
+            <source>Connected: head office answered in %1 ms (sync protocol %2).</source>
+            <translation>连接成功：总行 %1 毫秒内应答（同步协议 %2）。</translation>
+        </message>
+        <message>
+            <source>Head office speaks sync protocol %1, this BranchDesk %2: one of them must be upgraded before syncing.</source>
+            <translation>总行使用同步协议 %1，本程序使用 %2：须升级其中之一后才能同步。</translation>
+        </message>
+        <message>
+            <source>This PC's clock is %1 minutes off head office's; please correct it.</source>
+            <translation>本机时钟与总行相差 %1 分钟，请校准。</translation>
+        </message>
+        <message>
+            <source>This address answers, but not as a BranchDesk head-office service (%1).</source>
+            <translation>这个地址有应答，但不是 BranchDesk 总行服务（%1）。</translation>
+        </message>
+        <message>
+            <source>Could not reach head office: %1</source>
+            <translation>无法连接总行：%1</translation>
+        </message>
+        <message>
+            <source>The test failed: %1</source>
+            <translation>测试失败：%1</translation>
+        </message>
+        <message>
+            <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+            <translation>PEM 证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+        </message>
+    </context>
+    <context>
         <name>SyncWorkspace</name>
         <message>
             <source>Sync</source>
@@ -2365,6 +2707,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Started</source>
             <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>Settings…</source>
+            <translation>设置…</translation>
+        </message>
+        <message>
+            <source>Head-office address, proxy, CA certificate, how often to sync</source>
+            <translation>总行地址、代理、CA 证书、同步频率</translation>
         </message>
         <message>
             <source>Result</source>
@@ -2449,6 +2799,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Note</source>
             <translation>说明</translation>
+        </message>
+        <message>
+            <source>Review…</source>
+            <translation>复核…</translation>
+        </message>
+        <message>
+            <source>Decide the chosen conflict: keep one side's value or type a merged one</source>
+            <translation>处理所选冲突：保留一方的值，或填写合并后的值</translation>
         </message>
         <message>
             <source>Conflicts to review</source>
@@ -2541,6 +2899,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source> (last confirmed %1)</source>
             <translation>（上次确认 %1）</translation>
+        </message>
+        <message>
+            <source>Sync waits for unsaved edits to be saved or reverted: %1</source>
+            <translation>同步等待中：请先保存或撤销正在编辑的内容（%1）</translation>
         </message>
         <message>
             <source>Connecting to head office…</source>

@@ -109,6 +109,8 @@ class ClientsWorkspace(Workspace):
         self.filters = FilterPanel()
         self.detail = ClientDetailPanel(ctx.reader, ctx.writer, self.services)
         self.detail.setMinimumWidth(360)
+        ctx.unsaved.register(self.detail, self.tr("client details"),
+                             lambda: self.detail.detail is not None and bool(self.detail.form.changed_values()))
         self.status = QLabel()
         self.status.setObjectName("clientStatus")
 
