@@ -196,10 +196,59 @@ def _take(app, store, out: Path) -> list[Path]:
         wait(3000, lambda: scen.compare.table.rowCount() > 0)
         wait(300)
         grab(w, "15-scenarios-compare.png")
+
+    from app.ui.sync_workspace import SyncWorkspace
+
+    sync_page = next((x for x in w.workspaces if isinstance(x, SyncWorkspace)), None)
+    if sync_page is not None and _seed_conflict(store):
+        w.nav.setCurrentRow(w.workspaces.index(sync_page))
+        sync_page.refresh()
+        wait(3000, lambda: sync_page.conflict_table.rowCount() > 0)
+        settings = sync_page.open_settings()
+        wait(500)
+        grab(settings, "16-sync-settings.png")
+        settings.close()
+        sync_page.conflict_table.setCurrentCell(0, 0)
+        sync_page._review_conflict()
+        review = sync_page.conflict_dialog
+        wait(3000, lambda: review.detail is not None)
+        wait(300)
+        grab(review, "17-conflict-review.png")
+        review.close()
     w.close()
     ctx.shutdown()
     QApplication.processEvents()
     return saved
+
+
+def _seed_conflict(store) -> bool:
+    """One conflict in the throwaway copy, as a push meets it: the branch changed a client's
+    mobile while head office changed it too (head office kept this branch's value)."""
+    from app.services import auth
+    from app.services.clients import ClientService
+    from app.store import syncdata
+    from app.store.db import write
+
+    db = store.connect()
+    try:
+        row = db.conn.execute("SELECT id, uid, mobile FROM clients WHERE deleted = 0 AND mobile IS NOT NULL"
+                              " ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            return False
+        staff = auth.load_staff(db, store.settings.default_user or "A0001")[0]
+        done = ClientService(db, staff).edit(row[0], {"mobile": "13900000001"})
+        if not done.ok:
+            return False
+        change = db.conn.execute("SELECT change_id FROM journal WHERE row_uid = ? ORDER BY seq DESC LIMIT 1",
+                                 (row[1],)).fetchone()[0]
+        with write(db):
+            syncdata.add_conflict(db, side="push", kind="client", row_uid=row[1], change_id=change, field="mobile",
+                                  base_value=f'"{row[2]}"', local_value='"13900000001"',
+                                  server_value='"13700000002"', server_seq=1,
+                                  note="总行与本网点都修改了手机号")
+        return True
+    finally:
+        db.close()
 
 
 def _seed_followups(store) -> None:
