@@ -152,17 +152,19 @@ class SheetService:
             rendered.unlink(missing_ok=True)
         return Result.done((p.sheet.number, pages, len(p.sheet.rows)))
 
-    def whitelist(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+    def _plan_and_print(self, plan: Any, path: Path, kw: dict[str, Any]) -> Result[tuple[str, int, int]]:
+        """``plan(**kw)`` then print it; ``kw``'s progress and cancelled go to the render."""
         render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
-        return self.print_sheet(self.plan_whitelist(**kw), path, **render_kw)
+        return self.print_sheet(plan(**kw), path, **render_kw)
+
+    def whitelist(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
+        return self._plan_and_print(self.plan_whitelist, path, kw)
 
     def followups(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
-        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
-        return self.print_sheet(self.plan_followups(**kw), path, **render_kw)
+        return self._plan_and_print(self.plan_followups, path, kw)
 
     def marketing(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
-        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
-        return self.print_sheet(self.plan_marketing(**kw), path, **render_kw)
+        return self._plan_and_print(self.plan_marketing, path, kw)
 
     # --- the sheets ---------------------------------------------------------------------------
 
@@ -180,17 +182,15 @@ class SheetService:
         rows = svc.list()
         if isinstance(rows, FieldError):
             return Result.failed(rows)
+        # the service's comparison per scenario (keyed by the scenario's uid), one per metric shown
         figures: dict[str, dict[str, sc.Comparison]] = {}
-        if isinstance(sc.parse_period(p, today=date.today()), FieldError):
-            return Result.failed(sc.parse_period(p, today=date.today()))  # type: ignore[arg-type]
         for metric in ("accounts", "subsidy_fen", "mb_active"):
-            series: dict[str, dict[str, int]] = {}
-            for uid, period_, value in self.db.conn.execute(
-                    "SELECT scenario, period, value FROM scenario_metrics WHERE deleted = 0 AND metric = ?"
-                    " AND period IN (?, ?, ?)", (metric, p, sc.shift(p, -1), sc.shift(p, -12))):
-                series.setdefault(uid, {})[period_] = value
-            for uid, sr in series.items():
-                figures.setdefault(uid, {})[metric] = sc.compare(sr, uid, metric, p)
+            compared = svc.compare(metric=metric, by="scenario", period=p)
+            if isinstance(compared, FieldError):
+                return Result.failed(compared)
+            for _name, c in compared:
+                figures.setdefault(c.key, {})[metric] = c
+            p = compared[0][1].period if compared else p  # as the service read it (2026/10 → 2026-10)
 
         def cell(uid: str, metric: str) -> sc.Comparison | None:
             return figures.get(uid, {}).get(metric)
@@ -221,9 +221,7 @@ class SheetService:
         return Result.done(Plan(sheet, "scenarios", links, self.staff.code, None, False))
 
     def scenarios(self, path: Path, **kw) -> Result[tuple[str, int, int]]:
-        render_kw = {k: kw.pop(k) for k in ("progress", "cancelled") if k in kw}
-        return self.print_sheet(self.plan_scenarios(**kw), path, **render_kw)
-
+        return self._plan_and_print(self.plan_scenarios, path, kw)
 
     def plan_whitelist(self, *, manager: str | None = None, cluster: str | None = None,
                        village_id: int | None = None, unmasked: bool = False) -> Result[Plan]:

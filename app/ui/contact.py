@@ -37,9 +37,9 @@ from app.store.reference import ReferenceData
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import TaskContext
+from app.ui.widgets import ERROR_STYLE
 from sync.protocol.kinds import CONTACT_CHANNELS
 
-ERROR_STYLE = "color: #b00020;"
 WARN_STYLE = "color: #8a5300;"
 WORDING = ("blocked", "warning")  # the codes of a note refused for its wording
 SHORTCUT = "Ctrl+K"  # "Log contact…" wherever it is offered (Ctrl+L already moves to the client table)

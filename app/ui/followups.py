@@ -38,10 +38,10 @@ from app.ui.contact import WORDING, ContactDialog, WordingWarning, note_findings
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
+from app.ui.widgets import ERROR_STYLE
 from app.ui.workspace import Workspace
 from sync.protocol.kinds import CONTACT_CHANNELS
 
-ERROR_STYLE = "color: #b00020;"
 LATE = QColor("#b00020")
 Index = QModelIndex | QPersistentModelIndex
 

@@ -26,6 +26,7 @@ from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
+from app.ui.widgets import ERROR_STYLE
 from app.ui.workspace import PlaceholderWorkspace, Workspace
 from sync.client.config import SyncSettings
 
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         source = self.ctx.settings.key_source
         if source == KEY_SOURCE_KEYFILE:
             warn = QLabel(self.tr("Warning: the database key is kept in a key file"))
-            warn.setStyleSheet("color: #b00020;")
+            warn.setStyleSheet(ERROR_STYLE)
             bar.addPermanentWidget(warn)
         elif source == KEY_SOURCE_DEMO:
             bar.addPermanentWidget(QLabel(self.tr("Demo data")))

@@ -31,6 +31,7 @@ from app.services import auth
 from app.store.reference import ReferenceData
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
+from app.ui.widgets import ERROR_STYLE
 
 
 class SignInDialog(QDialog):
@@ -67,7 +68,7 @@ class SignInDialog(QDialog):
         self.hint.setWordWrap(True)
         self.error = QLabel()
         self.error.setObjectName("signInError")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Staff member"), self.who)

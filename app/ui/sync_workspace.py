@@ -41,6 +41,7 @@ from app.services.sync_status import SyncStatus, sync_status
 from app.ui.autosync import Reachability
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
+from app.ui.widgets import ERROR_STYLE
 from app.ui.workspace import Workspace
 from sync.client.config import SyncSettings
 from sync.client.scheduler import RetrySchedule
@@ -184,7 +185,7 @@ class SyncWorkspace(Workspace):
         self.enrol_button = QPushButton(self.tr("Enrol"))
         self.enrol_button.clicked.connect(self._enrol)
         self.enrol_error = QLabel()
-        self.enrol_error.setStyleSheet("color: #b00020;")
+        self.enrol_error.setStyleSheet(ERROR_STYLE)
         self.enrol_error.setWordWrap(True)
         form.addRow(self.enrol_button, self.enrol_error)
         layout.addWidget(self.enrol_box)
@@ -537,7 +538,7 @@ class SyncWorkspace(Workspace):
         if report.error:
             lines.append(report.error)
         self.result_label.setText("\n".join(lines))
-        self.result_label.setStyleSheet("" if report.status == "synced" else "color: #b00020;")
+        self.result_label.setStyleSheet("" if report.status == "synced" else ERROR_STYLE)
         if self.auto and report.status != "cancelled":
             self.timer.start(int(self.schedule.next_delay(report.status == "synced") * 1000))
         kinds = getattr(report, "kinds", set())

@@ -36,7 +36,7 @@ from app.core.result import Result
 from app.services.clients import ClientDetail, ClientService
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
-from app.ui.widgets import fit_rows
+from app.ui.widgets import ERROR_STYLE, fit_rows
 
 # form fields and the key the service's parse_changes understands
 TEXT_FIELDS = ("name", "id_number", "mobile", "group_name", "address", "last_contact", "consent_date")
@@ -148,7 +148,7 @@ class ClientForm(QWidget):
         v.addWidget(widget)
         err = QLabel()
         err.setObjectName(f"error_{field}")
-        err.setStyleSheet("color: #b00020;")
+        err.setStyleSheet(ERROR_STYLE)
         err.setWordWrap(True)
         err.setVisible(False)
         v.addWidget(err)
@@ -315,7 +315,7 @@ class ClientDetailPanel(QWidget):
         fl.setContentsMargins(0, 0, 0, 0)
         fl.addWidget(self.form)
         self.general_error = QLabel()
-        self.general_error.setStyleSheet("color: #b00020;")
+        self.general_error.setStyleSheet(ERROR_STYLE)
         self.general_error.setWordWrap(True)
         self.general_error.setObjectName("generalError")
         fl.addWidget(self.general_error)

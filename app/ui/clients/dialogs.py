@@ -10,6 +10,7 @@ from app.core.masking import mask_id
 from app.services import clients as client_services
 from app.ui.clients.detail import ClientForm
 from app.ui.labels import domain
+from app.ui.widgets import ERROR_STYLE
 
 
 class AddClientDialog(QDialog):
@@ -24,7 +25,7 @@ class AddClientDialog(QDialog):
         for key in ("id_number", "mobile"):
             self.form.reveal_buttons[key].setVisible(False)
         self.general = QLabel()
-        self.general.setStyleSheet("color: #b00020;")
+        self.general.setStyleSheet(ERROR_STYLE)
         self.general.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(lambda: self.submit.emit(self.form.values()))

@@ -38,9 +38,8 @@ from app.services.whitelist import EntryDetail, WhitelistService
 from app.ui.contact import WORDING, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
+from app.ui.widgets import ERROR_STYLE
 from sync.protocol.kinds import CONTACT_CHANNELS
-
-ERROR_STYLE = "color: #b00020;"
 
 
 class EntryPanel(QWidget):

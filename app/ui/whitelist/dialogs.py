@@ -30,9 +30,8 @@ from app.core.result import Result
 from app.core.whitelist import PRODUCTS
 from app.services.whitelist import WhitelistService
 from app.ui.tasks import DbThread, TaskContext
+from app.ui.widgets import ERROR_STYLE
 from sync.protocol.scorecard import INPUTS, Evaluation, Scorecard, ScorecardError, evaluate, parse
-
-ERROR_STYLE = "color: #b00020;"
 
 
 class NominationDialog(QDialog):
