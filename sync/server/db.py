@@ -35,7 +35,7 @@ from sync.protocol.schema import bad_char
 
 log = logging.getLogger("sync.server")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SHARED = ""  # the scope of records every branch sees (tag catalogue, word list...): equality, never NULL,
 # so both engines read it off the (branch, seq) index in order
 
@@ -53,6 +53,8 @@ branches = sa.Table(
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    # the county (区县代码, e.g. 500229) the branch belongs to: a county-scope device reads all of its branches
+    sa.Column("county", sa.String(16)),
 )
 devices = sa.Table(
     "devices",
@@ -72,6 +74,14 @@ devices = sa.Table(
     sa.Column("last_seen", sa.String(40)),
     sa.Column("last_confirmed", sa.String(40)),
     sa.Column("last_cursor", sa.BigInteger),
+    # a county manager's device: reads every branch of this county (writes only its own branch's records)
+    sa.Column("county", sa.String(16)),
+    # carried bundles: the device's public keys (Ed25519 to verify, X25519 to encrypt replies to), made
+    # at enrolment, and the number and hash of the last bundle imported from it (replays are refused)
+    sa.Column("sign_pub", sa.String(64)),
+    sa.Column("box_pub", sa.String(64)),
+    sa.Column("last_bundle", sa.BigInteger),
+    sa.Column("last_bundle_hash", sa.String(64)),
 )
 counter = sa.Table(
     "counter",
@@ -193,6 +203,7 @@ class Device:
     id: int
     branch: str
     name: str
+    county: str | None = None  # a county-scope device (reads every branch of the county)
 
 
 def make_engine(url: str) -> Engine:
@@ -239,6 +250,12 @@ def create_schema(engine: Engine) -> None:
     if old in (1, 2, 3):
         with engine.begin() as c:  # schema 4: two-step enrolment
             c.exec_driver_sql("ALTER TABLE devices ADD COLUMN pending_token_hash VARCHAR(64)")
+    if old in (1, 2, 3, 4):
+        with engine.begin() as c:  # schema 5: county scope, carried bundles
+            c.exec_driver_sql("ALTER TABLE branches ADD COLUMN county VARCHAR(16)")
+            for col, typ in (("county", "VARCHAR(16)"), ("sign_pub", "VARCHAR(64)"), ("box_pub", "VARCHAR(64)"),
+                             ("last_bundle", "BIGINT"), ("last_bundle_hash", "VARCHAR(64)")):
+                c.exec_driver_sql(f"ALTER TABLE devices ADD COLUMN {col} {typ}")
     metadata.create_all(engine)
     with engine.begin() as c:
         if c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).first() is None:

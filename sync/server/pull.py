@@ -1,19 +1,22 @@
-"""Pull: the records a branch may see after a cursor, one page at a time, in O(page).
+"""Pull: the records a device may see after a cursor, one page at a time, in O(page).
 
-A branch sees two scopes: its own records (``branch = b``) and what every
-branch sees (``branch IS NULL``). Each scope is read in seq order straight off
-an index (``(branch, seq)``, or ``(branch, kind, seq)`` with a kind filter), at
-most ``limit + 1`` rows per scope and kind, and the streams are merged here:
-no query sorts, and a page costs the same at the start of a million records
-as at the end (``tests/sync/test_pull_plans.py`` checks the plans).
+A branch device sees two scopes: its own records (``branch = b``) and what every
+branch sees (``branch = SHARED``); a county device sees every branch of its
+county as well (``DeviceStore.read_scopes``). Each scope is read in seq order
+straight off an index (``(branch, seq)``, or ``(branch, kind, seq)`` with a
+kind filter), at most ``limit + 1`` rows per scope and kind, and the streams are
+merged here: no query sorts, and a page costs the same at the start of a
+million records as at the end (``tests/sync/test_pull_plans.py`` checks the
+plans) -- at most ``(limit + 1) x scopes x kinds`` rows read, whatever the cursor.
 """
 
 from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,37 +50,46 @@ def high_query(scope: str) -> sa.Select[Any]:
     return sa.select(sa.func.max(records.c.seq)).where(records.c.branch == scope)
 
 
-def high(c: Connection, branch: str) -> int:
-    return max(c.execute(high_query(branch)).scalar() or 0, c.execute(high_query(SHARED)).scalar() or 0)
+def scopes_of(branch: str, scopes: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The scopes to read: ``scopes`` (each once, in order), by default ``branch``'s own and ``SHARED``."""
+    return tuple(dict.fromkeys((branch, SHARED) if scopes is None else scopes))
+
+
+def high(c: Connection, branch: str, scopes: Sequence[str] | None = None) -> int:
+    """The newest seq over the scopes read (by default ``branch``'s and ``SHARED``): one index lookup each."""
+    return max((c.execute(high_query(scope)).scalar() or 0 for scope in scopes_of(branch, scopes)), default=0)
 
 
 class PullStore(StoreBase):
     def pull(
-        self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None, uids: Iterable[str] | None = None
+        self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None,
+        uids: Iterable[str] | None = None, *, scopes: Sequence[str] | None = None,
     ) -> Page:
         """The records ``branch`` may see with seq > ``after``, oldest first, at most ``limit``.
 
-        ``uids`` (with one kind): just those records, whatever their seq (a workstation
-        asking again for records it had to set aside).
+        ``scopes``: the scopes it reads (``DeviceStore.read_scopes``; by default ``branch``
+        and ``SHARED``). ``uids`` (with one kind): just those records, whatever their seq
+        (a workstation asking again for records it had to set aside).
         """
         kinds = list(kinds or ())
         uids = list(uids or ())
+        scopes = scopes_of(branch, scopes)
         with self._read() as c:
             if uids:
                 rows = sorted(c.execute(
                     sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
                         records.c.kind == kinds[0], records.c.uid.in_(uids),
-                        records.c.branch.in_((branch, SHARED)),
+                        records.c.branch.in_(scopes),
                     )
                 ).all())
             else:
                 streams = [
                     c.execute(page_query(scope, after, limit + 1, kind)).all()
-                    for scope in (branch, SHARED)
+                    for scope in scopes
                     for kind in (kinds or [None])
                 ]
-                rows = list(heapq.merge(*streams, key=lambda r: r[0]))[: limit + 1]
-            top = high(c, branch)
+                rows = list(islice(heapq.merge(*streams, key=lambda r: r[0]), limit + 1))
+            top = high(c, branch, scopes)
         more = len(rows) > limit
         rows = rows[:limit]
         out: dict[str, tuple[tuple[str, ...], list[str]]] = {}

@@ -16,10 +16,15 @@ from sync.server.store import HQStore
 DEMO_BRANCH = "500229-01"
 
 
-def workstation(folder: Path, hq_url: str, hq_store: HQStore, branch: str = DEMO_BRANCH) -> Store:
-    """A new (or existing) data folder, enrolled as a device of ``branch``."""
+def workstation(folder: Path, hq_url: str, hq_store: HQStore, branch: str = DEMO_BRANCH,
+                county: str | None = None) -> Store:
+    """A new (or existing) data folder, enrolled as a device of ``branch`` (with ``county``: a
+    county device, which reads every branch of the county; ``branch`` is then not used)."""
     store = Store.open(folder, create=True)
-    _device_id, code = hq_store.new_enrolment(branch, "test")
+    if county is None:
+        _device_id, code = hq_store.new_enrolment(branch, "test")
+    else:
+        _device_id, code = hq_store.new_enrolment(None, "test", county=county)
     enrol(store, hq_url, code, device_name=f"pc-{folder.name}")
     return store
 

@@ -16,4 +16,4 @@ router = APIRouter(route_class=BoundedBodyRoute)
 def checkpoint(body: p.CheckpointRequest, dev: BranchDevice, store: Store) -> p.CheckpointResponse:
     if not 0 <= body.cursor <= MAX_CURSOR:
         raise HTTPException(400, {"error": "invalid", "message": f"游标应在 0 到 {MAX_CURSOR} 之间。"})
-    return store.confirm(dev, body.cursor, body.scopes)
+    return store.confirm(dev, body.cursor, body.scopes, scopes=store.read_scopes(dev))

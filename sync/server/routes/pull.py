@@ -40,7 +40,7 @@ def pull(
     unknown = [k for k in wanted if k not in p.KINDS]
     if unknown:
         raise HTTPException(400, {"error": "invalid", "message": f"未知的数据类型：{','.join(unknown)[:100]}"})
-    return page_response(request, store.pull(dev.branch, after, limit, wanted))
+    return page_response(request, store.pull(dev.branch, after, limit, wanted, scopes=store.read_scopes(dev)))
 
 
 @router.post("/v1/branches/{branch}/fetch", response_model=None,
@@ -52,7 +52,8 @@ def fetch(body: p.FetchRequest, request: Request, dev: BranchDevice, store: Stor
     if not 0 < len(body.uids) <= MAX_UIDS or not all(p.valid_id(u) for u in body.uids):
         raise HTTPException(400, {"error": "invalid",
                                   "message": f"记录编号应有 1 到 {MAX_UIDS} 个，只能由字母、数字和 _ . : - 组成。"})
-    return page_response(request, store.pull(dev.branch, 0, len(body.uids), [body.kind], body.uids))
+    page = store.pull(dev.branch, 0, len(body.uids), [body.kind], body.uids, scopes=store.read_scopes(dev))
+    return page_response(request, page)
 
 
 def page_response(request: Request, page: Page) -> Response:
