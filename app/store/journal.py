@@ -156,6 +156,18 @@ def pending(db: sqlite_utils.Database, *, limit: int = 500, after_seq: int = 0) 
     return [_entry(r) for r in rows]
 
 
+def pending_by_ids(db: sqlite_utils.Database, change_ids: list[str]) -> list[JournalEntry]:
+    """The still-pending rows among ``change_ids`` (at most a few hundred ids per call), in journal order."""
+    if not change_ids:
+        return []
+    marks = ",".join("?" * len(change_ids))
+    rows = db.conn.execute(
+        f"SELECT {_COLS} FROM journal WHERE sync_state = ? AND change_id IN ({marks}) ORDER BY seq",
+        (SYNC_PENDING, *change_ids),
+    ).fetchall()
+    return [_entry(r) for r in rows]
+
+
 def pending_count(db: sqlite_utils.Database) -> int:
     return db.conn.execute(
         "SELECT count(*) FROM journal WHERE sync_state = ?", (SYNC_PENDING,)

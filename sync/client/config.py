@@ -87,18 +87,19 @@ class SyncSettings:
         )
 
 
-def _username(settings: Settings, s: SyncSettings) -> str:
-    return f"{settings.db_id}:{s.branch}:{s.device_id}"
+def _username(settings: Settings, s: SyncSettings, slot: str = "") -> str:
+    return f"{settings.db_id}:{s.branch}:{s.device_id}" + (f":{slot}" if slot else "")
 
 
-def _token_file(data_dir: Path) -> Path:
-    return data_dir / TOKEN_FILENAME
+def _token_file(data_dir: Path, slot: str = "") -> Path:
+    return data_dir / (TOKEN_FILENAME + (f"-{slot}" if slot else ""))
 
 
-def save_token(settings: Settings, data_dir: Path, s: SyncSettings, token: str) -> None:
-    """Keep the device token where the database key is kept. Raises SyncError (Chinese) when it cannot."""
+def save_token(settings: Settings, data_dir: Path, s: SyncSettings, token: str, *, slot: str = "") -> None:
+    """Keep the device token (or, with ``slot``, another device secret: the bundle keys) where the
+    database key is kept. Raises SyncError (Chinese) when it cannot."""
     if settings.key_source == KEY_SOURCE_KEYFILE:
-        path = _token_file(data_dir)
+        path = _token_file(data_dir, slot)
         try:
             tmp = path.with_suffix(".tmp")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
@@ -108,11 +109,11 @@ def save_token(settings: Settings, data_dir: Path, s: SyncSettings, token: str) 
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
         except OSError as exc:
-            raise SyncError(f"无法把同步令牌写入 {path}：{exc.strerror or type(exc).__name__}。") from exc
+            raise SyncError(f"无法把同步密钥写入 {path}：{exc.strerror or type(exc).__name__}。") from exc
         return
     try:
-        keyring.set_password(KEYRING_SERVICE, _username(settings, s), token)
-        if keyring.get_password(KEYRING_SERVICE, _username(settings, s)) != token:
+        keyring.set_password(KEYRING_SERVICE, _username(settings, s, slot), token)
+        if keyring.get_password(KEYRING_SERVICE, _username(settings, s, slot)) != token:
             raise keyring.errors.KeyringError("not kept")
     except keyring.errors.KeyringError as exc:
         raise SyncError(
@@ -121,22 +122,26 @@ def save_token(settings: Settings, data_dir: Path, s: SyncSettings, token: str) 
         ) from exc
 
 
-def load_token(settings: Settings, data_dir: Path, s: SyncSettings) -> str:
+def load_secret(settings: Settings, data_dir: Path, s: SyncSettings, slot: str = "") -> str:
+    """The secret saved by ``save_token`` ("" when there is none). Raises SyncError when it cannot be read."""
     if settings.key_source == KEY_SOURCE_KEYFILE:
-        path = _token_file(data_dir)
+        path = _token_file(data_dir, slot)
         try:
             if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-                raise SyncError(f"同步令牌文件 {path} 可被其他用户读取，请将权限改为仅本人可读（600）。")
-            token = path.read_text(encoding="ascii").strip()
+                raise SyncError(f"同步密钥文件 {path} 可被其他用户读取，请将权限改为仅本人可读（600）。")
+            return path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            token = ""
+            return ""
         except OSError as exc:
-            raise SyncError(f"无法读取同步令牌文件 {path}。") from exc
-    else:
-        try:
-            token = keyring.get_password(KEYRING_SERVICE, _username(settings, s)) or ""
-        except keyring.errors.KeyringError as exc:
-            raise SyncError("无法读取系统凭据存储中的同步令牌。") from exc
+            raise SyncError(f"无法读取同步密钥文件 {path}。") from exc
+    try:
+        return keyring.get_password(KEYRING_SERVICE, _username(settings, s, slot)) or ""
+    except keyring.errors.KeyringError as exc:
+        raise SyncError("无法读取系统凭据存储中的同步密钥。") from exc
+
+
+def load_token(settings: Settings, data_dir: Path, s: SyncSettings) -> str:
+    token = load_secret(settings, data_dir, s)
     if not token:
         raise SyncError("本机尚未注册到总行，或同步令牌已丢失。请用一次性注册码重新注册（branchdesk sync enrol）。")
     return token

@@ -34,6 +34,7 @@ from app.store.db import wal_checkpoint, write
 from app.store.reference import meta_get, meta_set
 from app.store.store import Store
 from sync import protocol as p
+from sync.client.bundle_keys import ensure_keys, keep_hq_keys, new_keys
 from sync.client.config import SyncSettings, load_token, save_token
 from sync.client.transport import (
     RequestRejected,
@@ -133,8 +134,10 @@ def enrol(
         s = dataclasses.replace(SyncSettings.load(store.settings), server_url=server_url, branch=ans["branch"],
                                 device_id=int(ans["device_id"]), proxy=proxy, ca_bundle=ca_bundle)
         save_token(store.settings, store.data_dir, s, ans["token"])
+        keys = new_keys(store, s)  # for carried bundles: head office learns the public halves on confirming
         try:
-            t.request("POST", "/v1/enrol/confirm", body={"token": ans["token"]}, retry=False)
+            t.request("POST", "/v1/enrol/confirm", retry=False,
+                      body={"token": ans["token"], "sign_pub": keys.public.sign, "box_pub": keys.public.box})
         except RequestRejected as exc:
             raise SyncError(str(exc)) from exc
     finally:
@@ -144,6 +147,10 @@ def enrol(
         with write(db):
             meta_set(db, "branch_code", ans["branch"])
             meta_set(db, "branch_name", ans.get("branch_name") or "")
+            try:
+                keep_hq_keys(db, str(ans.get("hq_sign_pub") or ""), str(ans.get("hq_box_pub") or ""))
+            except ValueError:
+                log.warning("head office sent malformed bundle keys; they will be asked for at the next sync")
     finally:
         db.close()
     s.save(store.settings, store.data_dir)
@@ -189,7 +196,8 @@ class SyncEngine:
         db = self.store.connect()
         log_id = syncdata.log_start(db)
         try:
-            steps = (("push", self._push), ("pull", self._pull), ("refetch", self._refetch), ("verify", self._verify))
+            steps = (("keys", self._keys), ("push", self._push), ("pull", self._pull), ("refetch", self._refetch),
+                     ("verify", self._verify))
             for phase, step in steps:
                 t0 = time.monotonic()
                 step(db)
@@ -230,6 +238,14 @@ class SyncEngine:
         if self.cancelled():
             raise SyncCancelled()
 
+    def _keys(self, db: Any) -> None:
+        """Bundle keys for a PC enrolled before carried bundles existed (once; a failure only waits)."""
+        try:
+            ensure_keys(self.store, db, self.settings,
+                        lambda body: self.t.request("POST", f"{self._path}/bundle-keys", body=body))
+        except (RequestRejected, ValueError) as exc:
+            log.warning("bundle keys not made this time: %s", exc)
+
     # --- push -------------------------------------------------------------------------------
 
     def _push(self, db: Any) -> None:
@@ -248,15 +264,7 @@ class SyncEngine:
             self.progress(SyncProgress("push", done, total, f"上传变更 {done}/{total}"))
 
     def _send(self, db: Any, batch: list[journal.JournalEntry]) -> None:
-        body = {
-            "changes": [
-                {
-                    "change_id": e.change_id, "kind": e.kind, "uid": e.row_uid, "op": e.op, "before": e.before,
-                    "after": e.after, "base_seq": e.base_seq, "author": e.author, "local_time": e.local_time,
-                }
-                for e in batch
-            ]
-        }
+        body = {"changes": [wire_change(e) for e in batch]}
         try:
             ans = self.t.request("POST", f"{self._path}/push", body=body)
         except RequestRejected as exc:
@@ -271,41 +279,8 @@ class SyncEngine:
                 self.report.quarantined += 1
                 return
             raise
-        answers = {a["change_id"]: a for a in ans.get("results", [])}
-        r = self.report
-        marks: list[tuple[str, str, int | None, str | None]] = []
         with write(db):
-            for e in batch:
-                a = answers.get(e.change_id)
-                if a is None:
-                    continue  # stays pending; sent again next time
-                status, seq, reason = a["status"], a.get("seq"), a.get("reason")
-                if status == p.APPLIED:
-                    marks.append((e.change_id, journal.SYNC_ACKED, seq, None))
-                    r.acked += 1
-                elif status == p.DUPLICATE:
-                    marks.append((e.change_id, journal.SYNC_ACKED, seq, reason))
-                    r.duplicates += 1
-                elif status == p.CONFLICT:
-                    marks.append((e.change_id, journal.SYNC_CONFLICT, seq, reason))
-                    fields = a.get("conflicts") or []
-                    for f in fields:
-                        syncdata.add_conflict(
-                            db, side="push", kind=e.kind, row_uid=e.row_uid, change_id=e.change_id,
-                            field=f["field"], base_value=_j(f.get("base_value")),
-                            local_value=_j(f.get("branch_value")), server_value=_j(f.get("server_value")),
-                            server_seq=seq, note=reason or "",
-                        )
-                    if not fields:
-                        syncdata.add_conflict(db, side="push", kind=e.kind, row_uid=e.row_uid,
-                                              change_id=e.change_id, server_seq=seq, note=reason or "")
-                    r.conflicts += 1
-                else:
-                    code = a.get("code")
-                    note = f"{'HTTP ' + str(code) + '：' if code else ''}{reason or '总行拒绝'}"
-                    marks.append((e.change_id, journal.SYNC_QUARANTINED, None, note))
-                    r.quarantined += 1
-            journal.mark_many(db, marks)
+            record_answers(db, batch, ans.get("results", []), self.report)
 
     # --- pull -------------------------------------------------------------------------------
 
@@ -485,6 +460,52 @@ class SyncEngine:
         r.status = UNCONFIRMED
         if r.mismatched:
             r.warnings.append(f"与总行核对不一致：{'、'.join(r.mismatched)}。数据已保留，请稍后再同步。")
+
+
+def wire_change(e: journal.JournalEntry) -> dict[str, Any]:
+    """A journal entry as a push (or a carried bundle) sends it."""
+    return {"change_id": e.change_id, "kind": e.kind, "uid": e.row_uid, "op": e.op, "before": e.before,
+            "after": e.after, "base_seq": e.base_seq, "author": e.author, "local_time": e.local_time}
+
+
+def record_answers(db: Any, batch: list[journal.JournalEntry], results: list[dict[str, Any]],
+                   r: SyncReport) -> None:
+    """Head office's answers for pushed changes, recorded on their journal rows (inside ``write``):
+    applied/duplicate -> acked, conflict -> conflict with both sides kept, refused -> quarantined
+    with the reason. A change without an answer stays pending. Shared by push and carried bundles."""
+    answers = {a["change_id"]: a for a in results if isinstance(a, dict) and "change_id" in a}
+    marks: list[tuple[str, str, int | None, str | None]] = []
+    for e in batch:
+        a = answers.get(e.change_id)
+        if a is None:
+            continue  # stays pending; sent again next time
+        status, seq, reason = a["status"], a.get("seq"), a.get("reason")
+        if status == p.APPLIED:
+            marks.append((e.change_id, journal.SYNC_ACKED, seq, None))
+            r.acked += 1
+        elif status == p.DUPLICATE:
+            marks.append((e.change_id, journal.SYNC_ACKED, seq, reason))
+            r.duplicates += 1
+        elif status == p.CONFLICT:
+            marks.append((e.change_id, journal.SYNC_CONFLICT, seq, reason))
+            fields = a.get("conflicts") or []
+            for f in fields:
+                syncdata.add_conflict(
+                    db, side="push", kind=e.kind, row_uid=e.row_uid, change_id=e.change_id,
+                    field=f["field"], base_value=_j(f.get("base_value")),
+                    local_value=_j(f.get("branch_value")), server_value=_j(f.get("server_value")),
+                    server_seq=seq, note=reason or "",
+                )
+            if not fields:
+                syncdata.add_conflict(db, side="push", kind=e.kind, row_uid=e.row_uid,
+                                      change_id=e.change_id, server_seq=seq, note=reason or "")
+            r.conflicts += 1
+        else:
+            code = a.get("code")
+            note = f"{'HTTP ' + str(code) + '：' if code else ''}{reason or '总行拒绝'}"
+            marks.append((e.change_id, journal.SYNC_QUARANTINED, None, note))
+            r.quarantined += 1
+    journal.mark_many(db, marks)
 
 
 @contextlib.contextmanager

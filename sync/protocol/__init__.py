@@ -13,6 +13,7 @@ carries ``X-Server-Time``, the server's clock, the only clock that orders anythi
 ``GET  /v1/branches/{b}/pull``          records after a cursor, one page at a time
 ``POST /v1/branches/{b}/fetch``         named records of one kind, whatever their seq
 ``POST /v1/branches/{b}/checkpoint``    per-scope count + hash; the server confirms or not
+``POST /v1/branches/{b}/bundle-keys``   public keys for carried bundles (PCs enrolled before them)
 
 Records travel in *columnar* pages: for each kind the column names once, then
 one array per record ``[seq, uid, deleted, value, value, ...]`` in the kind's
@@ -75,13 +76,28 @@ class EnrolResponse:
     branch: str
     branch_name: str
     server_time: str
+    # head office's public keys for carried bundles (``sync.protocol.bundle``): base64 Ed25519, X25519
+    hq_sign_pub: str = ""
+    hq_box_pub: str = ""
 
 
 @dataclass
 class EnrolConfirm:
-    """Enrolment step two: the token the PC has stored (the device is active only after this)."""
+    """Enrolment step two: the token the PC has stored (the device is active only after this),
+    and the public halves of the keys it made for carried bundles."""
 
     token: str
+    sign_pub: str = ""
+    box_pub: str = ""
+
+
+@dataclass
+class BundleKeys:
+    """``POST /v1/branches/{b}/bundle-keys``: a PC enrolled before bundles existed gives its public keys;
+    the answer carries head office's."""
+
+    sign_pub: str
+    box_pub: str
 
 
 @dataclass

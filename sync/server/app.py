@@ -25,7 +25,7 @@ from sync.protocol.schema import json_schema
 from sync.server.db import HQError, now, safe_text
 from sync.server.deps import protocol
 from sync.server.http import BoundedBodyRoute, SafeJSONResponse, ServerTimeMiddleware, error
-from sync.server.routes import checkpoint, enrol, pull, push
+from sync.server.routes import bundles, checkpoint, enrol, pull, push
 from sync.server.store import HQStore
 
 log = logging.getLogger("sync.server")
@@ -67,7 +67,7 @@ def create_app(store: HQStore) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"ok": True, "protocol": p.PROTOCOL_VERSION, "server_time": now()}
 
-    for module in (enrol, push, pull, checkpoint):
+    for module in (enrol, push, pull, checkpoint, bundles):
         app.include_router(module.router, dependencies=[Depends(protocol)], responses=ERRORS)
 
     def openapi() -> dict[str, Any]:

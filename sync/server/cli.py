@@ -1,8 +1,10 @@
 """``branchdesk-hq``: run and administer the head-office reference service.
 
     branchdesk-hq serve [--host 127.0.0.1] [--port 8765]
-    branchdesk-hq branch create CODE NAME
+    branchdesk-hq branch create CODE NAME [--county 500229]
+    branchdesk-hq branch list
     branchdesk-hq device enrol BRANCH [--name NAME]     prints a one-time code
+    branchdesk-hq device enrol --county 500229          a county manager's PC: reads every branch of the county
     branchdesk-hq device revoke DEVICE_ID
     branchdesk-hq device list
     branchdesk-hq publish KIND FILE.csv|xlsx [--branch B]
@@ -14,6 +16,7 @@
     branchdesk-hq outcomes BRANCH [--by manager|cluster]
     branchdesk-hq campaign-results BRANCH
     branchdesk-hq scenarios BRANCH
+    branchdesk-hq import-bundle FILE [--reply OUT]     a carried bundle from a PC with no line; writes the reply
     branchdesk-hq demo [--clients N] [--seed S]
 
 Listings print aligned tables in Chinese; ``--json`` (before or after the
@@ -38,6 +41,7 @@ from typing import Any
 
 from sync.protocol.kinds import KINDS
 from sync.protocol.masking import MASKS
+from sync.server.devices import county_of
 from sync.server.store import HQError, HQStore
 from sync.terminal import chinese_argparse, print_json, table
 
@@ -71,11 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     bc = br.add_parser("create", help="创建网点")
     bc.add_argument("code", metavar="网点代码")
     bc.add_argument("name", metavar="网点名称")
+    bc.add_argument("--county", metavar="区县代码",
+                    help="所属区县（6 位数字，如 500229）；不填时取“500229-01”这类代码的前 6 位")
     br.add_parser("list", parents=[as_json], help="列出网点")
     dv = sub.add_parser("device", help="设备：登记、吊销、列出")
     dv = dv.add_subparsers(dest="sub", required=True, metavar="操作")
-    de = dv.add_parser("enrol", help="为网点登记一台设备，打印一次性注册码")
-    de.add_argument("branch", metavar="网点代码")
+    de = dv.add_parser("enrol", help="为网点（或区县）登记一台设备，打印一次性注册码",
+                       description="网点代码与 --county 二者选一：网点设备只同步本网点；县域设备（区县管理人员的电脑）"
+                       "只读同步该区县所有网点的数据，只能修改自己的记录。")
+    whose = de.add_mutually_exclusive_group(required=True)
+    whose.add_argument("branch", nargs="?", metavar="网点代码", help="网点设备所属的网点")
+    whose.add_argument("--county", metavar="区县代码",
+                       help="县域设备：只读同步该区县（6 位数字，如 500229）所有网点的数据")
     de.add_argument("--name", default="", metavar="名称", help="设备名称（如 巴山网点-前台1）")
     dr = dv.add_parser("revoke", help="吊销设备")
     dr.add_argument("device_id", type=int, metavar="设备号")
@@ -108,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     oc = sub.add_parser("outcomes", parents=[as_json], help="网点白名单的营销结果：转化漏斗")
     oc.add_argument("branch", metavar="网点代码")
     oc.add_argument("--by", choices=["manager", "cluster"], default="manager", help="按客户经理或产业集群")
+    ib = sub.add_parser("import-bundle", parents=[as_json],
+                        help="导入网点带来的离线包（如同联网上传），并写出带回网点的回执包")
+    ib.add_argument("file", type=Path, metavar="离线包")
+    ib.add_argument("--reply", type=Path, metavar="回执包",
+                    help="回执包写到哪里（默认与离线包同一文件夹，文件名加“-回执”）")
     dm = sub.add_parser("demo", parents=[as_json], help="写入与演示县一致的总行数据")
     dm.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
     dm.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（与网点的 branchdesk demo 一致）")
@@ -167,15 +183,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info",
                         ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
         elif args.cmd == "branch" and args.sub == "create":
-            store.create_branch(args.code, args.name)
-            print(f"已创建网点 {args.code} {args.name}")
+            store.create_branch(args.code, args.name, args.county)
+            county = args.county.strip() if args.county else county_of(args.code.strip())
+            print(f"已创建网点 {args.code} {args.name}" + (f"（区县 {county}）" if county else ""))
         elif args.cmd == "branch":
-            rows = store.list_branches()
+            found = store.branch_details()
+            rows = [(b["code"], b["name"], b["county"] or "") for b in found]
             empty = "还没有网点（branchdesk-hq branch create 代码 名称）。"
-            listing = table(("网点代码", "网点名称"), rows) if rows else empty
-            _show(args, [{"code": c, "name": n} for c, n in rows], listing)
+            listing = table(("网点代码", "网点名称", "所属区县"), rows) if rows else empty
+            _show(args, [{"code": b["code"], "name": b["name"], "county": b["county"]} for b in found], listing)
         elif args.cmd == "device" and args.sub == "enrol":
-            device_id, code = store.new_enrolment(args.branch, args.name)
+            device_id, code = store.new_enrolment(args.branch, args.name, county=args.county)
+            if args.county:
+                print(f"设备 {device_id} 是区县 {args.county} 的县域设备：只读同步该区县所有网点的数据，"
+                      f"只能修改自己（{args.county} 县域管理）的记录。")
             print(f"设备 {device_id} 的一次性注册码（72 小时内有效，只显示一次）：")
             print(code)
         elif args.cmd == "device" and args.sub == "revoke":
@@ -187,11 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             def state(d: dict[str, Any]) -> str:
                 return "已吊销" if d["revoked_at"] else ("已注册" if d["enrolled_at"] else "等待注册")
 
-            rows = [(d["id"], d["branch"], d["name"], state(d), _time(d["last_seen"]), _time(d["last_confirmed"]),
-                     f"{d['last_cursor'] or 0:,}") for d in devices]
-            heads = ("设备号", "网点", "名称", "状态", "最近联系", "最近确认一致", "游标")
+            rows = [(d["id"], d["branch"], d["county"] or "", d["name"], state(d), _time(d["last_seen"]),
+                     _time(d["last_confirmed"]), f"{d['last_cursor'] or 0:,}") for d in devices]
+            heads = ("设备号", "网点", "县域（只读全县）", "名称", "状态", "最近联系", "最近确认一致", "游标")
             empty = "还没有设备（branchdesk-hq device enrol 网点代码）。"
-            _show(args, devices, table(heads, rows, left=6) if rows else empty)
+            _show(args, devices, table(heads, rows, left=7) if rows else empty)
         elif args.cmd == "publish":
             from sync.server.scenarios import kind_of, prepare
             from sync.server.sheets import FIRST_DATA_ROW, read_sheet
@@ -232,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   if rows else "没有被拒绝的越权访问。")
         elif args.cmd in ("nominations", "decide", "outcomes", "campaign-results", "scenarios"):
             _whitelist(store, args)
+        elif args.cmd == "import-bundle":
+            _import_bundle(store, args)
         elif args.cmd == "demo":
             from sync.server.demo import seed_demo
 
@@ -246,6 +269,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _import_bundle(store: HQStore, args: argparse.Namespace) -> None:
+    from sync.protocol.bundle import SUFFIX, BundleError
+
+    src: Path = args.file
+    reply: Path = args.reply or src.with_name(f"{src.name.removesuffix(SUFFIX)}-回执{SUFFIX}")
+    if reply.resolve() == src.resolve():
+        raise HQError("回执包不能覆盖离线包本身，请用 --reply 另选文件名。")
+    try:
+        data = src.read_bytes()
+    except OSError as exc:
+        raise HQError(f"无法读取 {src}：{exc.strerror or type(exc).__name__}。") from exc
+    try:
+        out, summary = store.import_bundle(data)
+    except BundleError as exc:
+        raise HQError(str(exc)) from exc
+    tmp = reply.with_name(reply.name + ".part")
+    try:
+        tmp.write_bytes(out)
+        os.replace(tmp, reply)
+    except OSError as exc:
+        raise HQError(f"离线包已导入，但回执包无法写入 {reply}：{exc.strerror or type(exc).__name__}。"
+                      "再次导入同一个离线包即可重新生成回执（不会重复应用）。") from exc
+    counts = "，".join(f"{_STATUS.get(k, k)} {v:,}" for k, v in sorted(summary.counts.items())) or "没有变更"
+    again = "（此前已导入过，本次没有改动，回执已重新生成）" if summary.repeated else ""
+    _show(args, {**summary.__dict__, "reply": str(reply)},
+          f"已导入网点 {summary.branch} 设备 {summary.device} 的第 {summary.number} 号离线包{again}：{counts}；"
+          f"回执包含 {summary.records:,} 条总行记录，{len(out) / 1024:,.0f} KB → {reply}")
 
 
 _DECISIONS = {"pending": "待评估", "accepted": "已通过", "declined": "未通过"}

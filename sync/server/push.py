@@ -10,6 +10,7 @@ and the rest of the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -86,7 +87,8 @@ class PushStore(StoreBase):
                     "kind": ch.kind, "uid": ch.uid, "op": ch.op, "before": ch.before, "after": ch.after,
                     "base_seq": ch.base_seq,
                 }
-                h = p.change_hash(payload)
+                canon = p.canonical(payload)  # the keys change_hash covers: hashed and stored from one encoding
+                h = hashlib.sha256(canon).hexdigest()
                 prior = seen.get(ch.change_id)
                 if prior is None and ch.change_id in in_batch:
                     results.append(
@@ -108,7 +110,7 @@ class PushStore(StoreBase):
                 if other_branch:
                     cross_branch.append(f"{ch.kind}/{ch.uid}")
                 results.append(result)
-                stored = json.dumps(payload, ensure_ascii=True, separators=(",", ":"))
+                stored = canon.decode("ascii")
                 if result.status == p.REJECTED and len(stored) > MAX_STORED_PAYLOAD:
                     stored = json.dumps({"kind": safe_text(ch.kind, 32), "truncated": len(stored)})
                 change_rows.append(dict(

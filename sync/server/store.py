@@ -7,6 +7,7 @@
 * ``sync.server.pull``        pages after a cursor, O(page)
 * ``sync.server.checkpoint``  per-kind count + hash, kept incrementally
 * ``sync.server.admin``       reports for head office's staff
+* ``sync.server.bundles``     carried bundles: keys, import, reply
 
 Runs on the request's worker thread; every public method is one transaction.
 """
@@ -14,6 +15,7 @@ Runs on the request's worker thread; every public method is one transaction.
 from __future__ import annotations
 
 from sync.server.admin import AdminQueries
+from sync.server.bundles import BundleStore
 from sync.server.checkpoint import CheckpointStore
 from sync.server.db import Device, HQError, create_schema, make_engine, now
 from sync.server.devices import DeviceStore
@@ -24,7 +26,7 @@ from sync.server.push import PushStore
 __all__ = ["Device", "HQError", "HQStore", "Page", "now"]
 
 
-class HQStore(DeviceStore, PublishStore, PushStore, PullStore, CheckpointStore, AdminQueries):
+class HQStore(DeviceStore, PublishStore, PushStore, PullStore, CheckpointStore, BundleStore, AdminQueries):
     """Head office's records, devices and change log. Thread-safe (one transaction per call)."""
 
     @classmethod

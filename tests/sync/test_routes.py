@@ -19,7 +19,7 @@ def test_every_branch_route_is_scoped_and_versioned(hq_sqlite) -> None:
     base = hq_sqlite.url
     paths = client.get(base + "/openapi.json", timeout=10).json()["paths"]
     branch_paths = {path: ops for path, ops in paths.items() if path.startswith("/v1/branches/{branch}/")}
-    assert {p_.rsplit("/", 1)[-1] for p_ in branch_paths} == {"push", "pull", "fetch", "checkpoint"}
+    assert {p_.rsplit("/", 1)[-1] for p_ in branch_paths} == {"push", "pull", "fetch", "checkpoint", "bundle-keys"}
     auth = {"Authorization": f"Bearer {token}", p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION)}
     calls = 0
     for path, ops in branch_paths.items():
@@ -31,5 +31,5 @@ def test_every_branch_route_is_scoped_and_versioned(hq_sqlite) -> None:
                                  headers={**auth, p.PROTOCOL_HEADER: "1"}, json={}, timeout=10)
             assert old.status_code == 426, (method, path, old.status_code)
             calls += 1
-    assert len(store.list_denials()) == calls == 4
+    assert len(store.list_denials()) == calls == 5
     assert all(d["device_branch"] == "A" for d in store.list_denials())
