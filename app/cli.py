@@ -188,11 +188,21 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--keep", choices=["mine", "theirs"], help="mine 保留本网点的值；theirs 采用总行的值")
     decide.add_argument("--value", metavar="值", help="采用人工合并后的值（按该字段的规则检查）")
     cf.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
-    qa = ssub.add_parser("quarantine", parents=[common], help="被总行拒绝的修改：查看原因、重新上传或放弃")
-    qa.add_argument("action", nargs="?", choices=["retry", "discard"], help="retry 重新上传；discard 放弃（记入审计）")
+    qa = ssub.add_parser("quarantine", parents=[common],
+                         help="被总行拒绝的修改：查看原因、更正后重新上传、原样重新上传或放弃")
+    qa.add_argument("action", nargs="?", choices=["fix", "retry", "discard"],
+                    help="fix 更正被拒绝的值后重新上传（记入审计）；retry 原样重新上传；discard 放弃（记入审计）")
     qa.add_argument("change_id", nargs="?", help="变更编号（见列表）")
+    qa.add_argument("--set", action="append", default=[], dest="set_values", metavar="字段=值",
+                    help="fix 时更正一个字段：字段名或中文名=更正后的值，如 --set 所属村=厚坪乡青泉村；可重复")
     qa.add_argument("--yes", action="store_true", help="放弃时不再询问确认")
     qa.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    eb = ssub.add_parser("export-bundle", parents=[common],
+                         help="无网络时：把待上传的修改导出为加密签名的离线包，带到联网电脑或总行导入")
+    eb.add_argument("file", type=Path, help="离线包文件，如 E:\\巴山网点-0001.bdbundle")
+    ib = ssub.add_parser("import-bundle", parents=[common],
+                         help="导入总行生成的回执包：确认上传结果、补齐总行数据并核对")
+    ib.add_argument("file", type=Path, help="回执包文件")
     return p
 
 
@@ -690,8 +700,55 @@ def _resolve_conflict(args: argparse.Namespace, review) -> int:
     return EXIT_OK
 
 
+def _fix_refused(args: argparse.Namespace, review) -> int:
+    """``sync quarantine fix ID --set 字段=值 …``: the refused values corrected, sent again, audited."""
+    from app.core.errors import FieldError
+    from app.services.history import value_text
+    from sync.protocol.kinds import KINDS
+
+    offered = review.fixable(args.change_id)
+    if isinstance(offered, FieldError):
+        _print_errors([offered])
+        return EXIT_REFUSED
+    if not args.set_values:
+        if args.json:
+            _print_json(asdict(offered))
+            return EXIT_OK
+        print(f"{offered.record}  {offered.change.op}（变更 {offered.change.change_id}）")
+        print(f"  原因：{offered.reason}")
+        print("可更正的字段（字段名：被拒绝的值；填写说明）：")
+        for f in offered.fields:
+            print(f"  {f.field}（{f.label}）：{f.refused}" + (f"；{f.hint}" if f.hint else ""))
+        _err("请用 --set 字段=值 给出更正后的值，如：branchdesk sync quarantine fix 编号 --set 字段=值。")
+        return EXIT_USAGE
+    values: dict[str, str] = {}
+    for item in args.set_values:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            _err(f"“{item}”不是“字段=值”的写法，如 --set mobile=13800138000。")
+            return EXIT_USAGE
+        values[name.strip()] = text
+    result = review.fix(args.change_id, values)
+    if not result.ok:
+        _print_errors(result.errors)
+        return EXIT_REFUSED
+    kind = KINDS[offered.kind]
+    by_key = {key: f for f in offered.fields for key in (f.field, f.label)}
+    shown = []
+    for name, text in values.items():
+        col = kind.by_name[by_key[name].field]
+        shown.append((col.label, value_text(col, review.typed_value(col, text), review.ref)))
+    if args.json:
+        _print_json({"change_id": args.change_id, "new_change_id": result.value, "record": offered.record,
+                     "fields": [{"field": label, "value": v} for label, v in shown]})
+        return EXIT_OK
+    print(f"已更正 {offered.record}：" + "；".join(f"{label} {v}" for label, v in shown) + "。")
+    print(f"已重新排队上传（新变更 {result.value}），下次同步时发送；已记入审计。")
+    return EXIT_OK
+
+
 def _sync_review(args: argparse.Namespace, store) -> int:
-    """``sync conflicts`` and ``sync quarantine [retry|discard ID]``: signed in, masked, audited."""
+    """``sync conflicts`` and ``sync quarantine [fix|retry|discard ID]``: signed in, masked, audited."""
     from app.core.errors import FieldError
     from app.services.sync_review import SyncReview
 
@@ -738,11 +795,17 @@ def _sync_review(args: argparse.Namespace, store) -> int:
                       f"{q.change.op}：{q.change.summary}")
                 print(f"      原因：{q.reason}")
             if items:
-                print("改正记录后用 branchdesk sync quarantine retry 编号 重新上传，"
+                print("用 branchdesk sync quarantine fix 编号 --set 字段=值 更正后重新上传；"
+                      "改正记录后用 branchdesk sync quarantine retry 编号 原样重新上传；"
                       "或用 branchdesk sync quarantine discard 编号 --yes 放弃（恢复为总行的数据）。")
             return EXIT_OK
         if not args.change_id:
             _err("请给出变更编号（见 branchdesk sync quarantine 的列表）。")
+            return EXIT_USAGE
+        if action == "fix":
+            return _fix_refused(args, review)
+        if args.set_values:
+            _err("--set 只用于 fix：branchdesk sync quarantine fix 编号 --set 字段=值。")
             return EXIT_USAGE
         if action == "discard" and not args.yes:
             _err("放弃一项修改后，该记录将恢复为总行的数据。确认请加 --yes。")
@@ -756,6 +819,42 @@ def _sync_review(args: argparse.Namespace, store) -> int:
         return EXIT_OK
     finally:
         db.close()
+
+
+def _sync_bundle(args: argparse.Namespace, store: Any) -> int:
+    """``sync export-bundle FILE`` / ``sync import-bundle FILE``: counts only, like a sync run."""
+    import time
+
+    from sync.client.bundle import export_bundle, import_reply
+    from sync.protocol.bundle import SUFFIX, BundleError
+
+    path: Path = args.file
+    try:
+        if args.sync_command == "export-bundle":
+            if path.is_dir():
+                path = path / f"{store.settings.db_id[:8]}-{time.strftime('%Y%m%d-%H%M')}{SUFFIX}"
+            r = export_bundle(store, path)
+            print(f"已导出第 {r.number} 号离线包：{r.changes:,} 条待上传的修改，{r.size / 1024:,.0f} KB，"
+                  f"用时 {r.seconds:.1f} 秒 → {r.path}")
+            print("请把文件带到联网的电脑或总行导入（branchdesk-hq import-bundle），再把总行的回执包带回本机导入。"
+                  "修改在收到回执或联网同步之前仍算待上传。")
+            return EXIT_OK
+        r2 = import_reply(store, path)
+    except BundleError as exc:
+        _err(f"错误：{exc}")
+        return EXIT_REFUSED
+    if r2.repeated:
+        print(f"第 {r2.number} 号离线包的回执此前已导入，本次没有任何改动。")
+        return EXIT_OK
+    status = _RUN_STATUS[r2.status]
+    print(f"已导入第 {r2.number} 号离线包的回执：{status}。上传确认 {r2.acked + r2.duplicates}，冲突 {r2.conflicts}，"
+          f"隔离 {r2.quarantined}，下载 {r2.pulled}" + (f"（{r2.skipped} 条已由联网同步取得）" if r2.skipped else "")
+          + f"，用时 {r2.seconds:.1f} 秒")
+    for w in r2.warnings:
+        print(f"提示：{w}")
+    if r2.quarantined:
+        print("提示：有修改被总行拒绝，用 branchdesk sync quarantine 查看原因并处理。")
+    return EXIT_OK
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -789,6 +888,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return EXIT_OK
         if sub in ("conflicts", "quarantine"):
             return _sync_review(args, store)
+        if sub in ("export-bundle", "import-bundle"):
+            return _sync_bundle(args, store)
         # The run itself is the device's, authorised by its token (a scheduled ``sync --watch``
         # needs no one's PIN in a script): it prints counts, never client data. Commands that
         # show client data (conflicts, quarantine) sign a person in.

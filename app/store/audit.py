@@ -25,6 +25,7 @@ SIGN_IN = "sign_in"
 SIGN_IN_FAILED = "sign_in_failed"
 RESTORE = "restore_backup"
 DISCARD_CHANGE = "discard_change"  # a change head office refused, given up by a person
+FIX_CHANGE = "fix_change"  # a change head office refused, corrected by a person and sent again (fields, not values)
 RESOLVE_CONFLICT = "resolve_conflict"  # a sync conflict decided by a person (which side, never the values)
 ACK_WORDING = "ack_wording"  # a note saved with words to use with care, confirmed by a person (the words, not the note)
 

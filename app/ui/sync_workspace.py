@@ -59,6 +59,8 @@ class _SyncRunner(QObject):
     enrolled = Signal(object, str)  # SyncSettings or None, error message
     start_sync = Signal()
     start_enrol = Signal(str, str, str, str)
+    start_bundle = Signal(str, str)  # "export" or "import", the file
+    bundle_done = Signal(str, object)  # what, the report, or the reason it was refused (str)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -66,6 +68,7 @@ class _SyncRunner(QObject):
         self._cancel = False
         self.start_sync.connect(self._run)
         self.start_enrol.connect(self._enrol)
+        self.start_bundle.connect(self._bundle)
 
     def cancel(self) -> None:
         self._cancel = True
@@ -89,6 +92,25 @@ class _SyncRunner(QObject):
             log.exception("sync crashed")
             report = SyncReport(status=FAILED, error=type(exc).__name__)
         self.finished.emit(report)
+
+    @Slot(str, str)
+    def _bundle(self, what: str, path: str) -> None:
+        """A carried bundle written or a reply imported, on the sync thread (never beside a sync run)."""
+        from pathlib import Path
+
+        from sync.client.bundle import export_bundle, import_reply
+        from sync.client.transport import SyncError
+        from sync.protocol.bundle import BundleError
+
+        try:
+            report = (export_bundle if what == "export" else import_reply)(self.ctx.store, Path(path))
+        except (SyncError, BundleError) as exc:
+            self.bundle_done.emit(what, str(exc))
+        except Exception as exc:  # never leave the UI waiting
+            log.exception("bundle %s crashed", what)
+            self.bundle_done.emit(what, type(exc).__name__)
+        else:
+            self.bundle_done.emit(what, report)
 
     @Slot(str, str, str, str)
     def _enrol(self, server: str, code: str, proxy: str, ca_bundle: str) -> None:
@@ -127,6 +149,7 @@ class SyncWorkspace(Workspace):
         self._runner.progressed.connect(self._on_progress)
         self._runner.finished.connect(self._on_finished)
         self._runner.enrolled.connect(self._on_enrolled)
+        self._runner.bundle_done.connect(self._on_bundle_done)
         self._thread.start()
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.sync_now)
@@ -215,6 +238,25 @@ class SyncWorkspace(Workspace):
         row.addWidget(self.progress_label, 1)
         layout.addLayout(row)
 
+        carry = QHBoxLayout()
+        self.export_button = QPushButton(self.tr("Export offline bundle…"))
+        self.export_button.setObjectName("exportBundle")
+        self.export_button.setToolTip(self.tr(
+            "No line? Write the unsent changes to an encrypted, signed file and carry it to a connected PC"
+            " or to head office"))
+        self.export_button.clicked.connect(self._export_bundle)
+        self.import_button = QPushButton(self.tr("Import head office's reply…"))
+        self.import_button.setObjectName("importBundle")
+        self.import_button.setToolTip(self.tr(
+            "Bring back the reply head office wrote for your bundle: answers, missing data, check"))
+        self.import_button.clicked.connect(self._import_bundle)
+        self.bundle_label = QLabel()
+        self.bundle_label.setWordWrap(True)
+        carry.addWidget(self.export_button)
+        carry.addWidget(self.import_button)
+        carry.addWidget(self.bundle_label, 1)
+        layout.addLayout(carry)
+
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -248,7 +290,12 @@ class SyncWorkspace(Workspace):
         self.discard_button.setToolTip(self.tr("Give up the change; the record returns to head office's version"))
         self.retry_button.clicked.connect(lambda: self._handle_refused("retry"))
         self.discard_button.clicked.connect(lambda: self._handle_refused("discard"))
+        self.fix_button = QPushButton(self.tr("Fix…"))
+        self.fix_button.setObjectName("refusedFix")
+        self.fix_button.setToolTip(self.tr("Correct the refused values and send the change again"))
+        self.fix_button.clicked.connect(self._fix_refused)
         actions.addWidget(self.review_note, 1)
+        actions.addWidget(self.fix_button)
         actions.addWidget(self.retry_button)
         actions.addWidget(self.discard_button)
         rl.addLayout(actions)
@@ -312,6 +359,8 @@ class SyncWorkspace(Workspace):
         s = self._settings()
         self.enrol_box.setVisible(not s.enrolled)
         self.sync_button.setEnabled(s.enrolled and not self.running)
+        self.export_button.setEnabled(s.enrolled and not self.running)
+        self.import_button.setEnabled(s.enrolled and not self.running)
         if s.enrolled:
             self.device_label.setText(
                 self.tr("Head office: %1 · Branch: %2 · Device: %3")
@@ -351,6 +400,7 @@ class SyncWorkspace(Workspace):
             [q.change.time, q.change.author, q.record, f"{q.change.op}：{q.change.summary}", q.reason] for q in items
         ])
         self.retry_button.setEnabled(bool(items))
+        self.fix_button.setEnabled(bool(items))
         self.discard_button.setEnabled(bool(items))
         self.review_note.setText(
             self.tr("Correct the record in its workspace, then send the change again; or discard it.")
@@ -380,6 +430,20 @@ class SyncWorkspace(Workspace):
         dialog.resolved.connect(lambda _result: self.refresh())
         dialog.finished.connect(dialog.deleteLater)
         self.conflict_dialog = dialog  # tests and screenshots reach the open dialog here
+        dialog.open()
+
+    def _fix_refused(self) -> None:
+        """Open the chosen refused change to correct its values; the lists are read again after a fix."""
+        from app.ui.quarantine_fix import QuarantineFixDialog
+
+        row = self.refused_table.currentRow()
+        if not 0 <= row < len(self._refused_ids):
+            self.review_note.setText(self.tr("Choose a refused change in the list first."))
+            return
+        dialog = QuarantineFixDialog(self.ctx, self._refused_ids[row], self)
+        dialog.accepted.connect(self.refresh)
+        dialog.finished.connect(dialog.deleteLater)
+        self.fix_dialog = dialog  # tests and screenshots reach the open dialog here
         dialog.open()
 
     def _handle_refused(self, action: str) -> None:
@@ -478,7 +542,7 @@ class SyncWorkspace(Workspace):
         self.wait_timer.stop()
         self.timer.stop()
         self.running = True
-        self.sync_button.setEnabled(False)
+        self._set_busy(True)
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
         self.progress_label.setText(self.tr("Connecting to head office…"))
@@ -545,6 +609,72 @@ class SyncWorkspace(Workspace):
         self.ctx.changes.publish(
             Changes.of(*kinds, journal=bool(report.pushed), reference=bool(kinds & REFERENCE_KINDS)), self
         )
+        self.refresh()
+
+    # --- carried bundles -------------------------------------------------------------
+
+    def _export_bundle(self) -> None:
+        from datetime import datetime
+        from pathlib import Path
+
+        s = self._settings()
+        name = f"{s.branch}-{s.device_id}-{datetime.now():%Y%m%d-%H%M}.bdbundle"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export offline bundle"), str(Path.home() / name),
+                                              self.tr("Offline bundle (*.bdbundle)"))
+        if path:
+            self.carry_bundle("export", path)
+
+    def _import_bundle(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import head office's reply"), "",
+                                              self.tr("Offline bundle (*.bdbundle);;All files (*)"))
+        if path:
+            self.carry_bundle("import", path)
+
+    def carry_bundle(self, what: str, path: str) -> None:
+        """Export to / import from ``path`` on the sync thread; the answer comes back in ``_on_bundle_done``."""
+        if self.running:
+            self.bundle_label.setText(self.tr("A sync is running; try again when it has finished."))
+            return
+        self.running = True
+        self._set_busy(True)
+        self.bundle_label.setStyleSheet("")
+        self.bundle_label.setText(self.tr("Writing the bundle…") if what == "export"
+                                  else self.tr("Importing the reply…"))
+        self._runner.start_bundle.emit(what, path)
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in (self.sync_button, self.export_button, self.import_button):
+            button.setEnabled(not busy and self._settings().enrolled)
+
+    @Slot(str, object)
+    def _on_bundle_done(self, what: str, report: Any) -> None:
+        self.running = False
+        self._set_busy(False)
+        if isinstance(report, str):
+            self.bundle_label.setStyleSheet(ERROR_STYLE)
+            self.bundle_label.setText(report)
+            return
+        if what == "export":
+            text = (self.tr("Bundle %1 written: %2 unsent changes, %3 KB. Carry it to a connected PC or to head"
+                            " office, then import the reply here. The changes stay unsent until then.")
+                    .replace("%1", str(report.number)).replace("%2", f"{report.changes:,}")
+                    .replace("%3", f"{report.size / 1024:,.0f}"))
+        elif report.repeated:
+            text = self.tr("This reply was imported before; nothing changed.")
+        else:
+            text = (self.status_text(report.status) + " · "
+                    + self.tr("reply to bundle %1: confirmed %2, conflicts %3, quarantined %4, received %5")
+                    .replace("%1", str(report.number)).replace("%2", f"{report.acked + report.duplicates:,}")
+                    .replace("%3", f"{report.conflicts:,}").replace("%4", f"{report.quarantined:,}")
+                    .replace("%5", f"{report.pulled:,}"))
+            if report.warnings:
+                text += "\n" + "\n".join(report.warnings)
+            kinds = report.kinds
+            self.ctx.changes.publish(
+                Changes.of(*kinds, journal=True, reference=bool(kinds & REFERENCE_KINDS)), self)
+        self.bundle_label.setStyleSheet("" if what == "export" or report.repeated or report.status == "synced"
+                                        else ERROR_STYLE)
+        self.bundle_label.setText(text)
         self.refresh()
 
     def _browse_ca(self) -> None:

@@ -1956,6 +1956,57 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>QuarantineFixDialog</name>
+        <message>
+            <source>Fix a change head office refused</source>
+            <translation>更正被总行拒绝的修改</translation>
+        </message>
+        <message>
+            <source>Loading…</source>
+            <translation>正在读取…</translation>
+        </message>
+        <message>
+            <source>Head office's reason</source>
+            <translation>总行的拒绝原因</translation>
+        </message>
+        <message>
+            <source>Corrected values</source>
+            <translation>更正后的值</translation>
+        </message>
+        <message>
+            <source>The corrected change is sent to head office at the next sync; the values you do not change are sent as they were. The audit trail records which fields were corrected, not the values.</source>
+            <translation>更正后的修改将在下次同步时上传总行；未改动的值按原样上传。审计记录只记下更正了哪些字段，不记录具体的值。</translation>
+        </message>
+        <message>
+            <source>Fix and send again</source>
+            <translation>更正并重新上传</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>This change cannot be fixed here</source>
+            <translation>这条修改无法在此更正</translation>
+        </message>
+        <message>
+            <source>%1 by %2 at %3: %4</source>
+            <translation>%2 于 %3 %1：%4</translation>
+        </message>
+        <message>
+            <source>Refused: %1</source>
+            <translation>总行拒绝：%1</translation>
+        </message>
+        <message>
+            <source>Correct at least one value first (or close this and send the change again as it was).</source>
+            <translation>请至少更正一个值（或关闭本窗口，按原样重新上传）。</translation>
+        </message>
+        <message>
+            <source>Could not save: %1</source>
+            <translation>无法保存：%1</translation>
+        </message>
+    </context>
+    <context>
         <name>QueueModel</name>
         <message>
             <source>Overdue</source>
@@ -2717,6 +2768,22 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>总行地址、代理、CA 证书、同步频率</translation>
         </message>
         <message>
+            <source>Export offline bundle…</source>
+            <translation>导出离线包…</translation>
+        </message>
+        <message>
+            <source>No line? Write the unsent changes to an encrypted, signed file and carry it to a connected PC or to head office</source>
+            <translation>没有网络？把未上传的修改写入加密并签名的文件，带到联网的电脑或总行导入</translation>
+        </message>
+        <message>
+            <source>Import head office's reply…</source>
+            <translation>导入总行回执…</translation>
+        </message>
+        <message>
+            <source>Bring back the reply head office wrote for your bundle: answers, missing data, check</source>
+            <translation>导入总行为离线包生成的回执：上传结果、补齐的数据与核对</translation>
+        </message>
+        <message>
             <source>Result</source>
             <translation>结果</translation>
         </message>
@@ -2779,6 +2846,14 @@ If it is a different head-office service, this PC must be enrolled again before 
         <message>
             <source>Give up the change; the record returns to head office's version</source>
             <translation>放弃这项修改，记录恢复为总行的数据</translation>
+        </message>
+        <message>
+            <source>Fix…</source>
+            <translation>更正…</translation>
+        </message>
+        <message>
+            <source>Correct the refused values and send the change again</source>
+            <translation>更正被拒绝的值并重新上传</translation>
         </message>
         <message>
             <source>Refused by head office</source>
@@ -2927,6 +3002,46 @@ If it is a different head-office service, this PC must be enrolled again before 
         <message>
             <source>sent %1, received %2, conflicts %3, quarantined %4, %5 KB, %6 s</source>
             <translation>上传 %1，下载 %2，冲突 %3，隔离 %4，%5 KB，%6 秒</translation>
+        </message>
+        <message>
+            <source>Export offline bundle</source>
+            <translation>导出离线包</translation>
+        </message>
+        <message>
+            <source>Offline bundle (*.bdbundle)</source>
+            <translation>离线包 (*.bdbundle)</translation>
+        </message>
+        <message>
+            <source>Import head office's reply</source>
+            <translation>导入总行回执</translation>
+        </message>
+        <message>
+            <source>Offline bundle (*.bdbundle);;All files (*)</source>
+            <translation>离线包 (*.bdbundle);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>A sync is running; try again when it has finished.</source>
+            <translation>正在同步，请等同步结束后再试。</translation>
+        </message>
+        <message>
+            <source>Writing the bundle…</source>
+            <translation>正在写出离线包…</translation>
+        </message>
+        <message>
+            <source>Importing the reply…</source>
+            <translation>正在导入回执…</translation>
+        </message>
+        <message>
+            <source>Bundle %1 written: %2 unsent changes, %3 KB. Carry it to a connected PC or to head office, then import the reply here. The changes stay unsent until then.</source>
+            <translation>已写出第 %1 号离线包：%2 条未上传的修改，%3 KB。请带到联网的电脑或总行导入，再把回执带回本机导入。在此之前这些修改仍算未上传。</translation>
+        </message>
+        <message>
+            <source>This reply was imported before; nothing changed.</source>
+            <translation>这份回执此前已导入，本次没有任何改动。</translation>
+        </message>
+        <message>
+            <source>reply to bundle %1: confirmed %2, conflicts %3, quarantined %4, received %5</source>
+            <translation>第 %1 号离线包的回执：上传确认 %2，冲突 %3，隔离 %4，下载 %5</translation>
         </message>
         <message>
             <source>Head-office address: enter an address starting with https://</source>
