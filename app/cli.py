@@ -203,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     ib = ssub.add_parser("import-bundle", parents=[common],
                          help="导入总行生成的回执包：确认上传结果、补齐总行数据并核对")
     ib.add_argument("file", type=Path, help="回执包文件")
+    rb = ssub.add_parser("relay-bundle", parents=[common],
+                         help="在联网的电脑上：把别的电脑带来的离线包交给总行，写出回执包带回")
+    rb.add_argument("file", type=Path, help="带来的离线包文件")
+    rb.add_argument("--reply", type=Path, help="回执包写到哪里（默认与离线包同一文件夹，文件名加“-回执”）")
     return p
 
 
@@ -822,14 +826,21 @@ def _sync_review(args: argparse.Namespace, store) -> int:
 
 
 def _sync_bundle(args: argparse.Namespace, store: Any) -> int:
-    """``sync export-bundle FILE`` / ``sync import-bundle FILE``: counts only, like a sync run."""
+    """``sync export-bundle FILE`` / ``import-bundle FILE`` / ``relay-bundle FILE``: counts only, like a sync run."""
     import time
 
-    from sync.client.bundle import export_bundle, import_reply
+    from sync.client.bundle import export_bundle, import_reply, relay_bundle
     from sync.protocol.bundle import SUFFIX, BundleError
 
     path: Path = args.file
     try:
+        if args.sync_command == "relay-bundle":
+            rr = relay_bundle(store, path, args.reply)
+            again = "（此前已导入过，本次没有改动）" if rr.repeated else ""
+            print(f"已把网点 {rr.branch} 设备 {rr.device} 的第 {rr.number} 号离线包交给总行{again}："
+                  f"{rr.changes:,} 条修改，回执含 {rr.records:,} 条总行记录 → {rr.reply}")
+            print("请把回执包带回那台电脑导入（branchdesk sync import-bundle）。")
+            return EXIT_OK
         if args.sync_command == "export-bundle":
             if path.is_dir():
                 path = path / f"{store.settings.db_id[:8]}-{time.strftime('%Y%m%d-%H%M')}{SUFFIX}"
@@ -888,7 +899,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return EXIT_OK
         if sub in ("conflicts", "quarantine"):
             return _sync_review(args, store)
-        if sub in ("export-bundle", "import-bundle"):
+        if sub in ("export-bundle", "import-bundle", "relay-bundle"):
             return _sync_bundle(args, store)
         # The run itself is the device's, authorised by its token (a scheduled ``sync --watch``
         # needs no one's PIN in a script): it prints counts, never client data. Commands that

@@ -98,12 +98,13 @@ class _SyncRunner(QObject):
         """A carried bundle written or a reply imported, on the sync thread (never beside a sync run)."""
         from pathlib import Path
 
-        from sync.client.bundle import export_bundle, import_reply
+        from sync.client.bundle import export_bundle, import_reply, relay_bundle
         from sync.client.transport import SyncError
         from sync.protocol.bundle import BundleError
 
+        work = {"export": export_bundle, "import": import_reply, "relay": relay_bundle}[what]
         try:
-            report = (export_bundle if what == "export" else import_reply)(self.ctx.store, Path(path))
+            report = work(self.ctx.store, Path(path))
         except (SyncError, BundleError) as exc:
             self.bundle_done.emit(what, str(exc))
         except Exception as exc:  # never leave the UI waiting
@@ -250,10 +251,17 @@ class SyncWorkspace(Workspace):
         self.import_button.setToolTip(self.tr(
             "Bring back the reply head office wrote for your bundle: answers, missing data, check"))
         self.import_button.clicked.connect(self._import_bundle)
+        self.relay_button = QPushButton(self.tr("Hand on a bundle…"))
+        self.relay_button.setObjectName("relayBundle")
+        self.relay_button.setToolTip(self.tr(
+            "Someone brought a bundle from a PC with no line: send it to head office over this PC's line and"
+            " write the reply for them to carry back"))
+        self.relay_button.clicked.connect(self._relay_bundle)
         self.bundle_label = QLabel()
         self.bundle_label.setWordWrap(True)
         carry.addWidget(self.export_button)
         carry.addWidget(self.import_button)
+        carry.addWidget(self.relay_button)
         carry.addWidget(self.bundle_label, 1)
         layout.addLayout(carry)
 
@@ -361,6 +369,7 @@ class SyncWorkspace(Workspace):
         self.sync_button.setEnabled(s.enrolled and not self.running)
         self.export_button.setEnabled(s.enrolled and not self.running)
         self.import_button.setEnabled(s.enrolled and not self.running)
+        self.relay_button.setEnabled(s.enrolled and not self.running)
         if s.enrolled:
             self.device_label.setText(
                 self.tr("Head office: %1 · Branch: %2 · Device: %3")
@@ -630,6 +639,12 @@ class SyncWorkspace(Workspace):
         if path:
             self.carry_bundle("import", path)
 
+    def _relay_bundle(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Hand on a bundle"), "",
+                                              self.tr("Offline bundle (*.bdbundle);;All files (*)"))
+        if path:
+            self.carry_bundle("relay", path)
+
     def carry_bundle(self, what: str, path: str) -> None:
         """Export to / import from ``path`` on the sync thread; the answer comes back in ``_on_bundle_done``."""
         if self.running:
@@ -638,12 +653,12 @@ class SyncWorkspace(Workspace):
         self.running = True
         self._set_busy(True)
         self.bundle_label.setStyleSheet("")
-        self.bundle_label.setText(self.tr("Writing the bundle…") if what == "export"
-                                  else self.tr("Importing the reply…"))
+        self.bundle_label.setText({"export": self.tr("Writing the bundle…"), "import": self.tr("Importing the reply…"),
+                                   "relay": self.tr("Sending the bundle to head office…")}[what])
         self._runner.start_bundle.emit(what, path)
 
     def _set_busy(self, busy: bool) -> None:
-        for button in (self.sync_button, self.export_button, self.import_button):
+        for button in (self.sync_button, self.export_button, self.import_button, self.relay_button):
             button.setEnabled(not busy and self._settings().enrolled)
 
     @Slot(str, object)
@@ -659,6 +674,12 @@ class SyncWorkspace(Workspace):
                             " office, then import the reply here. The changes stay unsent until then.")
                     .replace("%1", str(report.number)).replace("%2", f"{report.changes:,}")
                     .replace("%3", f"{report.size / 1024:,.0f}"))
+        elif what == "relay":
+            text = (self.tr("Bundle %1 of branch %2, device %3 handed to head office (%4 changes). Reply written"
+                            " to %5: carry it back to that PC and import it there.")
+                    .replace("%1", str(report.number)).replace("%2", report.branch)
+                    .replace("%3", str(report.device)).replace("%4", f"{report.changes:,}")
+                    .replace("%5", report.reply))
         elif report.repeated:
             text = self.tr("This reply was imported before; nothing changed.")
         else:
@@ -672,7 +693,7 @@ class SyncWorkspace(Workspace):
             kinds = report.kinds
             self.ctx.changes.publish(
                 Changes.of(*kinds, journal=True, reference=bool(kinds & REFERENCE_KINDS)), self)
-        self.bundle_label.setStyleSheet("" if what == "export" or report.repeated or report.status == "synced"
+        self.bundle_label.setStyleSheet("" if what != "import" or report.repeated or report.status == "synced"
                                         else ERROR_STYLE)
         self.bundle_label.setText(text)
         self.refresh()

@@ -2784,6 +2784,14 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>导入总行为离线包生成的回执：上传结果、补齐的数据与核对</translation>
         </message>
         <message>
+            <source>Hand on a bundle…</source>
+            <translation>转交离线包…</translation>
+        </message>
+        <message>
+            <source>Someone brought a bundle from a PC with no line: send it to head office over this PC's line and write the reply for them to carry back</source>
+            <translation>有人从无网络的电脑带来离线包：经本机的网络交给总行，并写出回执包由其带回</translation>
+        </message>
+        <message>
             <source>Result</source>
             <translation>结果</translation>
         </message>
@@ -3020,6 +3028,10 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>离线包 (*.bdbundle);;所有文件 (*)</translation>
         </message>
         <message>
+            <source>Hand on a bundle</source>
+            <translation>转交离线包</translation>
+        </message>
+        <message>
             <source>A sync is running; try again when it has finished.</source>
             <translation>正在同步，请等同步结束后再试。</translation>
         </message>
@@ -3032,8 +3044,16 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>正在导入回执…</translation>
         </message>
         <message>
+            <source>Sending the bundle to head office…</source>
+            <translation>正在把离线包交给总行…</translation>
+        </message>
+        <message>
             <source>Bundle %1 written: %2 unsent changes, %3 KB. Carry it to a connected PC or to head office, then import the reply here. The changes stay unsent until then.</source>
             <translation>已写出第 %1 号离线包：%2 条未上传的修改，%3 KB。请带到联网的电脑或总行导入，再把回执带回本机导入。在此之前这些修改仍算未上传。</translation>
+        </message>
+        <message>
+            <source>Bundle %1 of branch %2, device %3 handed to head office (%4 changes). Reply written to %5: carry it back to that PC and import it there.</source>
+            <translation>网点 %2 设备 %3 的第 %1 号离线包已交给总行（%4 条修改）。回执已写到 %5：请带回那台电脑导入。</translation>
         </message>
         <message>
             <source>This reply was imported before; nothing changed.</source>

@@ -146,6 +146,55 @@ def read_file(path: Path) -> bytes:
 
 
 @dataclass
+class RelayReport:
+    """A bundle handed on to head office by this (connected) PC, and where its reply was written."""
+
+    reply: str
+    branch: str
+    device: int
+    number: int
+    changes: int
+    records: int
+    repeated: bool
+    size: int
+
+
+def relay_bundle(store: Store, path: Path, reply: Path | None = None) -> RelayReport:
+    """On a PC with a line: hand a bundle carried from another PC to head office and write the reply
+    beside it (or to ``reply``) for the person to carry back. Any worker thread.
+
+    The bundle is checked here first (framing and kind: a damaged copy is refused before it is
+    sent); head office checks the rest. SyncError (Chinese) when the line or head office refuses.
+    """
+    import base64
+
+    from sync.client.config import load_token
+    from sync.client.transport import RequestRejected, Transport
+
+    data = read_file(path)
+    sealed = b.read(data)
+    if sealed.kind != b.REQUEST:
+        raise b.BundleError("这是总行的回执包，应带回导出它的电脑导入（branchdesk sync import-bundle）。",
+                            "wrong_type")
+    out = reply or path.with_name(f"{path.name.removesuffix(b.SUFFIX)}-回执{b.SUFFIX}")
+    if out.resolve() == path.resolve():
+        raise SyncError("回执包不能覆盖离线包本身，请另选文件名。")
+    s = _settings(store)
+    t = Transport(s.transport(), load_token(store.settings, store.data_dir, s))
+    try:
+        ans = t.request("POST", "/v1/bundles", body={"bundle": base64.b64encode(data).decode("ascii")})
+    except RequestRejected as exc:
+        raise SyncError(str(exc)) from exc
+    finally:
+        t.close()
+    raw = base64.b64decode(ans["reply"])
+    _write_whole(out, raw)
+    log.info("bundle %s of device %s relayed to head office", ans.get("number"), ans.get("device"))
+    return RelayReport(str(out), str(ans["branch"]), int(ans["device"]), int(ans["number"]), int(ans["changes"]),
+                       int(ans["records"]), bool(ans["repeated"]), len(raw))
+
+
+@dataclass
 class ImportReport:
     number: int
     repeated: bool = False  # this reply was imported before: nothing changed
@@ -234,6 +283,7 @@ def import_reply(store: Store, path: Path, *, progress: Progress | None = None) 
             r.status = _checkpoint(db, payload, r)
         finally:
             syncdata.log_update(db, log_id, end=True, status=r.status, acked=r.acked + r.duplicates,
+                                pushed=r.acked + r.duplicates + r.conflicts + r.quarantined,
                                 conflicts=r.conflicts, quarantined=r.quarantined, pulled=r.pulled, cursor=r.cursor,
                                 bytes_down=len(data), server_time=str(payload.get("server_time") or "") or None,
                                 error=None if r.status == SYNCED else "；".join(r.warnings[-1:]) or None)

@@ -14,6 +14,7 @@ carries ``X-Server-Time``, the server's clock, the only clock that orders anythi
 ``POST /v1/branches/{b}/fetch``         named records of one kind, whatever their seq
 ``POST /v1/branches/{b}/checkpoint``    per-scope count + hash; the server confirms or not
 ``POST /v1/branches/{b}/bundle-keys``   public keys for carried bundles (PCs enrolled before them)
+``POST /v1/bundles``                    a carried bundle relayed by any connected PC; the reply back
 
 Records travel in *columnar* pages: for each kind the column names once, then
 one array per record ``[seq, uid, deleted, value, value, ...]`` in the kind's
@@ -98,6 +99,26 @@ class BundleKeys:
 
     sign_pub: str
     box_pub: str
+
+
+@dataclass
+class BundleRelay:
+    """``POST /v1/bundles``: a connected PC hands on a bundle carried from another (base64 of the file)."""
+
+    bundle: str
+
+
+@dataclass
+class BundleRelayed:
+    """Head office's reply bundle (base64 of the file) for the carrying person to take back, and what it held."""
+
+    reply: str
+    branch: str
+    device: int
+    number: int
+    changes: int
+    records: int
+    repeated: bool
 
 
 @dataclass

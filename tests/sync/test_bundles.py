@@ -364,3 +364,39 @@ def test_cli_round_trip_and_clear_errors(hq_sqlite: Any, tmp_path: Path, capsys:
     assert branchdesk(["sync", "export-bundle", str(out.parent), *data]) == 0
     assert len(list(out.parent.glob("*.bdbundle"))) == 3
     assert json.loads(json.dumps(_local(store)[0]))  # journal readable after all of it
+
+
+def test_a_connected_pc_of_another_branch_relays_a_bundle_over_the_line(hq: Any, branch_pc: Any, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main as branchdesk
+    from sync.client.transport import SyncError
+
+    store = branch_pc
+    hq.store.create_branch("500229-02", "城口县支行巴山网点")
+    relay_pc = workstation(tmp_path / "relay", hq.url, hq.store, branch="500229-02")
+    _edit_clients(store, 9)
+    carried = tmp_path / "usb" / "outlet.bdbundle"
+    carried.parent.mkdir()
+    cb.export_bundle(store, carried)
+
+    damaged = bytearray(carried.read_bytes())
+    damaged[-3] ^= 0x04
+    (tmp_path / "usb" / "bad.bdbundle").write_bytes(bytes(damaged))
+    state = server_state(hq.store)
+    with pytest.raises(SyncError, match="签名不符"):
+        cb.relay_bundle(relay_pc, tmp_path / "usb" / "bad.bdbundle")
+    assert server_state(hq.store) == state and not (tmp_path / "usb" / "bad-回执.bdbundle").exists()
+
+    assert branchdesk(["sync", "relay-bundle", str(carried), "--data-dir", str(tmp_path / "relay")]) == 0
+    printed = capsys.readouterr().out
+    assert f"网点 {DEMO_BRANCH}" in printed and "9 条修改" in printed
+    reply = carried.with_name("outlet-回执.bdbundle")
+    got = cb.import_reply(store, reply)
+    assert got.acked == 9 and got.status == cb.SYNCED
+    assert_same(hq.store, store)
+    # the relaying PC took nothing of the other branch's
+    db = relay_pc.connect(readonly=True)
+    try:
+        assert db.conn.execute("SELECT count(*) FROM clients").fetchone()[0] == 0
+    finally:
+        db.close()

@@ -1,6 +1,6 @@
-"""Carried bundles from the Sync workspace (issue 18): export the unsent changes, import head office's
-reply, see it confirmed; a damaged reply is refused in red with nothing applied. Real encrypted store,
-the real head-office store and service on loopback, real Qt widgets offscreen."""
+"""Carried bundles from the Sync workspace (issue 18): export the unsent changes, hand a bundle on to head
+office over the line, import head office's reply, see it confirmed; a damaged reply is refused in red with
+nothing applied. Real encrypted store, the real head-office service on loopback, real Qt widgets offscreen."""
 
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ def test_export_a_bundle_and_import_the_reply_from_the_sync_workspace(qtbot, dem
     assert page.bundle_label.text().startswith("已写出第 1 号离线包：12 条"), page.bundle_label.text()
     assert bundle.exists() and page.sync_button.isEnabled()
 
-    reply, summary = hq.store.import_bundle(bundle.read_bytes())  # carried to head office
-    assert summary.counts == {"applied": 12}
+    # carried to a PC with a line (here the same page, as any enrolled PC may hand it on)
+    page.carry_bundle("relay", str(bundle))
+    qtbot.waitUntil(lambda: not page.running, timeout=30_000)
+    assert "已交给总行（12 条修改）" in page.bundle_label.text(), page.bundle_label.text()
+    reply = bundle.with_name("carry-回执.bdbundle").read_bytes()
     damaged = bytearray(reply)
     damaged[len(damaged) // 2] ^= 0x10
     (tmp_path / "damaged.bdbundle").write_bytes(bytes(damaged))

@@ -11,6 +11,7 @@ import pytest
 
 from app.store import journal
 from app.store.db import write
+from app.ui import i18n
 from app.ui.app import build_context, create_application
 from app.ui.quarantine_fix import QuarantineFixDialog
 from app.ui.sync_workspace import SyncWorkspace
@@ -67,7 +68,8 @@ def test_fix_from_the_sync_workspace_refuses_a_bad_value_then_sends_and_the_list
     change_id, uid = changes["village"]
     vid, code = _one(store, "SELECT id, code FROM villages WHERE id != (SELECT village_id FROM clients WHERE uid = ?)"
                             " ORDER BY id LIMIT 1", uid)
-    create_application([])
+    app = create_application([])
+    assert i18n.install(app, "zh_CN")
     ctx = build_context(store, "A0001")
     published = []
     ctx.changes.changed.connect(lambda c, source: published.append((c, source)))
@@ -88,7 +90,8 @@ def test_fix_from_the_sync_workspace_refuses_a_bad_value_then_sends_and_the_list
     assert list(dialog.edits) == ["village", "notes"]
     assert dialog.edits["village"].text() == "NOWHERE-1" and dialog.edits["notes"].text() == NOTES
     assert "村名" in dialog.edits["village"].placeholderText()
-    assert dialog.send_button.isEnabled()
+    assert dialog.send_button.isEnabled() and dialog.send_button.text() == "更正并重新上传"
+    qtbot.waitUntil(lambda: all(e.isVisible() for e in dialog.edits.values()), timeout=5_000)  # shown next loop
     if shots := os.environ.get("BRANCHDESK_SHOTS"):
         dialog.grab().save(str(Path(shots) / "9-quarantine-fix.png"))
 
