@@ -647,7 +647,8 @@ _RUN_STATUS = {"synced": "已同步（总行已确认）", "unconfirmed": "未�
 def _print_status(st) -> None:
     """``sync status`` for a person (``--json`` prints the same as data)."""
     if st.enrolled:
-        print(f"本机：已注册到 {st.server}，网点 {st.branch}，设备 {st.device}")
+        print(f"本机：已注册到 {st.server}，网点 {st.branch}，设备 {st.device}"
+              + (f"（县域设备：只读同步区县 {st.county} 的所有网点）" if st.county else ""))
     else:
         print("本机：尚未注册到总行（branchdesk sync enrol 地址 注册码）")
     print(f"待上传 {st.pending:,}；被总行拒绝 {st.quarantined:,}；总行数据不符合规范已隔离 {st.rejected:,}；"

@@ -23,6 +23,7 @@ class SyncStatus:
     server: str
     branch: str
     device: int
+    county: str  # a county manager's device reads every branch of this county; "" for a branch's PC
     cursor: int
     pending: int  # local changes not yet sent
     quarantined: int  # local changes head office refused (with the reason, in the journal)
@@ -50,6 +51,7 @@ def sync_status(store: Store, db: sqlite_utils.Database, *, recent: int = 20) ->
         server=s.server_url,
         branch=s.branch,
         device=s.device_id,
+        county=s.county,
         cursor=syncdata.get_cursor(db),
         pending=counts.get(journal.SYNC_PENDING, 0),
         quarantined=counts.get(journal.SYNC_QUARANTINED, 0),

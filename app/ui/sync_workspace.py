@@ -374,6 +374,8 @@ class SyncWorkspace(Workspace):
             self.device_label.setText(
                 self.tr("Head office: %1 · Branch: %2 · Device: %3")
                 .replace("%1", s.server_url).replace("%2", s.branch).replace("%3", str(s.device_id))
+                + (self.tr(" · County device: reads every branch of county %1").replace("%1", s.county)
+                   if s.county else "")
             )
         else:
             self.device_label.setText(self.tr("This PC is not enrolled with head office yet."))

@@ -2924,6 +2924,10 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>总行：%1 · 网点：%2 · 设备：%3</translation>
         </message>
         <message>
+            <source> · County device: reads every branch of county %1</source>
+            <translation> · 县域设备：只读同步区县 %1 的所有网点</translation>
+        </message>
+        <message>
             <source>This PC is not enrolled with head office yet.</source>
             <translation>本机尚未注册到总行。</translation>
         </message>

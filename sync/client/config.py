@@ -57,6 +57,7 @@ class SyncSettings:
     retries: int = 5
     interval_min: float = 15.0  # minutes between background syncs after a confirmed one (INTERVAL_MIN_RANGE)
     stale_hours: float = 48.0  # the status bar turns amber after this long without a confirmed sync
+    county: str = ""  # a county manager's device (reads every branch of this county); "" for a branch's PC
 
     @classmethod
     def load(cls, settings: Settings) -> SyncSettings:

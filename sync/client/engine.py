@@ -132,7 +132,8 @@ def enrol(
                             "（注册码仍然有效）。")
         # what the PC already chose (interval, stale age, timeouts) stays; the enrolment sets the rest
         s = dataclasses.replace(SyncSettings.load(store.settings), server_url=server_url, branch=ans["branch"],
-                                device_id=int(ans["device_id"]), proxy=proxy, ca_bundle=ca_bundle)
+                                device_id=int(ans["device_id"]), proxy=proxy, ca_bundle=ca_bundle,
+                                county=str(ans.get("county") or ""))
         save_token(store.settings, store.data_dir, s, ans["token"])
         keys = new_keys(store, s)  # for carried bundles: head office learns the public halves on confirming
         try:

@@ -80,6 +80,7 @@ class EnrolResponse:
     # head office's public keys for carried bundles (``sync.protocol.bundle``): base64 Ed25519, X25519
     hq_sign_pub: str = ""
     hq_box_pub: str = ""
+    county: str = ""  # a county manager's device: it reads every branch of this county
 
 
 @dataclass

@@ -81,6 +81,8 @@ def _transport(store) -> Transport:
 def test_the_county_manager_s_weekly_sync_reads_every_branch_of_the_county(county_hq, tmp_path: Path) -> None:
     hq = county_hq
     pc = workstation(tmp_path / "county", hq.url, hq.store, county=COUNTY)
+    s = SyncSettings.load(pc.settings)
+    assert (s.branch, s.county) == (COUNTY, COUNTY)  # the PC knows what it is (shown in its Sync workspace)
     report = sync(pc)
     assert report.synced, report
     held = local_state(pc)

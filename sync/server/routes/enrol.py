@@ -18,7 +18,7 @@ def enrol(body: p.EnrolRequest, store: Store) -> p.EnrolResponse:
     dev, token = store.redeem(body.code[:64], body.device_name[:200])
     hq = store.hq_keys().public
     return p.EnrolResponse(dev.id, token, dev.branch, store.branch_name(dev.branch) or "", now(),
-                           hq_sign_pub=hq.sign, hq_box_pub=hq.box)
+                           hq_sign_pub=hq.sign, hq_box_pub=hq.box, county=dev.county or "")
 
 
 @router.post("/v1/enrol/confirm", response_model=p.EnrolConfirmed)
