@@ -831,6 +831,7 @@ def _sync_bundle(args: argparse.Namespace, store: Any) -> int:
     import time
 
     from sync.client.bundle import export_bundle, import_reply, relay_bundle
+    from sync.client.config import SyncSettings
     from sync.protocol.bundle import SUFFIX, BundleError
 
     path: Path = args.file
@@ -843,8 +844,9 @@ def _sync_bundle(args: argparse.Namespace, store: Any) -> int:
             print("请把回执包带回那台电脑导入（branchdesk sync import-bundle）。")
             return EXIT_OK
         if args.sync_command == "export-bundle":
-            if path.is_dir():
-                path = path / f"{store.settings.db_id[:8]}-{time.strftime('%Y%m%d-%H%M')}{SUFFIX}"
+            if path.is_dir():  # a folder (a USB stick): a file named for this PC and the time
+                s = SyncSettings.load(store.settings)
+                path = path / f"{s.branch}-设备{s.device_id}-{time.strftime('%Y%m%d-%H%M%S')}{SUFFIX}"
             r = export_bundle(store, path)
             print(f"已导出第 {r.number} 号离线包：{r.changes:,} 条待上传的修改，{r.size / 1024:,.0f} KB，"
                   f"用时 {r.seconds:.1f} 秒 → {r.path}")

@@ -131,7 +131,20 @@ def _write_whole(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise SyncError(f"无法写入离线包 {path}：{exc.strerror or type(exc).__name__}。") from exc
+        raise SyncError(f"无法写入 {path}：{_why(exc)}。待上传的修改不受影响，可换个位置再试。") from exc
+
+
+def _why(exc: OSError) -> str:
+    """The reason a file could not be written, as a person reads it."""
+    import errno
+
+    if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        return "没有写入权限（文件夹只读，或U盘写保护）"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    if isinstance(exc, FileNotFoundError):
+        return "文件夹不存在"
+    return exc.strerror or type(exc).__name__
 
 
 def read_file(path: Path) -> bytes:

@@ -280,6 +280,10 @@ def _import_bundle(store: HQStore, args: argparse.Namespace) -> None:
         raise HQError("回执包不能覆盖离线包本身，请用 --reply 另选文件名。")
     try:
         data = src.read_bytes()
+    except FileNotFoundError:
+        raise HQError(f"找不到文件 {src}。") from None
+    except IsADirectoryError:
+        raise HQError(f"{src} 是文件夹，请给出离线包文件。") from None
     except OSError as exc:
         raise HQError(f"无法读取 {src}：{exc.strerror or type(exc).__name__}。") from exc
     try:
