@@ -830,9 +830,9 @@ def _sync_bundle(args: argparse.Namespace, store: Any) -> int:
     """``sync export-bundle FILE`` / ``import-bundle FILE`` / ``relay-bundle FILE``: counts only, like a sync run."""
     import time
 
+    from sync.bundle import SUFFIX, BundleError
     from sync.client.bundle import export_bundle, import_reply, relay_bundle
     from sync.client.config import SyncSettings
-    from sync.protocol.bundle import SUFFIX, BundleError
 
     path: Path = args.file
     try:

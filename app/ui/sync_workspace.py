@@ -98,9 +98,9 @@ class _SyncRunner(QObject):
         """A carried bundle written or a reply imported, on the sync thread (never beside a sync run)."""
         from pathlib import Path
 
+        from sync.bundle import BundleError
         from sync.client.bundle import export_bundle, import_reply, relay_bundle
         from sync.client.transport import SyncError
-        from sync.protocol.bundle import BundleError
 
         work = {"export": export_bundle, "import": import_reply, "relay": relay_bundle}[what]
         try:

@@ -1,6 +1,6 @@
 """Carried bundles at the branch: export the pending changes to a file, import head office's reply.
 
-For an outlet with no line (``sync.protocol.bundle`` has the format and the
+For an outlet with no line (``sync.bundle`` has the format and the
 cryptography). ``export_bundle`` writes every pending change and the pull
 cursor, sealed for head office and signed with this PC's key; the changes stay
 pending, so a normal sync later (or a later bundle) sends them again and head
@@ -34,12 +34,12 @@ from app.store import journal, syncdata
 from app.store.db import write
 from app.store.reference import meta_get, meta_set
 from app.store.store import Store
+from sync import bundle as b
 from sync import protocol as p
 from sync.client.bundle_keys import HQ_BOX, HQ_SIGN, SLOT
 from sync.client.config import SyncSettings, load_secret
 from sync.client.engine import SYNCED, UNCONFIRMED, SyncReport, record_answers, wire_change
 from sync.client.transport import SyncError
-from sync.protocol import bundle as b
 
 log = logging.getLogger("sync.client")
 

@@ -1,4 +1,4 @@
-"""This PC's keys for carried bundles (``sync.protocol.bundle``), and head office's public ones.
+"""This PC's keys for carried bundles (``sync.bundle``), and head office's public ones.
 
 Made at enrolment, or at the next online sync of a PC enrolled before bundles
 existed. The private halves are kept where the device token is (the OS
@@ -14,8 +14,8 @@ from typing import Any
 from app.store.db import write
 from app.store.reference import meta_get, meta_set
 from app.store.store import Store
+from sync import bundle as b
 from sync.client.config import SyncSettings, load_secret, save_token
-from sync.protocol import bundle as b
 
 log = logging.getLogger("sync.client")
 

@@ -77,7 +77,7 @@ class EnrolResponse:
     branch: str
     branch_name: str
     server_time: str
-    # head office's public keys for carried bundles (``sync.protocol.bundle``): base64 Ed25519, X25519
+    # head office's public keys for carried bundles (``sync.bundle``): base64 Ed25519, X25519
     hq_sign_pub: str = ""
     hq_box_pub: str = ""
     county: str = ""  # a county manager's device: it reads every branch of this county

@@ -1,6 +1,6 @@
 """Carried bundles at head office: keys, and importing a PC's bundle exactly as its push would be.
 
-``import_bundle`` takes the bytes of a PC's bundle (``sync.protocol.bundle``)
+``import_bundle`` takes the bytes of a PC's bundle (``sync.bundle``)
 and returns the bytes of the reply for that PC. Before anything is applied the
 bundle must be whole, signed by an active device's key, of that device's
 branch, decryptable by head office, and newer than the last bundle taken from
@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sync import bundle as b
 from sync import protocol as p
-from sync.protocol import bundle as b
 from sync.server.base import StoreBase
 from sync.server.db import Device, HQError, devices, hq_meta, now
 

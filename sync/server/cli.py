@@ -272,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _import_bundle(store: HQStore, args: argparse.Namespace) -> None:
-    from sync.protocol.bundle import SUFFIX, BundleError
+    from sync.bundle import SUFFIX, BundleError
 
     src: Path = args.file
     reply: Path = args.reply or src.with_name(f"{src.name.removesuffix(SUFFIX)}-回执{SUFFIX}")

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 
 from app.store import journal, syncdata
 from app.store.reference import meta_get
+from sync import bundle as b
 from sync.client import bundle as cb
 from sync.client.bundle_keys import HQ_SIGN, SLOT
 from sync.client.config import SyncSettings, load_secret
-from sync.protocol import bundle as b
 from sync.server import cli as hq_cli
 from sync.server.db import changes, devices
 from sync.server.demo import seed_demo

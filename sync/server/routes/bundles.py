@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException
 
 from sync import protocol as p
-from sync.protocol.bundle import BundleError
+from sync.bundle import BundleError
 from sync.server.db import Device
 from sync.server.deps import BranchDevice, Store, device
 from sync.server.http import BoundedBodyRoute

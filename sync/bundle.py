@@ -1,4 +1,5 @@
-"""Carried bundles: sync for an outlet with no line, by a file someone carries.
+"""Carried bundles: sync for an outlet with no line, by a file someone carries (shared by the PC and head
+office; outside ``sync.protocol``, which stays standard library only).
 
 A bundle is one file, sealed by its sender for one reader, from well-kept
 primitives of the ``cryptography`` package (nothing home-made):
