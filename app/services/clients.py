@@ -191,7 +191,7 @@ class ClientService:
             name = ALIASES.get(key, key)
             text = "" if text is None else str(text)
             if name == "village_id":
-                result = self._resolve_village(text)
+                result = self.resolve_village(text)
             elif name == "manager_id":
                 result = self._resolve_manager(text)
             elif name == "tags":
@@ -204,7 +204,7 @@ class ClientService:
                 values[name] = result
         return values, errors
 
-    def _resolve_village(self, text: str) -> int | FieldError:
+    def resolve_village(self, text: str) -> int | FieldError:
         text = text.strip()
         label = CLIENT_FIELDS["village_id"].label if "village_id" in CLIENT_FIELDS else "所属村"
         if not text:
@@ -256,11 +256,13 @@ class ClientService:
 
     # --- changing ------------------------------------------------------------
 
-    def add(self, raw: Mapping[str, str]) -> Result[Client]:
-        """Create a branch prospect (no core-banking number yet)."""
+    def prepare_add(self, raw: Mapping[str, str], *, check_duplicates: bool = True) -> Client | list[FieldError]:
+        """A new branch prospect checked by every rule ``add`` applies, not written (``add``, and an
+        import that writes many in one transaction). ``check_duplicates``: refuse an ID number the
+        book already has (an import decides about those itself)."""
         denied = check(self.staff, Action.ADD_CLIENT)
         if denied:
-            return Result.failed(denied)
+            return [denied]
         values, errors = self.parse_changes(raw)
         if self.staff.role == Role.MANAGER:
             # A manager's new client is theirs; assigning is the branch head's job.
@@ -283,7 +285,7 @@ class ClientService:
         # a field already refused above is not refused again for being empty
         said = {e.field for e in errors}
         errors += [e for e in validate_client(draft, village_exists=self.ref.village_exists) if e.field not in said]
-        if draft.id_number and not errors:
+        if check_duplicates and draft.id_number and not errors:
             dupes = self.repo.find_by_id_number(draft.id_number)
             if dupes:
                 label = "身份证号" if draft.kind == ClientKind.INDIVIDUAL else "统一社会信用代码"
@@ -295,8 +297,13 @@ class ClientService:
                         f"{label}已存在于客户“{dupes[0].name}”（编号 {dupes[0].id}），请勿重复建档。",
                     )
                 )
-        if errors:
-            return Result.failed(*errors)
+        return errors or draft
+
+    def add(self, raw: Mapping[str, str]) -> Result[Client]:
+        """Create a branch prospect (no core-banking number yet)."""
+        draft = self.prepare_add(raw)
+        if isinstance(draft, list):
+            return Result.failed(*draft)
         with write(self.db):
             created = self.repo.insert(draft, author=self.staff.code)
             if created.id_override:
@@ -310,17 +317,12 @@ class ClientService:
                 )
         return Result.done(created, Changes.of("client", uids=[created.uid]))
 
-    def edit(
-        self,
-        client_id: int,
-        raw: Mapping[str, str],
-        *,
-        expected_version: int | None = None,
-    ) -> Result[Client]:
-        """Change some fields. All checks pass, or nothing is written."""
+    def prepare_edit(self, client_id: int, raw: Mapping[str, str]) -> tuple[Client, dict[str, Any]] | list[FieldError]:
+        """The checked typed changes of an edit (every rule ``edit`` applies), not written: (the client
+        as it is, the changes), or the errors. ``edit``, and an import that updates many at once."""
         c = self._load(client_id, Action.EDIT_CLIENT)
         if isinstance(c, FieldError):
-            return Result.failed(c)
+            return [c]
         values, errors = self.parse_changes(raw)
         for name in values:
             spec = CLIENT_FIELDS.get(name)
@@ -346,7 +348,21 @@ class ClientService:
             # must not block an unrelated change (it shows in the form instead).
             errors += [e for e in after if e.field in values or e not in before]
         if errors:
-            return Result.failed(*errors)
+            return errors
+        return c, values
+
+    def edit(
+        self,
+        client_id: int,
+        raw: Mapping[str, str],
+        *,
+        expected_version: int | None = None,
+    ) -> Result[Client]:
+        """Change some fields. All checks pass, or nothing is written."""
+        prepared = self.prepare_edit(client_id, raw)
+        if isinstance(prepared, list):
+            return Result.failed(*prepared)
+        c, values = prepared
         try:
             with write(self.db):
                 updated = self.repo.update(

@@ -28,6 +28,7 @@ DISCARD_CHANGE = "discard_change"  # a change head office refused, given up by a
 FIX_CHANGE = "fix_change"  # a change head office refused, corrected by a person and sent again (fields, not values)
 RESOLVE_CONFLICT = "resolve_conflict"  # a sync conflict decided by a person (which side, never the values)
 ACK_WORDING = "ack_wording"  # a note saved with words to use with care, confirmed by a person (the words, not the note)
+IMPORT_CLIENTS = "import_clients"  # a spreadsheet imported: counts and the file name, never its rows
 
 
 @dataclass(frozen=True, slots=True)

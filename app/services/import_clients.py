@@ -1,0 +1,463 @@
+"""Importing a client roster from a branch's own spreadsheet: map, preview, validate, commit all or nothing.
+
+Steps (the UI's wizard and ``branchdesk import clients`` alike):
+
+1. ``load``: read a sheet (``app.services.import_files``), find its header,
+   guess the column mapping (or take the one remembered for this layout).
+2. ``plan``: every data row read with ``app.core.cells`` (full-width digits,
+   mangled ID numbers, phone prefixes) and checked by exactly the rules
+   ``ClientService.add`` / ``edit`` apply; an ID number already in the book
+   (or earlier in the file) is a duplicate, handled as the person chose:
+   skip, update the branch's fields of the existing client, or add it and
+   list the pair for a merge. Nothing is written.
+3. ``commit``: the accepted rows in ONE transaction (journaled, so they sync;
+   audited with the counts and the file name, never a row); a crash or a
+   cancel leaves nothing half-written. The mapping is remembered per layout.
+4. ``write_errors``: the rejected rows as they were, with a reason column, so
+   a person fixes just those and imports that file again.
+
+No Qt; runs on the thread that owns ``db`` (a worker in the app). Nothing of
+the file's content goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from app.core import cells
+from app.core import validation as v
+from app.core.client import Client, ClientKind
+from app.core.errors import FieldError
+from app.core.masking import mask_id, mask_mobile
+from app.core.result import Changes, Result
+from app.core.roles import Action, Staff, check
+from app.services.clients import ClientService
+from app.services.import_files import (
+    Header,
+    ImportFileError,
+    Target,
+    data_rows,
+    find_header,
+    header_at,
+    layout_key,
+    read_rows,
+    remembered,
+)
+from app.store import audit
+from app.store.config import Settings
+from app.store.db import write
+from app.store.reference import ReferenceData
+
+log = logging.getLogger(__name__)
+
+TARGETS: tuple[Target, ...] = (
+    Target("name", "姓名/名称", ("姓名", "客户姓名", "户主姓名", "户主", "客户名称", "户名", "借款人姓名", "名称"),
+           required=True),
+    Target("id_number", "证件号码", ("身份证号", "身份证号码", "证件号码", "证件号", "身份证", "公民身份号码",
+                                   "身份证件号码", "统一社会信用代码", "信用代码")),
+    Target("mobile", "手机号", ("手机", "手机号", "手机号码", "联系电话", "电话", "联系方式", "电话号码", "移动电话")),
+    Target("township", "乡镇", ("乡镇", "所属乡镇", "乡镇街道", "乡镇名称", "镇", "乡", "街道")),
+    Target("village", "所属村", ("村", "所属村", "村名", "行政村", "村委会", "所在村", "村社区", "村居", "村名称"),
+           required=True),
+    Target("group_name", "村民小组", ("组", "村民小组", "小组", "组别", "社", "村民组", "所属组")),
+    Target("address", "地址", ("地址", "住址", "家庭住址", "详细地址", "家庭地址", "居住地址")),
+    Target("segment", "客群", ("客群", "客户群", "客群分类", "客户群体")),
+    Target("manager", "管户客户经理", ("客户经理", "管户客户经理", "管户经理", "营销人员", "管户人", "营销经理")),
+    Target("tags", "标签", ("标签", "客户标签", "产业", "产业标签")),
+    Target("consent_date", "营销授权日期", ("授权日期", "营销授权日期", "签署授权日期", "授权时间")),
+    Target("consent_channel", "授权渠道", ("授权渠道", "授权方式", "授权途径")),
+    Target("notes", "备注", ("备注", "说明", "备注说明", "情况说明")),
+)
+BY_KEY = {t.key: t for t in TARGETS}
+
+SKIP, UPDATE, MERGE = "skip", "update", "merge"  # what to do with an ID number the book already has
+ON_DUPLICATE = {SKIP: "跳过", UPDATE: "更新已有客户", MERGE: "新增后合并"}
+
+NEW, UPDATED, SKIPPED, TO_MERGE, UNCHANGED, REJECTED = "new", "update", "skip", "merge", "same", "rejected"
+STATUS = {NEW: "新增", UPDATED: "更新", SKIPPED: "已有，跳过", TO_MERGE: "新增（待合并）", UNCHANGED: "已有，无变化",
+          REJECTED: "拒绝"}
+REASON_HEADER = "导入失败原因"
+MAX_ROWS = 1_000_000
+
+
+@dataclass
+class Loaded:
+    """A sheet read and its header found: what the mapping step shows."""
+
+    path: Path
+    sheet: str | int | None
+    rows: list[list[Any]]
+    header: Header
+    mapping: dict[int, str]  # column -> target key
+    remembered: bool  # the mapping came from a file of the same layout
+    layout: str
+
+    @property
+    def count(self) -> int:
+        return len(data_rows(self.rows, self.header))
+
+
+@dataclass
+class RowOutcome:
+    line: int  # as the spreadsheet numbers it
+    cells: list[Any]
+    status: str
+    name: str = ""
+    shown_id: str = ""  # masked
+    shown_mobile: str = ""  # masked
+    village: str = ""
+    reasons: list[str] = field(default_factory=list)
+    client_id: int | None = None  # the existing client of a duplicate
+    draft: Client | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return "；".join(self.reasons)
+
+
+@dataclass
+class Plan:
+    loaded: Loaded
+    on_duplicate: str
+    rows: list[RowOutcome]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(STATUS, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    @property
+    def rejected(self) -> list[RowOutcome]:
+        return [r for r in self.rows if r.status == REJECTED]
+
+
+@dataclass
+class Imported:
+    added: int
+    updated: int
+    skipped: int
+    rejected: int
+    to_merge: list[tuple[int, int]]  # (existing client id, new client id) pairs sharing an ID number
+    uids: list[str]
+
+
+class Cancelled(Exception):
+    """The person cancelled; nothing was written."""
+
+
+def load(path: Path, extra: Mapping[str, Any], sheet: str | int | None = None, *,
+         header_row: int | None = None) -> Loaded:
+    """Read ``sheet`` of ``path``, find its header (or take ``header_row``, 0-based, as a person
+    chose it) and guess its mapping. ImportFileError (Chinese) when it cannot."""
+    rows = read_rows(path, sheet)
+    if len(rows) > MAX_ROWS + HEADER_ROOM:
+        raise ImportFileError(f"表格有 {len(rows):,} 行，超过一次导入的上限 {MAX_ROWS:,} 行：请分成几个文件。")
+    if header_row is not None:
+        if not 0 <= header_row < len(rows):
+            raise ImportFileError(f"表头行应在第 1 到 {len(rows)} 行之间。")
+        header: Header | None = header_at(rows, header_row, TARGETS)
+    else:
+        header = find_header(rows, TARGETS)
+    if header is None:
+        raise ImportFileError("这个工作表是空的（前 20 行没有任何文字），请检查是否选错了工作表。")
+    key = layout_key("client", header)
+    saved = remembered(extra, key)
+    usable = saved is not None and all(0 <= c < len(header.texts) and t in BY_KEY for c, t in saved.items())
+    return Loaded(path, sheet, rows, header, dict(saved) if usable and saved else dict(header.guess), usable, key)
+
+
+HEADER_ROOM = 50
+
+
+def mapping_problems(mapping: Mapping[int, str]) -> list[str]:
+    """What is wrong with a mapping, in Chinese (empty when it can be used)."""
+    out = []
+    seen: dict[str, int] = {}
+    for col, key in mapping.items():
+        if key not in BY_KEY:
+            out.append(f"第 {col + 1} 列：没有“{key}”这一项")
+        elif key in seen:
+            out.append(f"“{BY_KEY[key].label}”对应了两列（第 {seen[key] + 1} 列和第 {col + 1} 列）")
+        else:
+            seen[key] = col
+    for t in TARGETS:
+        if t.required and t.key not in seen:
+            out.append(f"必须指定哪一列是“{t.label}”")
+    return out
+
+
+def remember(settings: Settings, data_dir: Path, loaded: Loaded, mapping: Mapping[int, str]) -> None:
+    """Keep the mapping for files of the same layout (column positions and target keys only)."""
+    saved = dict(settings.extra.get("import_mappings") or {})
+    saved[loaded.layout] = {str(c): k for c, k in sorted(mapping.items())}
+    settings.extra["import_mappings"] = saved
+    settings.save(data_dir)
+
+
+class ClientImporter:
+    """One staff member's import into the client book. Runs on the thread that owns ``db``."""
+
+    def __init__(self, db: sqlite_utils.Database, staff: Staff, ref: ReferenceData | None = None) -> None:
+        self.db = db
+        self.staff = staff
+        self.ref = ref or ReferenceData(db)
+        self.svc = ClientService(db, staff, self.ref)
+        self._villages: dict[str, int | FieldError] = {}
+
+    # --- plan ------------------------------------------------------------------------------
+
+    def _village(self, text: str) -> int | FieldError:
+        found = self._villages.get(text)
+        if found is None:
+            found = self._villages[text] = self.svc.resolve_village(text)
+        return found
+
+    def _read(self, row: Sequence[Any], mapping: Mapping[int, str]) -> tuple[dict[str, str], list[str]]:
+        """A row's cells as the text the client service takes, and what could not be read."""
+        got: dict[str, Any] = {}
+        for col, key in mapping.items():
+            got[key] = row[col] if col < len(row) else None
+        raw: dict[str, str] = {}
+        problems: list[str] = []
+        raw["name"] = "".join(cells.text(got.get("name")).split()) if _cjk(cells.text(got.get("name"))) \
+            else cells.text(got.get("name"))
+        if "id_number" in got:
+            number = cells.id_number(got["id_number"])
+            if isinstance(number, cells.CellProblem):
+                problems.append(f"证件号码{number.message}")
+            elif number:
+                raw["id_number"] = number
+                kind = _kind_of(number)
+                raw["kind"] = kind.value
+                if kind == ClientKind.BUSINESS and not cells.text(got.get("segment")):
+                    raw["segment"] = "micro_business"
+        if "mobile" in got and cells.phone(got["mobile"]):
+            raw["mobile"] = cells.phone(got["mobile"])
+        village = cells.compact(got.get("village"))
+        township = cells.compact(got.get("township"))
+        if township and village and not village.startswith(township):
+            village = township + village
+        if village:
+            found = self._village(village)
+            if isinstance(found, FieldError):
+                problems.append(found.message.rstrip("。"))
+            else:
+                raw["village_id"] = str(found)
+        else:
+            problems.append("所属村不能为空")
+        group = cells.text(got.get("group_name"))
+        if group:
+            raw["group_name"] = group + "组" if group.isdigit() else group
+        for key, name in (("address", "address"), ("notes", "notes"), ("manager", "manager_id"), ("tags", "tags")):
+            text = cells.text(got.get(key))
+            if text:
+                raw[name] = text
+        segment = cells.text(got.get("segment"))
+        if segment:
+            raw["segment"] = segment
+        if "consent_date" in got:  # a dated authorisation: consent given, on paper unless the row says how
+            when = cells.a_date(got["consent_date"])
+            if isinstance(when, cells.CellProblem):
+                problems.append(f"营销授权日期{when.message}")
+            elif when is not None:
+                raw.update(consent="是", consent_date=when.isoformat(),
+                           consent_channel=cells.text(got.get("consent_channel")) or "纸质授权书")
+        return raw, problems
+
+    def plan(self, loaded: Loaded, mapping: Mapping[int, str], on_duplicate: str = SKIP, *,
+             progress: Callable[[int, int], None] | None = None,
+             cancelled: Callable[[], bool] | None = None) -> Plan | FieldError:
+        """Every data row read and checked; nothing written. A FieldError when the import cannot
+        start (permission, a mapping that lacks a required column, an unknown duplicate choice)."""
+        denied = check(self.staff, Action.ADD_CLIENT)
+        if denied:
+            return denied
+        problems = mapping_problems(mapping)
+        if problems:
+            return FieldError("mapping", "列对应", "invalid", "；".join(problems) + "。")
+        if on_duplicate not in ON_DUPLICATE:
+            return FieldError("duplicates", "重复处理", "choice",
+                              f"重复证件号码的处理方式只能是 skip、update 或 merge，不认识“{on_duplicate}”。")
+        rows = data_rows(loaded.rows, loaded.header)
+        read = [(line, row, *self._read(row, mapping)) for line, row in rows]
+        numbers = sorted({raw["id_number"] for _l, _r, raw, _p in read if raw.get("id_number")})
+        existing = self._existing(numbers)
+        first_line: dict[str, int] = {}
+        vcol = _col(mapping, "village")
+        out: list[RowOutcome] = []
+        total = len(read)
+        for n, (line, row, raw, problems) in enumerate(read):
+            if cancelled is not None and n % 500 == 0 and cancelled():
+                raise Cancelled()
+            if progress is not None and n % 1000 == 0:
+                progress(n, total)
+            outcome = RowOutcome(line, row, REJECTED, name=raw.get("name", ""),
+                                 shown_id=mask_id(raw.get("id_number")) or "",
+                                 shown_mobile=mask_mobile(raw.get("mobile")) or "",
+                                 village=cells.text(row[vcol]) if vcol is not None and vcol < len(row) else "")
+            out.append(outcome)
+            number = raw.get("id_number")
+            if number and number in first_line:
+                problems.append(f"证件号码与第 {first_line[number]} 行重复")
+            elif number:
+                first_line[number] = line
+            if problems:
+                outcome.reasons = problems
+                continue
+            known = existing.get(number) if number else None
+            if known is not None and on_duplicate != MERGE:
+                outcome.client_id = known
+                if on_duplicate == SKIP:
+                    outcome.status = SKIPPED
+                    continue
+                self._plan_update(outcome, raw)
+                continue
+            draft = self.svc.prepare_add(raw, check_duplicates=False)
+            if isinstance(draft, list):
+                outcome.reasons = [e.message.rstrip("。") for e in draft]
+                continue
+            outcome.draft = draft
+            outcome.status = TO_MERGE if known is not None else NEW
+            outcome.client_id = known
+        if progress is not None:
+            progress(total, total)
+        return Plan(loaded, on_duplicate, out)
+
+    def _plan_update(self, outcome: RowOutcome, raw: dict[str, str]) -> None:
+        """An existing client: the branch's fields the row fills that differ from the book's."""
+        assert outcome.client_id is not None
+        current = self.svc.repo.get(outcome.client_id)
+        changes = {k: t for k, t in raw.items() if k not in ("name", "id_number", "kind")}
+        if current is not None and "tags" in changes:  # the row's tags are added to what the client has
+            have = {self.ref.tag_by_code[c].name for c in current.tags if c in self.ref.tag_by_code}
+            given = {x.strip() for x in changes["tags"].replace("，", ",").split(",") if x.strip()}
+            changes["tags"] = ",".join(sorted(have | given))
+        prepared = self.svc.prepare_edit(outcome.client_id, changes)
+        if isinstance(prepared, list):
+            outcome.reasons = [e.message.rstrip("。") for e in prepared]
+            return
+        client, values = prepared
+        values = {k: val for k, val in values.items() if getattr(client, k) != val}
+        outcome.values = values
+        outcome.status = UPDATED if values else UNCHANGED
+
+    def _existing(self, numbers: list[str]) -> dict[str, int]:
+        """ID numbers already in the book -> the (first) client holding each."""
+        out: dict[str, int] = {}
+        for n in range(0, len(numbers), 500):
+            part = numbers[n : n + 500]
+            marks = ",".join("?" * len(part))
+            for number, cid in self.db.conn.execute(
+                f"SELECT id_number, min(id) FROM clients WHERE deleted = 0 AND id_number IN ({marks})"
+                " GROUP BY id_number", part,
+            ):
+                out[number] = cid
+        return out
+
+    # --- commit ----------------------------------------------------------------------------
+
+    def commit(self, plan: Plan, *, progress: Callable[[int, int], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> Result[Imported]:
+        """Write the accepted rows in one transaction (journaled, audited); all or nothing."""
+        denied = check(self.staff, Action.ADD_CLIENT)
+        if denied:
+            return Result.failed(denied)
+        todo = [r for r in plan.rows if r.status in (NEW, TO_MERGE, UPDATED)]
+        counts = plan.counts()
+        uids: list[str] = []
+        pairs: list[tuple[int, int]] = []
+        try:
+            with write(self.db):
+                for n, r in enumerate(todo):
+                    if cancelled is not None and n % 500 == 0 and cancelled():
+                        raise Cancelled()
+                    if progress is not None and n % 1000 == 0:
+                        progress(n, len(todo))
+                    if r.status == UPDATED:
+                        assert r.client_id is not None
+                        updated = self.svc.repo.update(r.client_id, r.values, author=self.staff.code)
+                        uids.append(updated.uid)
+                        continue
+                    assert r.draft is not None
+                    created = self.svc.repo.insert(r.draft, author=self.staff.code)
+                    uids.append(created.uid)
+                    if r.status == TO_MERGE and r.client_id is not None and created.id is not None:
+                        pairs.append((r.client_id, created.id))
+                if cancelled is not None and cancelled():  # up to the last moment before the commit
+                    raise Cancelled()
+                audit.record(
+                    self.db, staff=self.staff.code, action=audit.IMPORT_CLIENTS, kind="client",
+                    detail=f"从表格“{plan.loaded.path.name}”导入客户：新增 {counts[NEW] + counts[TO_MERGE]}，"
+                           f"更新 {counts[UPDATED]}，跳过 {counts[SKIPPED] + counts[UNCHANGED]}，"
+                           f"拒绝 {counts[REJECTED]}",
+                )
+        except Cancelled:
+            return Result.failed(FieldError("import", "导入", "cancelled", "已取消导入，没有写入任何客户。"))
+        if progress is not None:
+            progress(len(todo), len(todo))
+        log.info("client import committed: %d new, %d updated, %d rejected", counts[NEW] + counts[TO_MERGE],
+                 counts[UPDATED], counts[REJECTED])
+        done = Imported(counts[NEW] + counts[TO_MERGE], counts[UPDATED], counts[SKIPPED] + counts[UNCHANGED],
+                        counts[REJECTED], pairs, uids)
+        return Result.done(done, Changes.of("client", uids=uids) if uids else Changes())
+
+
+def write_errors(plan: Plan, path: Path) -> int:
+    """The rejected rows as they were in the file (under its header) with a reason column, as xlsx, so a
+    person corrects just those and imports this file again. Written whole or not at all. Returns rows."""
+    from openpyxl import Workbook
+
+    header = plan.loaded.header
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("导入失败的行")
+    width = len(header.texts)
+    ws.append([*header.texts, REASON_HEADER, "原表行号"])
+    rows = plan.rejected
+    for r in rows:
+        values = [_plain(c) for c in r.cells[:width]] + [None] * (width - len(r.cells[:width]))
+        ws.append([*values, r.reason, r.line])
+    tmp = path.with_name(path.name + ".part")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ImportFileError(f"无法写入 {path}：{exc.strerror or type(exc).__name__}。") from exc
+    return len(rows)
+
+
+def _plain(value: Any) -> Any:
+    """A cell for the error file: ID-like numbers as text (so Excel does not mangle them again)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e10:
+        return f"{value:.0f}"
+    if isinstance(value, int) and abs(value) >= 10**10:
+        return str(value)
+    return value
+
+
+def _col(mapping: Mapping[int, str], key: str) -> int | None:
+    return next((c for c, k in mapping.items() if k == key), None)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _kind_of(number: str) -> Any:
+    """An 18-character number is a resident ID when its birth date reads, else a credit code."""
+    if len(number) == 18 and number[:17].isdigit():
+        y, m, d = number[6:10], number[10:12], number[12:14]
+        if y.isdigit() and 1900 <= int(y) <= 2100 and 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+            return ClientKind.INDIVIDUAL
+    if len(number) == 18 and v.credit_code_kind(number) is not None:
+        return ClientKind.BUSINESS
+    return ClientKind.INDIVIDUAL
