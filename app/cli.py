@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("id", metavar="客户", help="编号（如 1491）或核心客户号（如 CQ2600001491）")
     rm.add_argument("--yes", action="store_true", help="不再询问确认")
 
-    from app import cli_import, cli_marketing, cli_scenarios, cli_sheets, cli_whitelist
+    from app import cli_import, cli_marketing, cli_reports, cli_scenarios, cli_sheets, cli_whitelist
 
     cli_whitelist.add_parsers(sub, common)
     cli_marketing.add_parsers(sub, common)
@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sheets.add_parsers(sub, common)
     cli_scenarios.add_parsers(sub, common)
     cli_import.add_parsers(sub, common)
+    cli_reports.add_parsers(sub, common)
+    _COMMANDS.update(cli_reports.COMMANDS)  # 'report': dispatched as the commands defined here
 
     sy = sub.add_parser("sync", parents=[common], help="与总行同步：先上传本地变更，再下载总行数据")
     sy.add_argument("--watch", type=float, metavar="分钟", help="持续运行：每隔若干分钟同步一次，失败时按退避间隔重试")

@@ -537,6 +537,59 @@ ALTER TABLE sync_conflicts ADD COLUMN resolution TEXT;
 ALTER TABLE sync_conflicts ADD COLUMN resolved_by TEXT
 """
 
+# --- v14: process reports (过程管控) ----------------------------------------------------------------
+#
+# Segment growth (客群提升) asks which segment a client was in at a past date: every change of
+# ``clients.segment`` is kept in client_segment_history by a trigger, so every writer (a sync
+# pull, the client service, a bundle imported, an update by hand) is covered without code of
+# its own. The row's time is the client's new ``updated_at`` (every writer sets it with the
+# change), or SQLite's local clock when a writer left it as it was.
+#
+# Inserts are not recorded: ``clients.created_at`` (set by every writer, never changed) already
+# says when a client came into the book, and the segment it came with is the first change's
+# old_segment (or its current segment, when it never changed). A row per insert would only
+# repeat that, and a first sync of 1,000,000 clients would write a second million-row table with
+# its index (measured in tests/perf/test_report_perf.py). old_segment stays nullable for a
+# writer that does record a creation.
+#
+# The indexes the reports read, each measured at 1,000,000 clients (tests/perf/test_report_perf.py):
+# clients_report: the per-village and per-segment counts (mobile-banking penetration, the segments
+# at a date) from the index alone instead of every client's row. It leads with created_at, which a
+# load writes in ascending order (one time per batch), so a first sync of 1,000,000 clients appends
+# to it (led by the village, its entries went all over the index: +17% CPU for the load; this
+# way the reports pay a sort instead, 0.4–0.7 s at a million). clients_tombstones: the few deleted clients, so a
+# count of live clients (a scenario's) subtracts them instead of reading each client's row; it
+# holds no live client, so loading a book never touches it. campaign_targets_by_client_campaign
+# and contacts_by_client_campaign_date: a period's targets in client order with their contacts'
+# dates and outcomes, so every target's consent and contacts are looked up in ascending order.
+V14 = """
+CREATE TABLE client_segment_history (
+    client_id   INTEGER NOT NULL,
+    changed_at  TEXT NOT NULL,
+    old_segment TEXT,
+    new_segment TEXT NOT NULL
+);
+CREATE INDEX client_segment_history_by_time ON client_segment_history (changed_at, client_id, old_segment, new_segment);
+CREATE TRIGGER clients_segment_au AFTER UPDATE OF segment ON clients WHEN OLD.segment IS NOT NEW.segment BEGIN
+    INSERT INTO client_segment_history (client_id, changed_at, old_segment, new_segment)
+    VALUES (NEW.id,
+            CASE WHEN NEW.updated_at IS NOT OLD.updated_at THEN NEW.updated_at
+                 ELSE strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime') END,
+            OLD.segment, NEW.segment);
+END;
+CREATE INDEX clients_report ON clients (created_at, village_id, manager_id, segment, mb_signed, mb_active)
+    WHERE deleted = 0;
+CREATE INDEX clients_tombstones ON clients (uid) WHERE deleted = 1;
+CREATE INDEX campaign_targets_by_client_campaign ON campaign_targets (client_uid, campaign, manager) WHERE deleted = 0;
+CREATE INDEX contacts_by_client_campaign_date ON contacts (client_uid, campaign, date, outcome) WHERE deleted = 0
+"""
+
+
+def _v14(db: sqlite_utils.Database) -> None:
+    for statement in _split_v4(V14):  # the trigger's body keeps its semicolon
+        db.conn.execute(statement)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -560,6 +613,8 @@ MIGRATIONS: list[Migration] = [
               add_columns("scenario", ("township",))),
     Migration(12, "printed sheets: the scenario report joins them", _sql(V12)),
     Migration(13, "conflict review: how a conflict was decided (mine, theirs, merged) and by whom", _sql(V13)),
+    Migration(14, "process reports: each client's segment changes (kept by a trigger), indexes for the reports",
+              _v14),
 ]
 
 
