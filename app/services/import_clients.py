@@ -23,7 +23,6 @@ the file's content goes to the log.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,20 +37,19 @@ from app.core.errors import FieldError
 from app.core.masking import mask_id, mask_mobile
 from app.core.result import Changes, Result
 from app.core.roles import Action, Staff, check
+from app.services import import_common as common
 from app.services.clients import ClientService
-from app.services.import_files import (
-    Header,
-    ImportFileError,
-    Target,
-    data_rows,
-    find_header,
-    header_at,
-    layout_key,
-    read_rows,
-    remembered,
-)
+
+# Shared by every kind of import, re-exported under the names they always had here.
+from app.services.import_common import HEADER_ROOM as HEADER_ROOM
+from app.services.import_common import MAX_ROWS as MAX_ROWS
+from app.services.import_common import REASON_HEADER as REASON_HEADER
+from app.services.import_common import Cancelled as Cancelled
+from app.services.import_common import Loaded as Loaded
+from app.services.import_common import remember as remember
+from app.services.import_common import write_errors as write_errors
+from app.services.import_files import Target, data_rows
 from app.store import audit
-from app.store.config import Settings
 from app.store.db import write
 from app.store.reference import ReferenceData
 
@@ -83,25 +81,6 @@ ON_DUPLICATE = {SKIP: "跳过", UPDATE: "更新已有客户", MERGE: "新增后�
 NEW, UPDATED, SKIPPED, TO_MERGE, UNCHANGED, REJECTED = "new", "update", "skip", "merge", "same", "rejected"
 STATUS = {NEW: "新增", UPDATED: "更新", SKIPPED: "已有，跳过", TO_MERGE: "新增（待合并）", UNCHANGED: "已有，无变化",
           REJECTED: "拒绝"}
-REASON_HEADER = "导入失败原因"
-MAX_ROWS = 1_000_000
-
-
-@dataclass
-class Loaded:
-    """A sheet read and its header found: what the mapping step shows."""
-
-    path: Path
-    sheet: str | int | None
-    rows: list[list[Any]]
-    header: Header
-    mapping: dict[int, str]  # column -> target key
-    remembered: bool  # the mapping came from a file of the same layout
-    layout: str
-
-    @property
-    def count(self) -> int:
-        return len(data_rows(self.rows, self.header))
 
 
 @dataclass
@@ -150,57 +129,16 @@ class Imported:
     uids: list[str]
 
 
-class Cancelled(Exception):
-    """The person cancelled; nothing was written."""
-
-
 def load(path: Path, extra: Mapping[str, Any], sheet: str | int | None = None, *,
          header_row: int | None = None) -> Loaded:
     """Read ``sheet`` of ``path``, find its header (or take ``header_row``, 0-based, as a person
     chose it) and guess its mapping. ImportFileError (Chinese) when it cannot."""
-    rows = read_rows(path, sheet)
-    if len(rows) > MAX_ROWS + HEADER_ROOM:
-        raise ImportFileError(f"表格有 {len(rows):,} 行，超过一次导入的上限 {MAX_ROWS:,} 行：请分成几个文件。")
-    if header_row is not None:
-        if not 0 <= header_row < len(rows):
-            raise ImportFileError(f"表头行应在第 1 到 {len(rows)} 行之间。")
-        header: Header | None = header_at(rows, header_row, TARGETS)
-    else:
-        header = find_header(rows, TARGETS)
-    if header is None:
-        raise ImportFileError("这个工作表是空的（前 20 行没有任何文字），请检查是否选错了工作表。")
-    key = layout_key("client", header)
-    saved = remembered(extra, key)
-    usable = saved is not None and all(0 <= c < len(header.texts) and t in BY_KEY for c, t in saved.items())
-    return Loaded(path, sheet, rows, header, dict(saved) if usable and saved else dict(header.guess), usable, key)
-
-
-HEADER_ROOM = 50
+    return common.load_sheet(path, extra, sheet, header_row, kind="client", targets=TARGETS)
 
 
 def mapping_problems(mapping: Mapping[int, str]) -> list[str]:
     """What is wrong with a mapping, in Chinese (empty when it can be used)."""
-    out = []
-    seen: dict[str, int] = {}
-    for col, key in mapping.items():
-        if key not in BY_KEY:
-            out.append(f"第 {col + 1} 列：没有“{key}”这一项")
-        elif key in seen:
-            out.append(f"“{BY_KEY[key].label}”对应了两列（第 {seen[key] + 1} 列和第 {col + 1} 列）")
-        else:
-            seen[key] = col
-    for t in TARGETS:
-        if t.required and t.key not in seen:
-            out.append(f"必须指定哪一列是“{t.label}”")
-    return out
-
-
-def remember(settings: Settings, data_dir: Path, loaded: Loaded, mapping: Mapping[int, str]) -> None:
-    """Keep the mapping for files of the same layout (column positions and target keys only)."""
-    saved = dict(settings.extra.get("import_mappings") or {})
-    saved[loaded.layout] = {str(c): k for c, k in sorted(mapping.items())}
-    settings.extra["import_mappings"] = saved
-    settings.save(data_dir)
+    return common.mapping_problems(mapping, TARGETS)
 
 
 class ClientImporter:
@@ -409,39 +347,6 @@ class ClientImporter:
         done = Imported(counts[NEW] + counts[TO_MERGE], counts[UPDATED], counts[SKIPPED] + counts[UNCHANGED],
                         counts[REJECTED], pairs, uids)
         return Result.done(done, Changes.of("client", uids=uids) if uids else Changes())
-
-
-def write_errors(plan: Plan, path: Path) -> int:
-    """The rejected rows as they were in the file (under its header) with a reason column, as xlsx, so a
-    person corrects just those and imports this file again. Written whole or not at all. Returns rows."""
-    from openpyxl import Workbook
-
-    header = plan.loaded.header
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("导入失败的行")
-    width = len(header.texts)
-    ws.append([*header.texts, REASON_HEADER, "原表行号"])
-    rows = plan.rejected
-    for r in rows:
-        values = [_plain(c) for c in r.cells[:width]] + [None] * (width - len(r.cells[:width]))
-        ws.append([*values, r.reason, r.line])
-    tmp = path.with_name(path.name + ".part")
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ImportFileError(f"无法写入 {path}：{exc.strerror or type(exc).__name__}。") from exc
-    return len(rows)
-
-
-def _plain(value: Any) -> Any:
-    """A cell for the error file: ID-like numbers as text (so Excel does not mangle them again)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e10:
-        return f"{value:.0f}"
-    if isinstance(value, int) and abs(value) >= 10**10:
-        return str(value)
-    return value
 
 
 def _col(mapping: Mapping[int, str], key: str) -> int | None:

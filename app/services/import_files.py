@@ -76,9 +76,12 @@ def read_rows(path: Path, sheet: str | int | None = None) -> list[list[Any]]:
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, engine="calamine",
                               dtype=object)
-    except ValueError as exc:
-        if "not found" in str(exc).lower() or "worksheet" in str(exc).lower():
-            raise ImportFileError(f"{path.name} 中没有工作表“{sheet}”。") from exc
+    except (ValueError, IndexError) as exc:
+        said = str(exc).lower()
+        if isinstance(sheet, int) and (isinstance(exc, IndexError) or "worksheet" in said or "index" in said):
+            raise ImportFileError(f"{path.name} 中没有第 {sheet + 1} 个工作表{_sheets_of(path)}。") from exc
+        if "not found" in said or "worksheet" in said:
+            raise ImportFileError(f"{path.name} 中没有工作表“{sheet}”{_sheets_of(path)}。") from exc
         raise ImportFileError(_why(path, exc)) from exc
     except Exception as exc:
         raise ImportFileError(_why(path, exc)) from exc
@@ -90,6 +93,16 @@ def read_rows(path: Path, sheet: str | int | None = None) -> list[list[Any]]:
             elif hasattr(v, "to_pydatetime"):  # pandas Timestamp
                 row[i] = v.to_pydatetime()
     return rows
+
+
+def _sheets_of(path: Path) -> str:
+    """“（有：第一页、第二页）” for a message about a sheet that is not there ("" when unreadable)."""
+    try:
+        names = sheet_names(path)
+    except ImportFileError:
+        return ""
+    shown = "、".join(names[:10]) + ("……" if len(names) > 10 else "")
+    return f"（共 {len(names)} 个：{shown}）" if names else ""
 
 
 def _decode(raw: bytes) -> str:

@@ -29,6 +29,8 @@ FIX_CHANGE = "fix_change"  # a change head office refused, corrected by a person
 RESOLVE_CONFLICT = "resolve_conflict"  # a sync conflict decided by a person (which side, never the values)
 ACK_WORDING = "ack_wording"  # a note saved with words to use with care, confirmed by a person (the words, not the note)
 IMPORT_CLIENTS = "import_clients"  # a spreadsheet imported: counts and the file name, never its rows
+IMPORT_METRICS = "import_metrics"  # scenario figures imported from a spreadsheet: counts and the file name
+IMPORT_NOMINATIONS = "import_nominations"  # whitelist candidates imported from a spreadsheet: counts and the file name
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,3 +103,135 @@ def test_output_piped_to_head_is_fine(demo_dir: Path, tmp_path: Path) -> None:
     out = subprocess.run(cmd, shell=True, capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=120)
     assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
     assert "Traceback" not in out.stderr and "BrokenPipe" not in out.stderr
+
+
+# --- branchdesk import metrics / nominations -----------------------------------------------------
+
+
+def _read(data_dir: Path, sql: str, *args: object) -> list[tuple]:
+    db = Store.open(data_dir).connect(readonly=True)
+    try:
+        return db.conn.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def _scenario_names(data_dir: Path) -> list[str]:
+    return [r[0] for r in _read(data_dir, "SELECT name FROM scenarios WHERE scenario_type = 'livestock'"
+                                          " AND deleted = 0 ORDER BY name LIMIT 2")]
+
+
+def test_metrics_dry_run_then_import_with_the_month_given_once_and_the_error_file(demo_dir: Path,
+                                                                                   tmp_path: Path) -> None:
+    d = ("--data-dir", str(demo_dir))
+    first, second = _scenario_names(demo_dir)
+    path = _roster(tmp_path / "五月.xlsx", ["场景名称", "新开户数", "补贴发放金额", "存款余额（万元）"], [
+        [first, 12, 1.5, 300],
+        [second, "３", "2万", 10],
+        ["没有这个场景", 1, 1, 1],
+    ])
+    figures = "SELECT count(*) FROM scenario_metrics WHERE period = '2023-05' AND deleted = 0"
+    out = run_cli(*d, "import", "metrics", str(path), "--period", "2023年5月", "--unit", "万元", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "新增 2" in out.stdout and "拒绝 1" in out.stdout and "试运行" in out.stdout
+    assert "期间：2023-05（取自--period）" in out.stdout and "场景“没有这个场景”不存在" in out.stdout
+    assert "未导入的列" in out.stdout and "存款余额" in out.stdout  # no such scenario metric: said, not guessed
+    assert _read(demo_dir, figures) == [(0,)]
+
+    errors = tmp_path / "未通过.xlsx"
+    out = run_cli(*d, "import", "metrics", str(path), "--period", "2023-05", "--unit", "万元", "--errors", str(errors),
+                  "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["counts"]["new"] == 2 and answer["figures"] == 4 and answer["period"] == "2023-05"
+    assert [r["line"] for r in answer["rejected"]] == [4] and answer["units"] == {"补贴发放金额": "万元"}
+    assert _read(demo_dir, "SELECT s.name, m.metric, m.value FROM scenario_metrics m JOIN scenarios s"
+                           " ON s.uid = m.scenario WHERE m.period = '2023-05' ORDER BY 1, 2") == sorted([
+        (first, "accounts", 12), (first, "subsidy_fen", 1_500_000), (second, "accounts", 3),
+        (second, "subsidy_fen", 2_000_000)])
+    ws = openpyxl.load_workbook(errors).active
+    assert [c.value for c in ws[1]] == ["场景名称", "新开户数", "补贴发放金额", "存款余额(万元)", "期间",
+                                        "导入失败原因", "原表行号"]  # the month given once goes with the rows
+    assert ws.max_row == 2 and ws.cell(2, 5).value == "2023-05"
+    ws.cell(2, 1).value = second
+    ws.cell(2, 4).value = None
+    ws.parent.save(errors)
+    out = run_cli(*d, "import", "metrics", str(errors), "--duplicates", "update")  # no --period needed now
+    assert out.returncode == 0, out.stderr
+    assert "已导入：新增 0 行，更新 1 行" in out.stdout and "期间：" not in out.stdout
+    assert _read(demo_dir, figures) == [(4,)]
+    assert _read(demo_dir, "SELECT m.value FROM scenario_metrics m JOIN scenarios s ON s.uid = m.scenario"
+                           " WHERE s.name = ? AND m.period = '2023-05' AND m.metric = 'accounts'", second) == [(1,)]
+    out = run_cli(*d, "import", "metrics", str(path), "--period", "2023-05", "--unit", "万元")
+    assert out.returncode == 0 and "已有数字（跳过） 1，已有（无变化） 1" in out.stdout, out.stdout
+    assert "没有写入任何指标" in out.stdout
+
+
+def test_metrics_wrong_input_is_explained_in_chinese(demo_dir: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(demo_dir))
+    first, _second = _scenario_names(demo_dir)
+    path = _roster(tmp_path / "六月.xlsx", ["场景名称", "开户数"], [[first, 1]])
+    for args, said in (
+        (("--period", "2026-13"), "--period “2026-13”不是有效的月份"),
+        (("--period", "2099-01"), "--period 2099-01 还没有到"),
+        (("--period", "六月"), "--period “六月”不是月份"),
+        (("--period", "2023-06", "--unit", "千元"), "--unit 金额单位只能是“元”或“万元”"),
+        (("--period", "2023-06", "--sheet", "第二页"), "没有工作表“第二页”"),
+        (("--period", "2023-06", "--sheet", "3"), "没有第 3 个工作表"),
+        ((), "表中没有“期间”列"),
+        (("--period", "2023-06", "--mapping", "开户数=存款"), "没有字段“存款”"),
+        (("--period", "2023-06", "--duplicates", "merge"), "--duplicates"),
+    ):
+        out = run_cli(*d, "import", "metrics", str(path), *args)
+        assert out.returncode != 0 and said in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr
+    out = run_cli(*d, "import", "metrics", str(tmp_path / "none.xlsx"), "--period", "2023-06")
+    assert out.returncode != 0 and "找不到文件" in out.stderr
+    assert _read(demo_dir, "SELECT count(*) FROM scenario_metrics WHERE period = '2023-06'") == [(0,)]
+
+
+def test_nominations_dry_run_commit_and_the_second_time_skipped(demo_dir: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(demo_dir))
+    listed = _read(demo_dir, "SELECT c.id_number FROM whitelist w JOIN clients c ON c.uid = w.client_uid WHERE"
+                             " w.valid_to >= date('now') AND c.kind = 'individual' AND w.deleted = 0 LIMIT 1")[0][0]
+    path = _roster(tmp_path / "推荐.xlsx", ["姓名", "身份证号码", "手机号码", "产业集群", "申请额度", "家庭人口"], [
+        ["谭光荣", resident(500), "13800005000", "茶叶产业集群", 6, 3],
+        ["白名单中", listed, "13800005001", "tea", 5, 2],
+        ["坏集群", resident(501), "13800005002", "苹果", 5, 2],
+    ])
+    out = run_cli(*d, "import", "nominations", str(path), "--unit", "万", "--dry-run")
+    assert out.returncode == 0, out.stderr
+    assert "新推荐 1" in out.stdout and "跳过） 1" in out.stdout and "拒绝 1" in out.stdout and "试运行" in out.stdout
+    assert "产业集群“苹果”不存在" in out.stdout and "已在白名单中" in out.stdout
+    assert resident(500) not in out.stdout and listed not in out.stdout and "13800005000" not in out.stdout
+    assert _read(demo_dir, "SELECT count(*) FROM nominations") == [(0,)]
+    out = run_cli(*d, "import", "nominations", str(path), "--unit", "万元", "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["counts"] == {"new": 1, "skip": 1, "rejected": 1} and len(answer["nominations"]) == 1
+    assert [r["line"] for r in answer["skipped"]] == [3] and [r["line"] for r in answer["rejected"]] == [4]
+    assert _read(demo_dir, "SELECT name, cluster, amount_fen, staff FROM nominations") == [
+        ("谭光荣", "tea", 6_000_000, "A0001")]
+    out = run_cli(*d, "import", "nominations", str(path), "--unit", "万元")
+    assert out.returncode == 0, out.stderr
+    assert "新推荐 " not in out.stdout and "已有一条推荐在等总行结论" in out.stdout
+    assert "没有提交任何推荐" in out.stdout
+
+
+def test_nominations_wrong_input_is_explained_in_chinese(demo_dir: Path, tmp_path: Path) -> None:
+    d = ("--data-dir", str(demo_dir))
+    no_cluster = _roster(tmp_path / "名单.xlsx", ["姓名", "身份证号码", "申请额度"], [["甲", resident(510), 5]])
+    path = _roster(tmp_path / "名单2.xlsx", ["姓名", "身份证号码", "产业集群", "申请额度"],
+                   [["甲", resident(510), "tea", 5]])
+    for f, args, said in (
+        (path, ("--unit", "美元"), "--unit 金额单位只能是“元”或“万元”，不认识“美元”"),
+        (no_cluster, (), "必须指定哪一列是“产业集群”"),
+        (path, (), "建议额度只有 5 元：如果表中金额以万元计"),  # no unit anywhere: 5 元 is surely 5 万元
+        (path, ("--errors", str(tmp_path / "x.txt")), ".xlsx"),
+        (path, ("--sheet", "第二页"), "没有工作表“第二页”"),
+    ):
+        out = run_cli(*d, "import", "nominations", str(f), *args, "--dry-run")
+        assert said in out.stderr + out.stdout, (args, out.stderr, out.stdout)
+        assert "Traceback" not in out.stderr
+    out = run_cli(*d, "import", "nominations", str(tmp_path / "none.csv"))
+    assert out.returncode != 0 and "找不到文件" in out.stderr
