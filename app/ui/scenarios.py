@@ -964,6 +964,12 @@ class ScenarioListPage(QWidget):
         self.new_button = QPushButton(self.tr("New scenario…"))
         self.new_button.setObjectName("newScenario")
         self.new_button.setEnabled(ws.can_edit)
+        self.import_button = QPushButton(self.tr("Import figures…"))
+        self.import_button.setObjectName("importFigures")
+        self.import_button.setToolTip(self.tr("Monthly figures from a spreadsheet (xlsx, xls, et, csv): one row per"
+                                              " scenario and month, amounts in 元 or 万元"))
+        self.import_button.setEnabled(ws.can_edit)
+        self.import_button.clicked.connect(self.import_figures)
         self.count = QLabel()
         self.count.setObjectName("scenarioCount")
         bar = QHBoxLayout()
@@ -972,6 +978,7 @@ class ScenarioListPage(QWidget):
         bar.addWidget(QLabel(self.tr("Step")))
         bar.addWidget(self.status_filter)
         bar.addWidget(self.count, 1)
+        bar.addWidget(self.import_button)
         bar.addWidget(self.new_button)
         self.table = _table([self.tr("Scenario"), self.tr("Type"), self.tr("Village"), self.tr("Partner"),
                              self.tr("Step"), self.tr("Since"), self.tr("Clients")], "scenarioTable")
@@ -1089,6 +1096,13 @@ class ScenarioListPage(QWidget):
             self.detail.show_files(files)
 
         self.ws.read(load, show, self.show_error, "scenario-detail")
+
+    def import_figures(self) -> QWidget:
+        """The import wizard for a sheet of monthly figures (``app.ui.import_wizard``)."""
+        from app.ui.import_wizard import open_import
+
+        self.import_wizard = open_import(self.ws.ctx, "metrics", self)
+        return self.import_wizard
 
     def new_scenario(self) -> NewScenarioDialog:
         dlg = NewScenarioDialog(self.ws, self.types or [(c, n, sc.type_metrics(m)) for c, n, m in sc.DEFAULT_TYPES],

@@ -83,6 +83,8 @@ class ClientsWorkspace(Workspace):
         self.add_button = QPushButton(self.tr("New client"))
         self.delete_button = QPushButton(self.tr("Delete"))
         self.merge_button = QPushButton(self.tr("Merge duplicates"))
+        self.import_button = QPushButton(self.tr("Import…"))
+        self.import_button.setObjectName("importClients")
         self.export_button = QPushButton(self.tr("Export"))
         self.columns_button = QPushButton(self.tr("Columns"))
         top = QHBoxLayout()
@@ -90,7 +92,8 @@ class ClientsWorkspace(Workspace):
         top.addWidget(QLabel(self.tr("My views")))
         top.addWidget(self.views)
         top.addWidget(self.save_view_button)
-        for b in (self.add_button, self.delete_button, self.merge_button, self.export_button, self.columns_button):
+        for b in (self.add_button, self.delete_button, self.merge_button, self.import_button, self.export_button,
+                  self.columns_button):
             top.addWidget(b)
 
         # --- table
@@ -151,6 +154,7 @@ class ClientsWorkspace(Workspace):
         self.delete_button.clicked.connect(self.delete_selected)
         self.merge_button.clicked.connect(self.merge_selected)
         self.export_button.clicked.connect(self.export_dialog)
+        self.import_button.clicked.connect(self.import_dialog)
         self.columns_button.clicked.connect(lambda: self.layout_.menu(self).exec(
             self.columns_button.mapToGlobal(self.columns_button.rect().bottomLeft())))
         self.save_view_button.clicked.connect(self.save_view_dialog)
@@ -161,6 +165,7 @@ class ClientsWorkspace(Workspace):
         self.delete_button.setEnabled(can(staff, Action.DELETE_CLIENT))
         self.merge_button.setEnabled(can(staff, Action.MERGE_CLIENTS))
         self.export_button.setEnabled(can(staff, Action.EXPORT_CLIENTS, client_manager_id=staff.id))
+        self.import_button.setEnabled(can(staff, Action.ADD_CLIENT))
         self._shortcuts()
         self.layout_.restore()
         self.layout_.show_sort(*self.model.sort_key)
@@ -476,6 +481,20 @@ class ClientsWorkspace(Workspace):
             self._publish(result, self.tr("Merged into %1.").replace("%1", result.value.name))
 
         self.ctx.writer.submit(work, success=done, name="merge")
+
+    # --- import ---------------------------------------------------------------------------------
+
+    def import_dialog(self) -> Any:
+        """The import wizard for a client roster (``app.ui.import_wizard``); None when not allowed."""
+        if not self.import_button.isEnabled():
+            return None
+        from app.ui.import_wizard import CLIENTS, ImportWizard
+
+        if getattr(self, "import_wizard", None) is not None:
+            self.import_wizard.deleteLater()  # the last one is closed (it was modal): free its rows
+        self.import_wizard = ImportWizard(self.ctx, CLIENTS, self)
+        self.import_wizard.open()
+        return self.import_wizard
 
     # --- export ---------------------------------------------------------------------------------
 

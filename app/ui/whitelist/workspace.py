@@ -112,10 +112,17 @@ class WhitelistWorkspace(Workspace):
         self.print_button.setToolTip(self.tr("A manager's live entries with consent on paper, by village, in the"
                                              " cluster and village chosen, with a QR code per row"))
         self.nominate_button.setEnabled(can(ctx.staff, Action.NOMINATE))
+        self.import_button = QPushButton(self.tr("Import nominations…"))
+        self.import_button.setObjectName("importNominations")
+        self.import_button.setToolTip(self.tr("A list of candidates from a spreadsheet (xlsx, xls, et, csv), each"
+                                              " checked by the nomination rules"))
+        self.import_button.setEnabled(can(ctx.staff, Action.NOMINATE))
+        self.import_button.clicked.connect(self.import_nominations)
         bar1 = QHBoxLayout()
         bar1.addWidget(self.search, 1)
         bar1.addWidget(self.view)
         bar1.addWidget(self.nominate_button)
+        bar1.addWidget(self.import_button)
         bar1.addWidget(self.print_button)
         bar1.addWidget(self.assign_button)
         bar1.addWidget(self.auto_button)
@@ -407,6 +414,13 @@ class WhitelistWorkspace(Workspace):
         cluster, village = self.cluster.currentData(), self.village.currentData()
         open_sheet(self.ctx, self, self.tr("Whitelist visit sheet"),
                    lambda svc: svc.plan_whitelist(manager=manager, cluster=cluster, village_id=village))
+
+    def import_nominations(self) -> QWidget:
+        """The import wizard for a list of candidates (``app.ui.import_wizard``)."""
+        from app.ui.import_wizard import open_import
+
+        self.import_wizard = open_import(self.ctx, "nominations", self)
+        return self.import_wizard
 
     def nominate(self) -> None:
         dlg = NominationDialog(self.ctx.reader, self.ctx.writer, self.services, self.clusters, self)
