@@ -713,3 +713,41 @@ def campaigns(clients: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
         out_t += [{"uid": str(uuid.uuid5(WHITELIST_NS, f"target:{code}:{u}")), "campaign": code, "client_uid": u,
                    "manager": None, "note": "总行中台精筛", "source": "hq"} for u in chosen]
     return out_c, out_t
+
+
+CONTACT_OUTCOMES = (("有意向", 4), ("再考虑", 3), ("不需要", 2), ("已开通", 2), ("已办理", 2), ("已激活", 1))
+
+
+def campaign_work(county: DemoCounty, targets: list[dict[str, Any]], clients: Iterable[dict[str, Any]], *,
+                  today: date | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The branch's work on head office's campaigns so far, in wire form: (the targets, most of
+    them distributed to the client's own manager, the rest to another or to none) and the
+    campaign contacts the managers logged since each campaign started (about half the
+    distributed targets reached, some more than once; about a third of those converted).
+    Branch records: the branch's demo loads them, head office's demo does not publish them."""
+    rng = random.Random(f"campaign-work-{county.seed}-{county.n_clients}")
+    today = today or date.today()
+    managers = [s.code for s in county.staff if s.role == "manager"]
+    code_of = {s.id: s.code for s in county.staff}
+    own = {c["uid"]: code_of.get(c.get("manager_id")) for c in clients}
+    starts = {code: date.fromisoformat(start) for code, _n, _p, start, *_rest in CAMPAIGNS}
+    outcomes, weights = _weighted(CONTACT_OUTCOMES)
+    channels = ("phone", "phone", "visit", "hall", "wechat", "invite")
+    out_t, out_k = [], []
+    for n, t in enumerate(targets):
+        r = rng.random()
+        manager = None if r < 0.1 else (own.get(t["client_uid"]) if r < 0.9 else None) or managers[n % len(managers)]
+        out_t.append({**t, "manager": manager})
+        first = starts[t["campaign"]]
+        days = (today - first).days
+        if manager is None or days < 1 or rng.random() > 0.55:
+            continue
+        day = first + timedelta(days=int(days * rng.random() ** 1.3))
+        for visit in range(1 + (rng.random() < 0.3)):
+            outcome = rng.choices(outcomes, cum_weights=weights)[0] if visit or rng.random() < 0.7 else "未接通"
+            out_k.append({"uid": str(uuid.uuid5(WHITELIST_NS, f"contact:{t['uid']}:{visit}")),
+                          "client_uid": t["client_uid"], "staff": manager, "date": day.isoformat(),
+                          "channel": rng.choice(channels), "outcome": outcome, "note": "",
+                          "campaign": t["campaign"], "whitelist_uid": None, "next_date": None})
+            day = min(today, day + timedelta(days=rng.randint(3, 12)))
+    return out_t, out_k

@@ -49,8 +49,27 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from app.services.demo import create_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
+    # the campaigns as head office published them: tests of distributing and contacting start clean
+    create_demo(folder, n_clients=5000, seed=2026, campaign_work=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def worked_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo county as ``branchdesk demo`` makes it: campaigns mid-way (targets distributed,
+    contacts logged). Copy it, don't write to it."""
+    from app.services.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("worked-demo-template")
     create_demo(folder, n_clients=5000, seed=2026)
     return folder
+
+
+@pytest.fixture
+def worked_demo_dir(worked_demo_template: Path, data_dir: Path) -> Path:
+    """This test's own copy of the demo county with the branch's campaign work."""
+    shutil.copytree(worked_demo_template, data_dir, dirs_exist_ok=True)
+    return data_dir
 
 
 @pytest.fixture

@@ -8,10 +8,13 @@ holds a real (non-demo) database.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from app.core.roles import Role
 from app.store import bulk
@@ -21,6 +24,7 @@ from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
 from resources.demo_county import build_county, campaigns, iter_clients, scorecards, whitelist
+from resources.demo_county import campaign_work as branch_campaign_work
 from resources.demo_scenarios import county_scenarios
 from sync.protocol.figures import metric_uid
 
@@ -70,12 +74,15 @@ def create_demo(
     seed: int = 2026,
     progress: Callable[[int, int], None] | None = None,
     replace: bool = False,
+    campaign_work: bool = True,
 ) -> DemoResult:
     """Build a fresh demo database in ``data_dir``.
 
     An older demo there is replaced only with ``replace`` (``demo --force``); without it
     DemoExistsError says what would be lost (its clients, unsent changes, enrolment).
-    A real database is never replaced."""
+    A real database is never replaced. ``campaign_work``: head office's campaigns come with the
+    branch's work on them so far (targets distributed, contacts logged), as a branch mid-campaign
+    has them; without it they arrive untouched, as on the day head office published them."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     if not 1 <= n_clients <= 5_000_000:
         raise StoreError("客户数量需在 1 到 5,000,000 之间。")
@@ -127,6 +134,7 @@ def create_demo(
             progress=(lambda n: progress(n, n_clients)) if progress else None,
         )
         bulk.optimize_search(db)
+        _book_history(db, seed)
         # head office's whitelist and scorecards, and the branch's work on it so far (the same
         # as branchdesk-hq demo publishes: resources.demo_county.whitelist)
         entries, outcomes = whitelist(county, iter_clients(county))
@@ -135,7 +143,11 @@ def create_demo(
         bulk.load_records(db, "whitelist_outcome", outcomes)
         camps, targets = campaigns(iter_clients(county))
         bulk.load_records(db, "campaign", camps)
+        contacts: list[dict[str, Any]] = []
+        if campaign_work:  # the branch's work on them so far: targets distributed, contacts logged
+            targets, contacts = branch_campaign_work(county, targets, iter_clients(county))
         bulk.load_records(db, "campaign_target", targets)
+        bulk.load_records(db, "contact", contacts)
         # the branch's scenarios with three years of figures (as branchdesk-hq demo holds them)
         rows, figures, links = county_scenarios(county, iter_clients(county), figure_uid=metric_uid)
         bulk.load_records(db, "scenario", rows)
@@ -153,3 +165,40 @@ def create_demo(
         file_bytes=db_path.stat().st_size,
         default_user=branch_head.code,
     )
+
+
+# Segment moves of the demo's year (客群提升): (from, to, share of the "to" clients that came from "from")
+DEMO_MOVES = (("farmer", "sole_trader", 0.05), ("student", "payroll", 0.06), ("payroll", "retiree", 0.02),
+              ("farmer", "payroll", 0.03), ("sole_trader", "farmer", 0.01))
+
+
+def _book_history(db: Any, seed: int) -> None:
+    """A book that has a past: each client entered it on a day of the last seven years (the
+    clients table's ``created_at``), and some clients moved segment this year: their moves are
+    kept in client_segment_history as the v14 trigger keeps a writer's (each client's current
+    segment is where it moved to), so the segment-growth report has something to say. Only
+    dates and the history are written: every derived column stays as the load made it.
+    Deterministic for a seed. Runs on the thread that owns ``db``."""
+    rng = random.Random(f"book-history-{seed}")
+    today = date.today()
+    first = today - timedelta(days=7 * 365)
+    year_start = date(today.year, 1, 1)
+    span = max(1, (today - year_start).days)
+    with write(db):
+        rows = db.conn.execute("SELECT id, segment FROM clients WHERE deleted = 0 ORDER BY id").fetchall()
+        created = {cid: first + timedelta(days=int(rng.random() ** 0.7 * (today - first).days)) for cid, _s in rows}
+        db.conn.executemany("UPDATE clients SET created_at = ?, updated_at = ? WHERE id = ?",
+                            ((f"{d:%Y-%m-%d}T09:00:00",) * 2 + (cid,) for cid, d in created.items()))
+        by_segment: dict[str, list[int]] = {}
+        for cid, segment in rows:
+            if created[cid] < year_start:  # in the book before this year: may have moved during it
+                by_segment.setdefault(segment, []).append(cid)
+        moves = []
+        for old, new, share in DEMO_MOVES:
+            pool = by_segment.get(new, [])
+            for cid in rng.sample(pool, int(len(pool) * share)):
+                pool.remove(cid)
+                when = year_start + timedelta(days=rng.randrange(span))
+                moves.append((cid, f"{when:%Y-%m-%d}T10:00:00", old, new))
+        db.conn.executemany("INSERT INTO client_segment_history (client_id, changed_at, old_segment, new_segment)"
+                            " VALUES (?, ?, ?, ?)", moves)

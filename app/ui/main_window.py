@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         from app.ui.campaigns import CampaignsWorkspace
         from app.ui.clients.workspace import ClientsWorkspace
         from app.ui.followups import FollowupsWorkspace
+        from app.ui.reports import ReportsWorkspace
         from app.ui.scenarios import ScenariosWorkspace
         from app.ui.sheets import SheetsWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
@@ -112,13 +113,8 @@ class MainWindow(QMainWindow):
                 self.tr("Follow-ups"), self.tr("Your role does not give access to the client book.")),
             SheetsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
                 self.tr("Worksheets"), self.tr("Your role does not give access to the client book.")),
-            PlaceholderWorkspace(
-                self.tr("Reports"),
-                self.tr(
-                    "Process reports: reach and conversion by manager and campaign, mobile-banking"
-                    " penetration by village, scenario progress."
-                ),
-            ),
+            ReportsWorkspace(self.ctx) if can(self.ctx.staff, Action.VIEW_REPORTS) else PlaceholderWorkspace(
+                self.tr("Reports"), self.tr("Your role does not give access to the reports.")),
             SyncWorkspace(self.ctx, auto=self.auto_sync),
         ]
 

@@ -34,9 +34,11 @@ def _take(app, store, out: Path) -> list[Path]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.services.reports import REPORTS
     from app.store.search import ClientFilter
     from app.ui.app import build_context
     from app.ui.main_window import MainWindow
+    from app.ui.reports import PERIODS
     from app.ui.signin import SignInDialog
     from app.ui.tasks import DbThread
 
@@ -196,6 +198,20 @@ def _take(app, store, out: Path) -> list[Path]:
         wait(3000, lambda: scen.compare.table.rowCount() > 0)
         wait(300)
         grab(w, "15-scenarios-compare.png")
+
+    from app.ui.reports import ReportsWorkspace
+
+    rep = next((x for x in w.workspaces if isinstance(x, ReportsWorkspace)), None)
+    if rep is not None:
+        w.nav.setCurrentRow(w.workspaces.index(rep))
+        for n, (name, period) in enumerate((("marketing", "year"), ("reach", "weeks12"),
+                                            ("mobile_banking", "year"), ("segments", "year")), start=18):
+            rep.list.setCurrentRow(list(REPORTS).index(name))
+            rep.period.setCurrentIndex(PERIODS.index(period))
+            wait(200)
+            wait(8000, lambda r=rep, k=name: r.report is not None and r.report.name == k and not r._busy)
+            wait(300)
+            grab(w, f"{n}-report-{name}.png")
 
     from app.ui.sync_workspace import SyncWorkspace
 

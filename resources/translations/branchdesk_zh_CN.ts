@@ -558,6 +558,10 @@
             <translation>合并重复客户</translation>
         </message>
         <message>
+            <source>Import…</source>
+            <translation>导入…</translation>
+        </message>
+        <message>
             <source>Export</source>
             <translation>导出</translation>
         </message>
@@ -662,6 +666,73 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Name of this view:</source>
             <translation>视图名称：</translation>
+        </message>
+    </context>
+    <context>
+        <name>CommitPage</name>
+        <message>
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <source>The rows that passed are written in one go: if it is cancelled or fails, nothing is written.</source>
+            <translation>通过检查的行一次写入：取消或失败时不会写入任何内容。</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>These new clients share an ID number with a client already in the book. Merge each pair in the client book (Merge duplicates).</source>
+            <translation>以下新增客户与客户视图中已有客户证件号码相同，请在客户视图中逐对合并（合并重复）。</translation>
+        </message>
+        <message>
+            <source>Line</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Client in the book</source>
+            <translation>已有客户</translation>
+        </message>
+        <message>
+            <source>New client</source>
+            <translation>新增客户</translation>
+        </message>
+        <message>
+            <source>Save the rows that did not pass…</source>
+            <translation>保存未通过的行…</translation>
+        </message>
+        <message>
+            <source>An Excel file with those rows as they were and the reason for each: correct them there and import that file again.</source>
+            <translation>生成 Excel 文件，保留这些行的原样并附上原因：在文件中改正后再次导入即可。</translation>
+        </message>
+        <message>
+            <source>Importing %1 rows…</source>
+            <translation>正在导入 %1 行…</translation>
+        </message>
+        <message>
+            <source>Imported. The changes will go to head office at the next sync.</source>
+            <translation>已导入。变更将在下次同步时上传总行。</translation>
+        </message>
+        <message>
+            <source>Import cancelled: nothing was written.</source>
+            <translation>已取消导入，没有写入任何内容。</translation>
+        </message>
+        <message>
+            <source>Not imported: nothing was written.</source>
+            <translation>未导入，没有写入任何内容。</translation>
+        </message>
+        <message>
+            <source>Saving…</source>
+            <translation>正在保存…</translation>
         </message>
     </context>
     <context>
@@ -1127,6 +1198,45 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>FilePage</name>
+        <message>
+            <source>File and sheet</source>
+            <translation>文件和工作表</translation>
+        </message>
+        <message>
+            <source>Choose the spreadsheet to import. Excel (xlsx, xls), WPS (et), OpenDocument (ods), csv and txt files can be read.</source>
+            <translation>选择要导入的表格。可读取 Excel（xlsx、xls）、WPS（et）、OpenDocument（ods）、csv 和 txt 文件。</translation>
+        </message>
+        <message>
+            <source>No file chosen</source>
+            <translation>尚未选择文件</translation>
+        </message>
+        <message>
+            <source>Choose file…</source>
+            <translation>选择文件…</translation>
+        </message>
+        <message>
+            <source>Sheet:</source>
+            <translation>工作表：</translation>
+        </message>
+        <message>
+            <source>The row that names the columns (name, ID number, village…) is found by itself, even under a title or over two rows; the next step shows it and lets you change it. Nothing is written before the last step.</source>
+            <translation>程序会自动找到列名所在的行（姓名、证件号码、村……），即使上面有标题或表头跨两行；下一步会显示并允许修改。最后一步之前不会写入任何内容。</translation>
+        </message>
+        <message>
+            <source>File:</source>
+            <translation>文件：</translation>
+        </message>
+        <message>
+            <source>Reading the file…</source>
+            <translation>正在读取文件…</translation>
+        </message>
+        <message>
+            <source>Header found on row %1 (%2 columns); %3 data rows under it.</source>
+            <translation>表头在第 %1 行（%2 列），其下有 %3 行数据。</translation>
+        </message>
+    </context>
+    <context>
         <name>FilterPanel</name>
         <message>
             <source>Tags</source>
@@ -1443,6 +1553,152 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>ImportKind</name>
+        <message>
+            <source>Line</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>ID number</source>
+            <translation>证件号码</translation>
+        </message>
+        <message>
+            <source>Mobile</source>
+            <translation>手机号</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Import clients</source>
+            <translation>导入客户</translation>
+        </message>
+        <message>
+            <source>When an ID number is already in the client book:</source>
+            <translation>证件号码已在客户视图中时：</translation>
+        </message>
+        <message>
+            <source>Amounts without a unit in their header are in</source>
+            <translation>表头未注明单位的金额按</translation>
+        </message>
+        <message>
+            <source>元 (unless the sheet says)</source>
+            <translation>元（表格注明的除外）</translation>
+        </message>
+        <message>
+            <source>Import scenario figures</source>
+            <translation>导入场景月度指标</translation>
+        </message>
+        <message>
+            <source>Scenario</source>
+            <translation>场景</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Figures</source>
+            <translation>指标数</translation>
+        </message>
+        <message>
+            <source>When the month already has a figure:</source>
+            <translation>该月已有数字时：</translation>
+        </message>
+        <message>
+            <source>Month of the whole sheet (when it has no month column)</source>
+            <translation>整张表的月份（表中没有月份列时）</translation>
+        </message>
+        <message>
+            <source>Import whitelist nominations</source>
+            <translation>导入白名单推荐名单</translation>
+        </message>
+        <message>
+            <source>Cluster</source>
+            <translation>产业集群</translation>
+        </message>
+        <message>
+            <source>Amount (万元)</source>
+            <translation>金额（万元）</translation>
+        </message>
+        <message>
+            <source>Expected band</source>
+            <translation>预计评级</translation>
+        </message>
+        <message>
+            <source>When the person is already nominated or on the whitelist:</source>
+            <translation>已推荐或已在白名单中时：</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImportWizard</name>
+        <message>
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <source>Choose the spreadsheet to import</source>
+            <translation>选择要导入的表格</translation>
+        </message>
+        <message>
+            <source>Spreadsheets (%1);;All files (*)</source>
+            <translation>表格文件 (%1);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>The file could not be read (%1).</source>
+            <translation>无法读取文件（%1）。</translation>
+        </message>
+        <message>
+            <source>No data rows.</source>
+            <translation>没有数据行。</translation>
+        </message>
+        <message>
+            <source>Check cancelled.</source>
+            <translation>已取消检查。</translation>
+        </message>
+        <message>
+            <source>The rows could not be checked (%1).</source>
+            <translation>无法检查这些行（%1）。</translation>
+        </message>
+        <message>
+            <source>Cancelling…</source>
+            <translation>正在取消…</translation>
+        </message>
+        <message>
+            <source>The import failed (%1); nothing was written.</source>
+            <translation>导入失败（%1），没有写入任何内容。</translation>
+        </message>
+        <message>
+            <source>Save the rows that did not pass</source>
+            <translation>保存未通过的行</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>%1 rows saved to %2: correct them there and import that file again.</source>
+            <translation>已将 %1 行保存到 %2：改正后再次导入该文件即可。</translation>
+        </message>
+        <message>
+            <source>The file could not be written (%1).</source>
+            <translation>无法写入文件（%1）。</translation>
+        </message>
+    </context>
+    <context>
         <name>MainWindow</name>
         <message>
             <source>BranchDesk</source>
@@ -1489,8 +1745,8 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>报表</translation>
         </message>
         <message>
-            <source>Process reports: reach and conversion by manager and campaign, mobile-banking penetration by village, scenario progress.</source>
-            <translation>过程管控报表：按客户经理和活动统计触达率、转化率，按村统计手机银行渗透率，场景推进情况。</translation>
+            <source>Your role does not give access to the reports.</source>
+            <translation>您的角色无权查看报表。</translation>
         </message>
         <message>
             <source>Signed in: %1 (%2)</source>
@@ -1535,6 +1791,57 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Head office has not confirmed a sync for more than %1 hours: sync in the Sync workspace (its settings say when this warning shows).</source>
             <translation>总行已超过 %1 小时没有确认同步：请在“同步”页同步（何时提醒可在其设置中调整）。</translation>
+        </message>
+    </context>
+    <context>
+        <name>MappingPage</name>
+        <message>
+            <source>Column mapping</source>
+            <translation>列对应</translation>
+        </message>
+        <message>
+            <source>Check what each column of the file is. Columns set to “(do not import)” are left out; fields marked * are required.</source>
+            <translation>核对表格每一列的含义。设为“（不导入）”的列不会导入；带 * 的字段必须指定。</translation>
+        </message>
+        <message>
+            <source>The row of the file that holds the column names</source>
+            <translation>表格中列名所在的行</translation>
+        </message>
+        <message>
+            <source>This mapping was remembered from an earlier file with the same columns.</source>
+            <translation>已沿用上次同样格式文件的列对应。</translation>
+        </message>
+        <message>
+            <source>Column</source>
+            <translation>列</translation>
+        </message>
+        <message>
+            <source>Header in the file</source>
+            <translation>表格中的列名</translation>
+        </message>
+        <message>
+            <source>Import as</source>
+            <translation>导入为</translation>
+        </message>
+        <message>
+            <source>The first rows under the header (ID and phone numbers masked):</source>
+            <translation>表头下的前几行（证件号码和电话已遮蔽）：</translation>
+        </message>
+        <message>
+            <source>Header row:</source>
+            <translation>表头行：</translation>
+        </message>
+        <message>
+            <source>(over two rows)</source>
+            <translation>（跨两行）</translation>
+        </message>
+        <message>
+            <source>(no header)</source>
+            <translation>（无列名）</translation>
+        </message>
+        <message>
+            <source>(do not import)</source>
+            <translation>（不导入）</translation>
         </message>
     </context>
     <context>
@@ -1956,6 +2263,41 @@ The record is kept as deleted so that the deletion syncs.</source>
         </message>
     </context>
     <context>
+        <name>PreviewPage</name>
+        <message>
+            <source>Check</source>
+            <translation>检查</translation>
+        </message>
+        <message>
+            <source>Every row is checked by the rules of the book. Nothing is written yet: the rows that pass are imported in the next step, all at once.</source>
+            <translation>按客户视图的规则逐行检查。此时尚未写入：通过检查的行将在下一步一次导入。</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Check again</source>
+            <translation>重新检查</translation>
+        </message>
+        <message>
+            <source>Show only the rows that did not pass</source>
+            <translation>只看未通过的行</translation>
+        </message>
+        <message>
+            <source>Checking %1 rows…</source>
+            <translation>正在检查 %1 行…</translation>
+        </message>
+        <message>
+            <source>%1 rows will be imported when you press Import.</source>
+            <translation>按“导入”后将导入 %1 行。</translation>
+        </message>
+        <message>
+            <source>No row can be imported: see the reasons below.</source>
+            <translation>没有可导入的行：原因见下表。</translation>
+        </message>
+    </context>
+    <context>
         <name>QuarantineFixDialog</name>
         <message>
             <source>Fix a change head office refused</source>
@@ -2059,6 +2401,149 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source> (%1 days)</source>
             <translation>（%1 天）</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportsWorkspace</name>
+        <message>
+            <source>Marketing results</source>
+            <translation>营销成效</translation>
+        </message>
+        <message>
+            <source>Reach and conversion over time</source>
+            <translation>触达与转化趋势</translation>
+        </message>
+        <message>
+            <source>Segment growth</source>
+            <translation>客群提升</translation>
+        </message>
+        <message>
+            <source>Mobile-banking penetration</source>
+            <translation>手机银行渗透率</translation>
+        </message>
+        <message>
+            <source>Whitelist funnel</source>
+            <translation>白名单营销漏斗</translation>
+        </message>
+        <message>
+            <source>Scenario acquisition</source>
+            <translation>场景获客</translation>
+        </message>
+        <message>
+            <source>Reports</source>
+            <translation>报表</translation>
+        </message>
+        <message>
+            <source>This month</source>
+            <translation>本月</translation>
+        </message>
+        <message>
+            <source>Last month</source>
+            <translation>上月</translation>
+        </message>
+        <message>
+            <source>This quarter</source>
+            <translation>本季度</translation>
+        </message>
+        <message>
+            <source>This year so far</source>
+            <translation>今年以来</translation>
+        </message>
+        <message>
+            <source>Last 12 weeks</source>
+            <translation>近 12 周</translation>
+        </message>
+        <message>
+            <source>Dates below</source>
+            <translation>自定日期</translation>
+        </message>
+        <message>
+            <source>By</source>
+            <translation>分组</translation>
+        </message>
+        <message>
+            <source>Export to Excel…</source>
+            <translation>导出 Excel…</translation>
+        </message>
+        <message>
+            <source>Export to PDF…</source>
+            <translation>导出 PDF…</translation>
+        </message>
+        <message>
+            <source>Period</source>
+            <translation>期间</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>客户经理</translation>
+        </message>
+        <message>
+            <source>Village</source>
+            <translation>村</translation>
+        </message>
+        <message>
+            <source>A relationship manager sees their own figures.</source>
+            <translation>客户经理只能查看自己的数字。</translation>
+        </message>
+        <message>
+            <source>All managers</source>
+            <translation>全部客户经理</translation>
+        </message>
+        <message>
+            <source>All villages</source>
+            <translation>全部村</translation>
+        </message>
+        <message>
+            <source>Campaign</source>
+            <translation>营销活动</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <source>Counting…</source>
+            <translation>正在统计…</translation>
+        </message>
+        <message>
+            <source>The report could not be made: %1</source>
+            <translation>报表未能生成：%1</translation>
+        </message>
+        <message>
+            <source>Made by %1 at %2</source>
+            <translation>制表：%1　%2</translation>
+        </message>
+        <message>
+            <source>No figures for these filters</source>
+            <translation>当前筛选条件下没有数据</translation>
+        </message>
+        <message>
+            <source>First %1 of %2 shown; the table holds them all</source>
+            <translation>图中为前 %1 项（共 %2 项），表格列出全部</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>PDF document (*.pdf)</source>
+            <translation>PDF 文件 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Export the report</source>
+            <translation>导出报表</translation>
+        </message>
+        <message>
+            <source>Exporting…</source>
+            <translation>正在导出…</translation>
+        </message>
+        <message>
+            <source>Exported to %1</source>
+            <translation>已导出到 %1</translation>
+        </message>
+        <message>
+            <source>Could not write %1: %2</source>
+            <translation>无法写入 %1：%2</translation>
         </message>
     </context>
     <context>
@@ -2260,6 +2745,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>New scenario…</source>
             <translation>新建场景…</translation>
+        </message>
+        <message>
+            <source>Import figures…</source>
+            <translation>导入月度指标…</translation>
+        </message>
+        <message>
+            <source>Monthly figures from a spreadsheet (xlsx, xls, et, csv): one row per scenario and month, amounts in 元 or 万元</source>
+            <translation>从表格（xlsx、xls、et、csv）导入月度指标：每个场景每月一行，金额为元或万元</translation>
         </message>
         <message>
             <source>Type</source>
@@ -3204,6 +3697,14 @@ If it is a different head-office service, this PC must be enrolled again before 
         <message>
             <source>A manager's live entries with consent on paper, by village, in the cluster and village chosen, with a QR code per row</source>
             <translation>把一位客户经理名下已授权营销、仍有效的白名单按村打印出来（按所选集群和村），每行一个二维码</translation>
+        </message>
+        <message>
+            <source>Import nominations…</source>
+            <translation>导入推荐名单…</translation>
+        </message>
+        <message>
+            <source>A list of candidates from a spreadsheet (xlsx, xls, et, csv), each checked by the nomination rules</source>
+            <translation>从表格（xlsx、xls、et、csv）导入推荐名单，每人按推荐规则检查</translation>
         </message>
         <message>
             <source>Cluster</source>

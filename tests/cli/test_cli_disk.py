@@ -226,5 +226,5 @@ def test_screenshots_leave_the_live_database_alone(demo_dir: Path, tmp_path: Pat
     before = _journal_and_files(demo_dir)
     done = run_cli("screenshots", str(tmp_path / "shots"), timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(list((tmp_path / "shots").glob("*.png"))) == 17  # book, sync, lists, print, scenarios
+    assert len(list((tmp_path / "shots").glob("*.png"))) == 21  # book, sync, lists, print, scenarios, reports
     assert _journal_and_files(demo_dir)[0] == before[0]
