@@ -55,6 +55,7 @@ def _write(path: Path, villages: list[tuple[str, str]]) -> None:
         township, village = villages[n % len(villages)]
         ws.append([n + 1, family[n % 16] + given[n % 12] + given[(n // 12) % 12], number,
                    f"13{n % 10}{n:08d}", township, village, f"{n % 9 + 1}组", ""])
+        n += 1
     wb.save(path)
 
 
