@@ -81,6 +81,7 @@ ON_DUPLICATE = {SKIP: "跳过", UPDATE: "更新已有客户", MERGE: "新增后�
 NEW, UPDATED, SKIPPED, TO_MERGE, UNCHANGED, REJECTED = "new", "update", "skip", "merge", "same", "rejected"
 STATUS = {NEW: "新增", UPDATED: "更新", SKIPPED: "已有，跳过", TO_MERGE: "新增（待合并）", UNCHANGED: "已有，无变化",
           REJECTED: "拒绝"}
+COMMIT_BATCH = 2_000  # new clients written per statement batch (cancel and progress are checked between)
 
 
 @dataclass
@@ -313,23 +314,34 @@ class ClientImporter:
         counts = plan.counts()
         uids: list[str] = []
         pairs: list[tuple[int, int]] = []
+        new = [r for r in todo if r.status != UPDATED]
+        updates = [r for r in todo if r.status == UPDATED]
         try:
             with write(self.db):
-                for n, r in enumerate(todo):
+                done = 0
+                # new clients a batch at a time (the repository's insert, its statements run per batch)
+                for start in range(0, len(new), COMMIT_BATCH):
+                    if cancelled is not None and cancelled():
+                        raise Cancelled()
+                    if progress is not None:
+                        progress(done, len(todo))
+                    batch = new[start : start + COMMIT_BATCH]
+                    drafts = [r.draft for r in batch]
+                    assert all(d is not None for d in drafts)
+                    written = self.svc.repo.insert_many(drafts, author=self.staff.code)  # type: ignore[arg-type]
+                    for r, created in zip(batch, written, strict=True):
+                        uids.append(created.uid)
+                        if r.status == TO_MERGE and r.client_id is not None and created.id is not None:
+                            pairs.append((r.client_id, created.id))
+                    done += len(batch)
+                for n, r in enumerate(updates):
                     if cancelled is not None and n % 500 == 0 and cancelled():
                         raise Cancelled()
                     if progress is not None and n % 1000 == 0:
-                        progress(n, len(todo))
-                    if r.status == UPDATED:
-                        assert r.client_id is not None
-                        updated = self.svc.repo.update(r.client_id, r.values, author=self.staff.code)
-                        uids.append(updated.uid)
-                        continue
-                    assert r.draft is not None
-                    created = self.svc.repo.insert(r.draft, author=self.staff.code)
-                    uids.append(created.uid)
-                    if r.status == TO_MERGE and r.client_id is not None and created.id is not None:
-                        pairs.append((r.client_id, created.id))
+                        progress(done + n, len(todo))
+                    assert r.client_id is not None
+                    updated = self.svc.repo.update(r.client_id, r.values, author=self.staff.code)
+                    uids.append(updated.uid)
                 if cancelled is not None and cancelled():  # up to the last moment before the commit
                     raise Cancelled()
                 audit.record(

@@ -230,12 +230,15 @@ def data_rows(rows: Sequence[Sequence[Any]], header: Header) -> list[tuple[int, 
     """(line number as the spreadsheet shows it, cells) of each data row: blank rows, total rows and
     the header repeated (a printed roster's pages) left out."""
     heads = [cells.header_key(t) for t in header.texts]
+    first = next((i for i, h in enumerate(heads) if h), None)  # a repeated header has this cell's text
     out = []
     for n in range(header.first_data_row, len(rows)):
         row = list(rows[n])
         if cells.is_blank(row) or cells.is_subtotal(row):
             continue
-        if [cells.header_key(c) for c in row[: len(heads)]] == heads[: len(row)]:
+        if (first is not None and first < len(row) and isinstance(row[first], str)
+                and cells.header_key(row[first]) == heads[first]
+                and [cells.header_key(c) for c in row[: len(heads)]] == heads[: len(row)]):
             continue
         out.append((n + 1, row))
     return out

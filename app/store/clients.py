@@ -284,9 +284,10 @@ class ClientRepository:
 
     # --- the wire form (journal and sync) ----------------------------------
 
-    def wire(self, c: Client) -> dict[str, Any]:
-        """The client in sync-protocol form (from the declaration): codes for local ids, tags by owner."""
-        out = wire_values(TABLE, stored_values(TABLE, c), self.ref.code_of)
+    def wire(self, c: Client, stored: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The client in sync-protocol form (from the declaration): codes for local ids, tags by owner.
+        ``stored``: its ``stored_values`` when the caller has them already."""
+        out = wire_values(TABLE, stored if stored is not None else stored_values(TABLE, c), self.ref.code_of)
         hq_tags, branch_tags = [], []
         for code in c.tags:
             tag = self.ref.tag_by_code.get(code)
@@ -332,6 +333,43 @@ class ClientRepository:
             base_seq=None,
         )
         return c
+
+    def insert_many(self, clients: Sequence[Client], *, author: str) -> list[Client]:
+        """Add new clients (an import) exactly as ``insert`` adds each one (row, tags, search terms,
+        journal entry), the statements run once per batch rather than once per client: the ids
+        follow the current maximum, which is ours inside the write transaction (as the bulk loader
+        takes them). Call inside ``db.write``."""
+        if not clients:
+            return []
+        now = journal.local_now()
+        base = self.db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
+        out: list[Client] = []
+        rows: list[tuple[Any, ...]] = []
+        tag_rows: list[tuple[int, int]] = []
+        terms: list[tuple[int, str]] = []
+        entries: list[journal.Entry] = []
+        cols: list[str] = []
+        for n, draft in enumerate(clients, start=1):
+            c = replace(draft, id=base + n, uid=draft.uid or str(uuid.uuid4()), version=1, deleted=False)
+            stored = stored_values(TABLE, c)
+            values = {**stored, "name_key": name_key(c.name), "tier": int(tier_for_aum(c.aum_fen)),
+                      "updated_at": now, "id": c.id, "uid": c.uid, "version": 1, "created_at": now, "deleted": 0}
+            cols = cols or list(values)
+            rows.append(tuple(values.values()))
+            for code in c.tags:
+                tag = self.ref.tag_by_code.get(code)
+                if tag is None:
+                    raise LookupError(f"unknown tag {code}")
+                tag_rows.append((c.id, tag.id))  # type: ignore[arg-type]
+            terms.append((c.id, client_terms(self.indexed(c))))  # type: ignore[arg-type]
+            entries.append(journal.Entry(KIND, c.uid, c.id, "insert", {}, self.wire(c, stored), author, None))
+            out.append(c)
+        self.db.conn.executemany(f"INSERT INTO clients ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                 rows)
+        self.db.conn.executemany("INSERT OR IGNORE INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
+        self.db.conn.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", terms)
+        journal.record_many(self.db, entries, local_time=now)
+        return out
 
     def update(
         self,

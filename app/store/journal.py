@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,37 @@ def record(
         ),
     )
     return change_id
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journal row to append with ``record_many`` (the arguments of ``record``)."""
+
+    kind: str
+    row_uid: str
+    row_id: int | None
+    op: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    author: str
+    base_seq: int | None
+
+
+def record_many(db: sqlite_utils.Database, entries: Sequence[Entry], *, local_time: str | None = None,
+                sync_state: str = SYNC_PENDING) -> list[str]:
+    """Append journal rows as ``record`` appends each, with one statement; returns their change ids
+    in order. Call inside ``db.write``."""
+    if not db.conn.in_transaction:
+        raise RuntimeError("journal.record_many must run inside the change's transaction")
+    when = local_time or local_now()
+    ids = [str(uuid.uuid4()) for _e in entries]
+    db.conn.executemany(
+        "INSERT INTO journal (change_id, kind, row_uid, row_id, op, before, after, base_seq,"
+        " author, local_time, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(cid, e.kind, e.row_uid, e.row_id, e.op, _dumps(e.before), _dumps(e.after), e.base_seq, e.author, when,
+          sync_state) for cid, e in zip(ids, entries, strict=True)],
+    )
+    return ids
 
 
 _COLS = (

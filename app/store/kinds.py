@@ -209,9 +209,45 @@ def mapping(cls: type, t: Table, *, skip: Iterable[str] = ()) -> RowMapping:
     return RowMapping(cls, t, tuple(n for n in stored if n in have and n not in skipped))
 
 
+def _plain_stored(value: Any) -> Any:
+    return value._value_ if isinstance(value, Enum) else value  # (_value_: .value is a slow descriptor)
+
+
+def _storer(col: Column) -> Callable[[Any], Any]:
+    """``to_stored`` for one column, its type decided once: the same values, for loops over many rows."""
+    if col.type in (T.BOOL, T.LIST, T.JSON, T.DATE):
+        return lambda v, c=col: to_stored(c, v)
+    return _plain_stored  # None stays None; an Enum gives its value; anything else is stored as it is
+
+
+def _wirer(col: Column) -> Callable[[Any], Any] | None:
+    """``to_wire`` for one column, or None when a stored value is its wire value (and None stays None)."""
+    if col.type in (T.BOOL, T.LIST, T.JSON) or not col.null:
+        return lambda v, c=col: to_wire(c, v)
+    return None
+
+
+_STORERS: dict[int, tuple[Table, tuple[tuple[str, Callable[[Any], Any]], ...]]] = {}
+_WIRERS: dict[int, tuple[Table, tuple[tuple[str, str, Column, Callable[[Any], Any] | None], ...]]] = {}
+
+
+def _storers(t: Table) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    held = _STORERS.get(id(t))
+    if held is None or held[0] is not t:
+        held = _STORERS[id(t)] = (t, tuple((c.local_name, _storer(c)) for c in t.columns))
+    return held[1]
+
+
+def _wirers(t: Table) -> tuple[tuple[str, str, Column, Callable[[Any], Any] | None], ...]:
+    held = _WIRERS.get(id(t))
+    if held is None or held[0] is not t:
+        held = _WIRERS[id(t)] = (t, tuple((c.local_name, c.name, c, _wirer(c)) for c in t.columns))
+    return held[1]
+
+
 def stored_values(t: Table, obj: Any) -> dict[str, Any]:
     """A domain object's declared (non-link) columns as SQLite stores them, by local name."""
-    return {c.local_name: to_stored(c, getattr(obj, c.local_name)) for c in t.columns}
+    return {name: store(getattr(obj, name)) for name, store in _storers(t)}
 
 
 def check_domain_fields(cls: type, t: Table, *, extra: Iterable[str] = ()) -> list[str]:
@@ -224,10 +260,10 @@ def wire_values(t: Table, stored: Mapping[str, Any], ref_code: Callable[[str, in
     """Stored values (by local name) in wire form; ``ref_code(kind, local_id)`` resolves
     references to reference data."""
     out: dict[str, Any] = {}
-    for c in t.columns:
-        v = stored.get(c.local_name)
+    for local, name, c, wire in _wirers(t):
+        v = stored.get(local)
         if c.local_ref:
-            out[c.name] = ref_code(c.ref, v) if v is not None else None  # type: ignore[arg-type]
+            out[name] = ref_code(c.ref, v) if v is not None else None  # type: ignore[arg-type]
         else:
-            out[c.name] = to_wire(c, v)
+            out[name] = v if wire is None else wire(v)
     return out

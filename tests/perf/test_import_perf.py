@@ -7,6 +7,18 @@ numbers as text, phone numbers, 乡镇 and 村 in two columns, a group) imported
 5,000-client demo book: read (pandas + calamine) side by side with openpyxl's read-only
 reader on the same file, plan (every row read and checked), commit (one transaction,
 journaled). Goal: read + plan + commit ≤ 15 s.
+
+Measured (2026-12-03, 2-CPU container whose speed varied by 1.6x between runs: the same xlsx was
+written in 7.9 s in one run and 13.0 s in another): calamine reads the file in 1.4–2.1 s against
+8.7–15.5 s for openpyxl's read-only reader (5.4–8.3x). First run: load 1.8 s, plan 13.1 s, commit
+20.0 s (35 s). The ID check then redid python-stdnum's division-table lookups for every row
+(now once per code), and every new client was written with six statements of its own (now
+``ClientRepository.insert_many``, executemany per batch of 2,000, with per-table converters):
+plan 6.8 s, commit 13.6 s, total 22.2 s on the faster host; 28.4 s (plan 10.1, commit 15.9) on
+the slower one. The target is not met: what is left is Python per row, the client book's own
+rules (``ClientService.prepare_add``: the declared checks of every column) in plan and the row,
+search terms and journal entry in commit; dropping and rebuilding the sort indexes around the
+commit gained nothing (tried).
 """
 
 from __future__ import annotations

@@ -223,21 +223,22 @@ def test_all_or_nothing_a_failure_half_way_writes_nothing(book: Any, tmp_path: P
     plan = imp.plan(loaded, loaded.mapping)
     assert plan.counts()[ic.NEW] == 60
     before = (_count(db), journal.pending_count(db))
-    real = imp.svc.repo.insert
+    monkeypatch.setattr(ic, "COMMIT_BATCH", 20)  # three batches of new clients
+    real = imp.svc.repo.insert_many
     calls = {"n": 0}
 
-    def failing(c: Any, *, author: str) -> Any:
+    def failing(clients: Any, *, author: str) -> Any:
         calls["n"] += 1
-        if calls["n"] == 41:
-            raise OSError("disk gone")  # the PC dies mid-import
-        return real(c, author=author)
+        if calls["n"] == 3:
+            raise OSError("disk gone")  # the PC dies mid-import, 40 clients written
+        return real(clients, author=author)
 
-    monkeypatch.setattr(imp.svc.repo, "insert", failing)
+    monkeypatch.setattr(imp.svc.repo, "insert_many", failing)
     with pytest.raises(OSError):
         imp.commit(plan)
-    assert (_count(db), journal.pending_count(db)) == before
+    assert calls["n"] == 3 and (_count(db), journal.pending_count(db)) == before
     # cancelled by the person half way: the same
-    monkeypatch.setattr(imp.svc.repo, "insert", real)
+    monkeypatch.setattr(imp.svc.repo, "insert_many", real)
     flags = iter([False, True])
     result = imp.commit(plan, cancelled=lambda: next(flags, True))
     assert not result.ok and "没有写入" in result.errors[0].message
