@@ -541,7 +541,7 @@ class MappingPage(QWizardPage):
                     widget: QWidget = box
                 else:
                     edit = QLineEdit()
-                    edit.setMaximumWidth(140)
+                    edit.setFixedWidth(200)
                     if o.placeholder is not None:
                         edit.setPlaceholderText(o.placeholder())
                     edit.textChanged.connect(lambda text, k=o.key: wizard.set_option(k, text))
@@ -578,6 +578,10 @@ class MappingPage(QWizardPage):
             return
         h = loaded.header
         self._debounce.stop()
+        month = self.option_inputs.get("period")
+        if isinstance(month, QLineEdit):  # a month the sheet's title names is used when none is typed
+            title = getattr(loaded, "period", None)
+            month.setPlaceholderText(self.tr("%1 (from the title)").replace("%1", title) if title else "2026-11")
         self.header_row.blockSignals(True)
         self.header_row.setMaximum(max(1, len(loaded.rows)))
         self.header_row.setValue(h.row + 1)
@@ -644,8 +648,8 @@ class PreviewPage(QWizardPage):
         self.wiz = wizard
         kind = wizard.kind
         self.setTitle(self.tr("Check"))
-        self.setSubTitle(self.tr("Every row is checked by the rules of the book. Nothing is written yet:"
-                                 " the rows that pass are imported in the next step, all at once."))
+        self.setSubTitle(self.tr("Every row is checked by the rules used when it is typed in by hand. Nothing is"
+                                 " written yet: the rows that pass are imported in the next step, all at once."))
         self.setCommitPage(True)
         self.duplicates = QGroupBox(kind.duplicate_prompt() if kind.duplicate_prompt else "")
         self.duplicates.setObjectName("duplicateChoice")

@@ -1832,6 +1832,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>表头行：</translation>
         </message>
         <message>
+            <source>%1 (from the title)</source>
+            <translation>%1（取自标题）</translation>
+        </message>
+        <message>
             <source>(over two rows)</source>
             <translation>（跨两行）</translation>
         </message>
@@ -2269,8 +2273,8 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>检查</translation>
         </message>
         <message>
-            <source>Every row is checked by the rules of the book. Nothing is written yet: the rows that pass are imported in the next step, all at once.</source>
-            <translation>按客户视图的规则逐行检查。此时尚未写入：通过检查的行将在下一步一次导入。</translation>
+            <source>Every row is checked by the rules used when it is typed in by hand. Nothing is written yet: the rows that pass are imported in the next step, all at once.</source>
+            <translation>按手工录入时的同样规则逐行检查。此时尚未写入：通过检查的行将在下一步一次导入。</translation>
         </message>
         <message>
             <source>Cancel</source>
