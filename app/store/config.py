@@ -24,6 +24,8 @@ from pathlib import Path
 
 import platformdirs
 
+from app import policy
+
 APP_NAME = "BranchDesk"
 DB_FILENAME = "branchdesk.db"
 SETTINGS_FILENAME = "settings.json"
@@ -53,6 +55,10 @@ class Settings:
 
     Unknown keys in the file are preserved, so an older build does not drop
     settings a newer one wrote.
+
+    ``load`` applies the machine-wide policy (``app.policy``: the idle lock, whether English is offered);
+    ``locked`` names the fields it forces, and ``save`` writes the person's own values of those, never the
+    policy's.
     """
 
     db_id: str = ""  # random id naming this database's entry in the credential store
@@ -62,22 +68,33 @@ class Settings:
     language: str = "zh_CN"
     idle_lock_minutes: int = 10
     extra: dict[str, object] = field(default_factory=dict)
+    # what the machine policy forced at load, and the person's own values of those fields (kept by replace())
+    applied_policy: policy.Applied = field(default_factory=policy.Applied, repr=False, compare=False)
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
         path = data_dir / SETTINGS_FILENAME
-        if not path.exists():
-            return cls()
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        known = {f.name for f in fields(cls)} - {"extra"}
+        raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        known = {f.name for f in fields(cls)} - {"extra", "applied_policy"}
         values = {k: v for k, v in raw.items() if k in known}
         extra = {k: v for k, v in raw.items() if k not in known}
-        return cls(**values, extra=extra)
+        settings = cls(**values, extra=extra)
+        settings.applied_policy = policy.apply(policy.SETTINGS, settings, values)
+        return settings
+
+    @property
+    def locked(self) -> frozenset[str]:
+        """The fields the machine policy forces (a settings page shows them read-only)."""
+        return self.applied_policy.locked
 
     def save(self, data_dir: Path) -> None:
-        """Write atomically (temp file + rename), so a crash never leaves half a file."""
+        """Write atomically (temp file + rename), so a crash never leaves half a file.
+
+        A field the policy locks keeps the value the person saved (or stays out of the file)."""
         data_dir.mkdir(parents=True, exist_ok=True)
         data = asdict(self)
+        data.pop("applied_policy")
+        policy.restore_user_values(data, self.applied_policy)
         extra = data.pop("extra")
         data.update(extra)
         path = data_dir / SETTINGS_FILENAME

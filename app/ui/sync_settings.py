@@ -168,6 +168,7 @@ class SyncSettingsDialog(QDialog):
         self.ca_edit.setPlaceholderText(self.tr("optional: the bank's CA certificate (PEM)"))
         browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse_ca)
+        self.browse_button = browse
         ca_row.addWidget(self.ca_edit, 1)
         ca_row.addWidget(browse)
         self.ca_error = self._field(form, self.tr("CA certificate"), ca_row, "ca")
@@ -211,6 +212,16 @@ class SyncSettingsDialog(QDialog):
         self.ca_edit.setText(s.ca_bundle or "")
         self.interval_edit.setText(f"{s.interval_min:g}")
         self.stale_edit.setText(f"{s.stale_hours:g}")
+        # what IT set for every PC (app.policy: Group Policy or the policy file) is shown, not edited
+        edits = {"server_url": self.server_edit, "proxy": self.proxy_edit, "ca_bundle": self.ca_edit,
+                 "interval_min": self.interval_edit, "stale_hours": self.stale_edit}
+        for name, edit in edits.items():
+            locked = name in s.locked
+            edit.setReadOnly(locked)
+            edit.setProperty("policyLocked", locked)
+            edit.setToolTip(self.tr("Set for every PC by the bank's IT (policy); it cannot be changed here.")
+                            if locked else "")
+        self.browse_button.setEnabled("ca_bundle" not in s.locked)
 
     # --- checks ---------------------------------------------------------------------------
 

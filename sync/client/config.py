@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import os
 import stat
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import keyring
 import keyring.errors
 
+from app import policy
 from app.store.config import KEY_SOURCE_KEYFILE, Settings
 from sync.client.transport import SyncError, TransportConfig
 
@@ -58,19 +59,32 @@ class SyncSettings:
     interval_min: float = 15.0  # minutes between background syncs after a confirmed one (INTERVAL_MIN_RANGE)
     stale_hours: float = 48.0  # the status bar turns amber after this long without a confirmed sync
     county: str = ""  # a county manager's device (reads every branch of this county); "" for a branch's PC
+    # what the machine policy forced at load, and the person's own values of those fields (kept by replace())
+    applied_policy: policy.Applied = field(default_factory=policy.Applied, repr=False, compare=False)
 
     @classmethod
     def load(cls, settings: Settings) -> SyncSettings:
-        """The settings under "sync"; keys a file does not have (an older build's) take their defaults."""
+        """The settings under "sync"; keys a file does not have (an older build's) take their defaults.
+        The machine policy (``app.policy``: server address, proxy, CA file, interval, stale age) wins over them."""
         raw = settings.extra.get("sync") or {}
-        known = {f.name for f in fields(cls)}
-        s = cls(**{k: v for k, v in dict(raw).items() if k in known})
+        known = {f.name for f in fields(cls)} - {"applied_policy"}
+        values = {k: v for k, v in dict(raw).items() if k in known}
+        s = cls(**values)
         s.interval_min = _in_range(s.interval_min, cls.interval_min, INTERVAL_MIN_RANGE)
         s.stale_hours = _in_range(s.stale_hours, cls.stale_hours, STALE_HOURS_RANGE)
+        s.applied_policy = policy.apply(policy.SYNC, s, values)
         return s
 
+    @property
+    def locked(self) -> frozenset[str]:
+        """The fields the machine policy forces (a settings page shows them read-only)."""
+        return self.applied_policy.locked
+
     def save(self, settings: Settings, data_dir: Path) -> None:
-        settings.extra["sync"] = asdict(self)
+        """Kept under "sync"; a field the policy locks keeps the person's own value (or stays out of the file)."""
+        data = asdict(self)
+        data.pop("applied_policy")
+        settings.extra["sync"] = policy.restore_user_values(data, self.applied_policy)
         settings.save(data_dir)
 
     @property

@@ -352,3 +352,27 @@ def test_a_demo_pc_that_is_not_enrolled_is_never_amber(qtbot, app, store: Store)
     assert not [lb for lb in w.findChildren(QLabel) if lb.styleSheet() == STALE_STYLE]
     w.close()
     ctx.shutdown()
+
+
+def test_what_it_set_by_policy_shows_read_only_and_survives_a_save(qtbot, app, store: Store, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import policy
+
+    enrol_settings(store)
+    rules = tmp_path / "policy.json"
+    rules.write_text(json.dumps({"ServerUrl": "https://hq.policy.bank", "SyncIntervalMinutes": 60}), encoding="utf-8")
+    monkeypatch.setenv(policy.POLICY_FILE_ENV, str(rules))
+    policy.reload()
+    try:
+        d = dialog_for(qtbot, store)
+        assert d.server_edit.text() == "https://hq.policy.bank" and d.server_edit.isReadOnly()
+        assert d.interval_edit.text() == "60" and d.interval_edit.isReadOnly()
+        assert "IT" in d.server_edit.toolTip() and not d.proxy_edit.isReadOnly()
+        d.proxy_edit.setText("http://proxy.bank.local:8080")
+        assert d.save()
+        raw = json.loads((store.data_dir / "settings.json").read_text(encoding="utf-8"))["sync"]
+        assert raw["server_url"] == "https://sync.bank.local" and raw["proxy"] == "http://proxy.bank.local:8080"
+        assert raw["interval_min"] != 60  # the person's own value stays in the file; the policy is not copied
+    finally:
+        monkeypatch.delenv(policy.POLICY_FILE_ENV)
+        policy.reload()
