@@ -1,7 +1,7 @@
 """Process reports (过程管控), headless: ``branchdesk report …``.
 
     branchdesk report NAME [--from 2026-01-01] [--to 2026-12-02] [--manager M0001] [--village 村]
-                           [--by …] [-o FILE.xlsx | -o FILE.pdf] [--json]
+                           [--branch 网点] [--by …] [-o FILE.xlsx | -o FILE.pdf] [--json]
 
 NAME: marketing（营销成效）, reach（触达与转化趋势）, segments（客群提升）, mobile_banking（手机银行渗透率）,
 whitelist_funnel（白名单营销漏斗）, scenarios（场景获客）; the Chinese title works too. Without ``-o``
@@ -45,6 +45,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--manager", default="", metavar="工号",
                    help="只看一位客户经理（工号或姓名）；客户经理本人只能看自己的")
     r.add_argument("--village", default="", metavar="村", help="只看一个村（村编码、村名或乡镇+村）")
+    r.add_argument("--branch", default="", metavar="网点", help="县级设备：只看一个网点（网点编码）")
     r.add_argument("--by", default="", metavar="分组",
                    help="营销成效：客户经理（manager，默认）或营销活动（campaign）；手机银行渗透率：村（village，默认）或乡镇（township）")
     r.add_argument("-o", "--output", default="", metavar="文件",
@@ -100,7 +101,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             _err(f"错误：-o 的文件夹 {out.parent} 不存在。")
             return EXIT_USAGE
     f = ReportFilter(start if isinstance(start, date) else None, end if isinstance(end, date) else None,
-                     args.manager.strip() or None, args.village.strip() or None)
+                     args.manager.strip() or None, args.village.strip() or None, args.branch.strip() or None)
 
     def run(svc: ReportService, _store: Any) -> int:
         report = svc.run(name, f, **options)

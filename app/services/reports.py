@@ -71,12 +71,14 @@ TEXT, INT, PCT, WAN, DATE = "text", "int", "pct", "wan", "date"
 class ReportFilter:
     """What a report covers. ``start``/``end``: the period, both days included (default: 1 January
     of the end's year to today; an end after today is today). ``manager``: a staff code (a 客户经理
-    is always held to their own). ``village``: a village code (or a name that names one village)."""
+    is always held to their own). ``village``: a village code (or a name that names one village).
+    ``branch``: on a device that reads several branches (a county's), a branch code."""
 
     start: date | None = None
     end: date | None = None
     manager: str | None = None
     village: str | None = None
+    branch: str | None = None  # a county device: one branch's records (``record_branch``)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class Report:
         f = self.filter
         return {
             "name": self.name, "title": self.title, "scope": self.scope,
-            "filter": {"start": plain(f.start), "end": plain(f.end), "manager": f.manager, "village": f.village},
+            "filter": {"start": plain(f.start), "end": plain(f.end), "manager": f.manager, "village": f.village,
+                       "branch": f.branch},
             "columns": list(self.columns), "formats": list(self.formats),
             "rows": [[plain(v) for v in r] for r in self.rows],
             "chart": {"kind": self.chart.kind, "category": self.chart.category, "series": list(self.chart.series),
@@ -159,6 +162,12 @@ class _Scope:
     end: date
     manager: StaffRow | None
     village: Village | None
+    branch: str | None = None
+
+
+# the records of one branch, on a county device (v15 ``record_branch``, kept from head office's pull)
+def _of_branch(kind: str) -> str:
+    return f"(SELECT uid FROM record_branch WHERE kind = '{kind}' AND branch = :branch)"
 
 
 def _field(field_: str, label: str, code: str, message: str) -> FieldError:
@@ -229,20 +238,34 @@ class ReportService:
                     why = "有重名，请写乡镇+村或村编码" if found else "不存在"
                     return _field("village", "村", "unknown", f"村“{text}”{why}。")
                 village = found[0]
-        return _Scope(start, end, manager, village)
+        branch = None
+        if f.branch and f.branch.strip():
+            branch = f.branch.strip()
+            known = self.branches()
+            if branch not in known:
+                why = f"可选：{'、'.join(known)}" if known else "本机只有本网点的数据（不是县级设备）"
+                return _field("branch", "网点", "unknown", f"网点“{branch}”不在本机的数据中；{why}。")
+        return _Scope(start, end, manager, village, branch)
+
+    def branches(self) -> list[str]:
+        """The branches whose records this device holds apart (a county device's; empty on a branch's PC)."""
+        return [r[0] for r in self.db.conn.execute(
+            "SELECT DISTINCT branch FROM record_branch WHERE kind = 'client' ORDER BY branch")]
 
     def _scope_text(self, s: _Scope, *, period: bool = True) -> str:
         parts = [f"期间：{s.start.isoformat()} 至 {s.end.isoformat()}" if period
                  else f"截至 {self.today.isoformat()}（当前状态，不按期间）"]
         parts.append(f"客户经理：{s.manager.name}（{s.manager.code}）" if s.manager else "客户经理：全部")
         parts.append(f"村：{self.ref.full_name(s.village)}" if s.village else "村：全部")
+        if s.branch:
+            parts.append(f"网点：{s.branch}")
         return "；".join(parts)
 
     def _report(self, name: str, s: _Scope, columns: tuple[str, ...], formats: tuple[str, ...],
                 rows: list[tuple[Any, ...]], chart: Chart, notes: list[str], *, title: str | None = None,
                 period: bool = True, meta: dict[str, Any] | None = None) -> Report:
         applied = ReportFilter(s.start, s.end, s.manager.code if s.manager else None,
-                               s.village.code if s.village else None)
+                               s.village.code if s.village else None, s.branch)
         return Report(name, title or REPORTS[name], columns, rows, chart, tuple(notes), formats,
                       self._scope_text(s, period=period), applied, f"{self.staff.name}（{self.staff.code}）",
                       datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"), meta or {})
@@ -268,6 +291,9 @@ class ReportService:
         if s.manager:
             where.append("t.manager = :manager")
             args["manager"] = s.manager.code
+        if s.branch:
+            where.append(f"t.client_uid IN {_of_branch('client')}")
+            args["branch"] = s.branch
         source = "campaign_targets t INDEXED BY campaign_targets_by_client_campaign"
         if s.village:
             args["village"] = s.village.id
@@ -423,12 +449,15 @@ class ReportService:
         if s.village:
             where += " AND c.village_id = :village"
             args["village"] = s.village.id
+        if s.branch:
+            where += f" AND c.uid IN {_of_branch('client')}"
+            args["branch"] = s.branch
         at_start: Counter[str] = Counter()
         at_end: Counter[str] = Counter()
         new: Counter[str] = Counter()
         # by the current segment: the whole book from the report index alone, one manager's or one
         # village's clients through their own index
-        hint = "" if s.manager or s.village else " INDEXED BY clients_report"
+        hint = "" if s.manager or s.village or s.branch else " INDEXED BY clients_report"
         for seg, n_start, n_end, n_new in self.db.conn.execute(
                 f"""SELECT c.segment, sum(c.created_at < :f1), sum(c.created_at < :t1),
                            sum(c.created_at >= :f1 AND c.created_at < :t1)
@@ -512,10 +541,13 @@ class ReportService:
         if s.village:
             where += " AND village_id = ?"
             args.append(s.village.id)
+        if s.branch:
+            where += " AND uid IN (SELECT uid FROM record_branch WHERE kind = 'client' AND branch = ?)"
+            args.append(s.branch)
         counts: dict[int, tuple[int, int, int]] = {
             v: (n, signed or 0, active or 0) for v, n, signed, active in self.db.conn.execute(
                 f"SELECT village_id, count(*), sum(mb_signed), sum(mb_active) FROM clients"
-                f"{'' if s.manager or s.village else ' INDEXED BY clients_report'} WHERE {where}"
+                f"{'' if s.manager or s.village or s.branch else ' INDEXED BY clients_report'} WHERE {where}"
                 " GROUP BY village_id", args)}
         groups: dict[Any, list[int]] = {}
         names: dict[Any, str] = {}
@@ -560,7 +592,7 @@ class ReportService:
             return s
         svc = WhitelistService(self.db, self.staff, self.ref, today=self._today)
         wf = WhitelistFilter(manager=s.manager.code if s.manager else None)
-        rows_in = self._village_funnel(s, wf) if s.village else svc.funnel("cluster", wf)
+        rows_in = self._village_funnel(s, wf) if s.village or s.branch else svc.funnel("cluster", wf)
         if isinstance(rows_in, FieldError):
             return rows_in
         names = dict(svc.repo.clusters())
@@ -592,11 +624,22 @@ class ReportService:
             return denied
         if Role(self.staff.role) == Role.MANAGER:
             wf = WhitelistFilter(manager=self.staff.code)  # as the service holds a manager to their entries
-        args: dict[str, Any] = {"village": s.village.id if s.village else None}
+        args: dict[str, Any] = {"village": s.village.id if s.village else None, "branch": s.branch}
         mine = ""
         if wf.manager:
             mine = " AND w.manager = :manager"
             args["manager"] = wf.manager
+        if s.branch:
+            mine += f" AND w.client_uid IN {_of_branch('client')}"
+        # one village's clients (live ones from the village index, deleted ones from the tombstones, as
+        # the service counts both), or every client (of a branch: the condition above)
+        clients = ("" if s.village is None else """
+                           AND w.client_uid IN (
+                               SELECT uid FROM clients INDEXED BY clients_by_village
+                                WHERE village_id = :village AND deleted = 0
+                               UNION ALL
+                               SELECT uid FROM clients INDEXED BY clients_tombstones
+                                WHERE deleted = 1 AND village_id = :village)""")
         return [FunnelRow(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0, r[7] or 0, r[8] or 0)
                 for r in self.db.conn.execute(
                     f"""SELECT coalesce(w.cluster, '') AS k, count(*), sum(w.limit_fen),
@@ -606,13 +649,7 @@ class ReportService:
                                sum(CASE WHEN coalesce(s.reached, 0) >= 3 THEN w.limit_fen END),
                                sum(coalesce(s.reached, 0) >= 4), sum(coalesce(s.drawn_fen, 0))
                           FROM whitelist w LEFT JOIN whitelist_state s ON s.whitelist_uid = w.uid
-                         WHERE w.deleted = 0{mine}
-                           AND w.client_uid IN (
-                               SELECT uid FROM clients INDEXED BY clients_by_village
-                                WHERE village_id = :village AND deleted = 0
-                               UNION ALL
-                               SELECT uid FROM clients INDEXED BY clients_tombstones
-                                WHERE deleted = 1 AND village_id = :village)
+                         WHERE w.deleted = 0{mine}{clients}
                          GROUP BY k ORDER BY k""", args)]
 
     # --- 6. scenario acquisition ---------------------------------------------------------------
@@ -632,6 +669,10 @@ class ReportService:
             listed = [r for r in listed if r.owner == s.manager.code]
         if s.village:
             listed = [r for r in listed if r.village == s.village.code]
+        if s.branch:
+            theirs = {r[0] for r in self.db.conn.execute(
+                "SELECT uid FROM record_branch WHERE kind = 'scenario' AND branch = ?", (s.branch,))}
+            listed = [r for r in listed if r.uid in theirs]
         # links to live clients, as the service counts them: a client that is here (its uid, from the
         # uid index alone) and not deleted (the few tombstones, listed once), rather than reading
         # every linked client's row (1 s at 50,000 links of 1,000,000 clients)

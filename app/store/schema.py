@@ -590,6 +590,21 @@ def _v14(db: sqlite_utils.Database) -> None:
         db.conn.execute(statement)
 
 
+# --- v15: whose each record is, on a device that reads several branches (a county's) -----------------
+#
+# Head office tells a county device which branch each pulled record belongs to (the pull page's
+# "branches"); the reports filter by it. A branch's PC is never told, and keeps this table empty.
+V15 = """
+CREATE TABLE record_branch (
+    kind   TEXT NOT NULL,
+    uid    TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    PRIMARY KEY (kind, uid)
+) WITHOUT ROWID;
+CREATE INDEX record_branch_by_branch ON record_branch (kind, branch, uid)
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -615,6 +630,7 @@ MIGRATIONS: list[Migration] = [
     Migration(13, "conflict review: how a conflict was decided (mine, theirs, merged) and by whom", _sql(V13)),
     Migration(14, "process reports: each client's segment changes (kept by a trigger), indexes for the reports",
               _v14),
+    Migration(15, "county devices: whose each record is (the reports' branch filter)", _sql(V15)),
 ]
 
 

@@ -164,6 +164,19 @@ def conform(kind: Kind, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
     return [[*r[:3], *(r[i] if i is not None else e for i, e in picks)] for r in rows]
 
 
+def record_branches(db: sqlite_utils.Database, whose: Any) -> int:
+    """Keep whose each pulled record is, as head office says to a device that reads several
+    branches (a county's): ``{kind: {branch: [uid, ...]}}``. Anything else is ignored (a branch's PC
+    is never told). Call inside ``db.write``, with the page it came with. Returns rows written."""
+    if not isinstance(whose, dict):
+        return 0
+    rows = [(kind, uid, branch) for kind, by_branch in whose.items() if isinstance(kind, str)
+            and isinstance(by_branch, dict) for branch, uids in by_branch.items() if isinstance(branch, str)
+            and isinstance(uids, list) for uid in uids if isinstance(uid, str)]
+    db.conn.executemany("INSERT OR REPLACE INTO record_branch (kind, uid, branch) VALUES (?, ?, ?)", rows)
+    return len(rows)
+
+
 def apply_page(
     db: sqlite_utils.Database,
     kinds: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],

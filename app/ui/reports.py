@@ -179,6 +179,11 @@ class ReportsWorkspace(Workspace):
         self.village.setEditable(True)
         self.village.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.village.setMinimumContentsLength(14)
+        self.branch = QComboBox()  # a county device's branches (hidden on a branch's PC)
+        self.branch.setObjectName("reportBranch")
+        self.branch_label = QLabel(self.tr("Branch"))
+        self.branch.setVisible(False)
+        self.branch_label.setVisible(False)
         self.by = QComboBox()
         self.by.setObjectName("reportBy")
         self.by_label = QLabel(self.tr("By"))
@@ -192,6 +197,7 @@ class ReportsWorkspace(Workspace):
         bar = QHBoxLayout()
         bar.setSpacing(6)
         for label, widget in ((self.tr("Period"), self.period), (None, self.start), ("–", self.end),
+                              (None, self.branch_label), (None, self.branch),
                               (self.tr("Manager"), self.manager), (self.tr("Village"), self.village),
                               (None, self.by_label), (None, self.by)):
             if label:
@@ -278,6 +284,7 @@ class ReportsWorkspace(Workspace):
         self._apply_period()
         self.period.currentIndexChanged.connect(self._on_period)
         self.manager.currentIndexChanged.connect(self._schedule)
+        self.branch.currentIndexChanged.connect(self._schedule)
         self.village.activated.connect(self._schedule)
         self.village.lineEdit().editingFinished.connect(self._schedule)
         self.by.currentIndexChanged.connect(self._schedule)
@@ -285,17 +292,25 @@ class ReportsWorkspace(Workspace):
 
     def _load_choices(self) -> None:
         """The managers and villages for the filters, read on the reader thread."""
-        def read(tc: TaskContext) -> tuple[list[tuple[str, str]], list[str]]:
+        def read(tc: TaskContext) -> tuple[list[tuple[str, str]], list[str], list[str]]:
             ref = ReferenceData(tc.db)
             staff = sorted((s.code, s.name) for s in ref.staff_by_code.values()
                            if s.active and s.role == Role.MANAGER.value)
             villages = [ref.full_name(v) for v in ref.villages.values()]
-            return staff, villages
+            return staff, villages, self.services(tc.db).branches()
 
         self.ctx.reader.submit(read, success=self._fill_choices, name="report-choices")
 
-    def _fill_choices(self, choices: tuple[list[tuple[str, str]], list[str]]) -> None:
-        staff, villages = choices
+    def _fill_choices(self, choices: tuple[list[tuple[str, str]], list[str], list[str]]) -> None:
+        staff, villages, branches = choices
+        self.branch.blockSignals(True)
+        self.branch.clear()
+        self.branch.addItem(self.tr("All branches"), "")
+        for code in branches:
+            self.branch.addItem(code, code)
+        self.branch.blockSignals(False)
+        self.branch.setVisible(bool(branches))
+        self.branch_label.setVisible(bool(branches))
         self.manager.blockSignals(True)
         self.manager.clear()
         if self.is_manager:
@@ -363,7 +378,8 @@ class ReportsWorkspace(Workspace):
         if village == self.tr("All villages"):
             village = ""
         return ReportFilter(date(s.year(), s.month(), s.day()), date(e.year(), e.month(), e.day()),
-                            str(self.manager.currentData() or "") or None, village or None)
+                            str(self.manager.currentData() or "") or None, village or None,
+                            str(self.branch.currentData() or "") or None)
 
     def _schedule(self, *_args: Any) -> None:
         self._timer.start()

@@ -2462,6 +2462,10 @@ The record is kept as deleted so that the deletion syncs.</source>
             <translation>自定日期</translation>
         </message>
         <message>
+            <source>Branch</source>
+            <translation>网点</translation>
+        </message>
+        <message>
             <source>By</source>
             <translation>分组</translation>
         </message>
@@ -2484,6 +2488,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Village</source>
             <translation>村</translation>
+        </message>
+        <message>
+            <source>All branches</source>
+            <translation>全部网点</translation>
         </message>
         <message>
             <source>A relationship manager sees their own figures.</source>
@@ -3068,6 +3076,10 @@ The record is kept as deleted so that the deletion syncs.</source>
         <message>
             <source>Ask head office at the address above, through the proxy and CA above</source>
             <translation>按上面的地址、代理和 CA 证书连接总行试试</translation>
+        </message>
+        <message>
+            <source>Set for every PC by the bank's IT (policy); it cannot be changed here.</source>
+            <translation>由银行 IT 为所有电脑统一设置（策略），不能在此修改。</translation>
         </message>
         <message>
             <source>The address must not contain spaces</source>

@@ -273,7 +273,7 @@ def import_reply(store: Store, path: Path, *, progress: Progress | None = None) 
                            for e in journal.pending_by_ids(db, ids[n : n + 500])]
                 record_answers(db, entries, results, sync_report)
                 cursor = syncdata.get_cursor(db)
-                for page in pages:
+                for page, whose in pages:
                     parts = []
                     for kind, body in page.items():
                         rows = [row for row in body["rows"] if row[0] > cursor]
@@ -282,6 +282,7 @@ def import_reply(store: Store, path: Path, *, progress: Progress | None = None) 
                     order = {k: n for n, k in enumerate(p.KINDS.names)}
                     parts.sort(key=lambda x: order.get(x[0], len(order)))
                     result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
+                    syncdata.record_branches(db, whose)
                     r.pulled += result.applied
                     r.conflicts += result.deferred + result.conflicts
                     r.kinds.update(k for k, _c, rows in parts if rows)
@@ -325,7 +326,7 @@ def _checkpoint(db: Any, payload: dict[str, Any], r: ImportReport) -> str:
     return SYNCED
 
 
-def _reply_parts(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+def _reply_parts(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], Any]], int]:
     results, pages, cursor = payload.get("results"), payload.get("pages"), payload.get("cursor")
     if not isinstance(results, list) or not isinstance(pages, list) or not isinstance(cursor, int):
         raise b.BundleError("回执包内容格式不正确。未导入任何数据。", "format")
@@ -337,7 +338,7 @@ def _reply_parts(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], list[di
             for v in kinds.values()
         ):
             raise b.BundleError("回执包内容格式不正确。未导入任何数据。", "format")
-        out_pages.append({k: {"columns": v["columns"], "rows": [x for x in v["rows"] if isinstance(x, list)
-                                                                 and x and isinstance(x[0], int)]}
-                          for k, v in kinds.items()})
+        out_pages.append(({k: {"columns": v["columns"], "rows": [x for x in v["rows"] if isinstance(x, list)
+                                                                  and x and isinstance(x[0], int)]}
+                           for k, v in kinds.items()}, page.get("branches")))
     return [a for a in results if isinstance(a, dict) and isinstance(a.get("change_id"), str)], out_pages, cursor

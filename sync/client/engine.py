@@ -346,6 +346,7 @@ class SyncEngine:
                         # seq above the first page's high: only pages below it are surely all new
                         fresh = initial and ans["cursor"] <= first_high
                         result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db), fresh=fresh)
+                        syncdata.record_branches(db, ans.get("branches"))
                         if not full:
                             syncdata.set_cursor(db, ans["cursor"])
                 r.apply_seconds += time.monotonic() - t1
@@ -398,6 +399,7 @@ class SyncEngine:
                 with write(db):
                     syncdata.clear_deferred(db, kind, part)  # first: a record pending again is set aside anew
                     result = syncdata.apply_page(db, parts, pending=syncdata.pending_keys(db))
+                    syncdata.record_branches(db, ans.get("branches"))
                 r.pulled += result.applied
                 r.kinds.update(k for k, _c, rows in parts if rows)
                 r.high = max(r.high, ans["high"])

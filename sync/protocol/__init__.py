@@ -186,6 +186,8 @@ class PullResponse:
     more: bool
     kinds: dict[str, KindPage]
     server_time: str
+    # only to a device that reads several branches (a county's): kind -> branch -> uids in this page
+    branches: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 @dataclass

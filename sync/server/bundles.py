@@ -130,7 +130,8 @@ class BundleStore(StoreBase):
                      for k, (cols, rows) in page.kinds.items()}
             records += sum(len(v["rows"]) for v in kinds.values())
             if kinds:
-                pages.append({"cursor": page.cursor, "kinds": kinds})
+                pages.append({"cursor": page.cursor, "kinds": kinds,
+                              **({"branches": page.branches} if page.branches else {})})
             at = page.cursor
             if not page.more:
                 break

@@ -15,7 +15,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -33,6 +33,9 @@ class Page:
     high: int
     more: bool
     kinds: dict[str, tuple[tuple[str, ...], list[str]]]  # kind -> (columns, row JSON texts)
+    # for a device that reads several branches (a county's): kind -> branch -> uids of the page's
+    # records of that branch, so the device can tell whose each record is (its reports' branch filter)
+    branches: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def page_query(scope: str, after: int, limit: int, kind: str | None = None) -> sa.Select[Any]:
@@ -74,17 +77,20 @@ class PullStore(StoreBase):
         kinds = list(kinds or ())
         uids = list(uids or ())
         scopes = scopes_of(branch, scopes)
+        several = sum(1 for scope in scopes if scope != SHARED) > 1  # a county device: say whose each record is
         with self._read() as c:
             if uids:
                 rows = sorted(c.execute(
-                    sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data).where(
+                    sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data,
+                              records.c.branch).where(
                         records.c.kind == kinds[0], records.c.uid.in_(uids),
                         records.c.branch.in_(scopes),
                     )
                 ).all())
             else:
                 streams = [
-                    c.execute(page_query(scope, after, limit + 1, kind)).all()
+                    [(*r, scope) for r in c.execute(page_query(scope, after, limit + 1, kind)).all()]
+                    if several else c.execute(page_query(scope, after, limit + 1, kind)).all()
                     for scope in scopes
                     for kind in (kinds or [None])
                 ]
@@ -93,12 +99,15 @@ class PullStore(StoreBase):
         more = len(rows) > limit
         rows = rows[:limit]
         out: dict[str, tuple[tuple[str, ...], list[str]]] = {}
+        whose: dict[str, dict[str, list[str]]] = {}
         dumps = json.dumps
-        for seq, kind, uid, deleted, data in rows:
+        for seq, kind, uid, deleted, data, *scope in rows:
             entry = out.get(kind)
             if entry is None:
                 entry = out[kind] = (p.KINDS[kind].wire_columns, [])
             # data is the JSON array of values: splice it instead of re-encoding
             entry[1].append(f"[{seq},{dumps(uid)},{1 if deleted else 0},{data[1:]}")
+            if several and scope and scope[0] != SHARED:
+                whose.setdefault(kind, {}).setdefault(scope[0], []).append(uid)
         cursor = rows[-1][0] if rows and not uids else after
-        return Page(cursor=cursor, high=top, more=more and not uids, kinds=out)
+        return Page(cursor=cursor, high=top, more=more and not uids, kinds=out, branches=whose)

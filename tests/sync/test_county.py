@@ -294,3 +294,62 @@ def test_a_refused_county_edit_stays_quarantined_after_retry(county_hq, tmp_path
     seq, _deleted, values = server_state(hq.store, SECOND)["client"][uid]
     assert values["notes"] == "" and local_state(pc)["client"][uid][0] == seq
     assert [d["target"] for d in hq.store.list_denials()] == [f"client/{uid}"]  # logged once, not per sync
+
+
+def test_a_county_device_knows_whose_each_record_is_and_reports_one_branch(county_hq, tmp_path: Path) -> None:
+    from app.services import auth
+    from app.services.reports import ReportFilter, ReportService
+
+    hq = county_hq
+    pc = workstation(tmp_path / "county", hq.url, hq.store, county=COUNTY)
+    assert sync(pc).synced
+    db = pc.connect()
+    try:
+        whose = dict(db.conn.execute("SELECT uid, branch FROM record_branch WHERE kind = 'client'").fetchall())
+        assert whose == {**{uid: DEMO_BRANCH for uid in server_state(hq.store, DEMO_BRANCH)["client"]},
+                         **{f"bs-client-{i}": SECOND for i in range(3)}}
+        assert not db.conn.execute("SELECT count(*) FROM record_branch WHERE branch = ?", (SHARED,)).fetchone()[0]
+        svc = ReportService(db, auth.load_staff(db, next(iter(
+            r[0] for r in db.conn.execute("SELECT code FROM staff WHERE role = 'branch_head' ORDER BY code"))))[0])
+        assert svc.branches() == [DEMO_BRANCH, SECOND]
+        both = svc.mobile_banking()
+        second = svc.mobile_banking(ReportFilter(branch=SECOND))
+        assert both.meta["clients"] == 43 and second.meta["clients"] == 3
+        assert [r[0] for r in second.rows] == ["bs镇bs村"] and "网点：500229-02" in second.scope
+        first = svc.segments(ReportFilter(branch=DEMO_BRANCH))
+        assert first.meta["end"] == 40
+        wrong = svc.mobile_banking(ReportFilter(branch="500230-01"))
+        assert not hasattr(wrong, "rows") and "不在本机的数据中" in wrong.message
+    finally:
+        db.close()
+    # a branch's own PC is never told whose a record is: it has only its own
+    branch_pc = workstation(tmp_path / "branch", hq.url, hq.store)
+    assert sync(branch_pc).synced
+    db = branch_pc.connect()
+    try:
+        assert db.conn.execute("SELECT count(*) FROM record_branch").fetchone()[0] == 0
+        wrong = ReportService(db, auth.load_staff(db, "A0001")[0]).segments(ReportFilter(branch=DEMO_BRANCH))
+        assert "不是县级设备" in wrong.message
+    finally:
+        db.close()
+
+
+def test_a_carried_bundle_tells_a_county_device_whose_the_records_are(county_hq, tmp_path: Path) -> None:
+    from sync.client import bundle as cb
+
+    hq = county_hq
+    pc = workstation(tmp_path / "county", hq.url, hq.store, county=COUNTY)
+    assert sync(pc).synced  # online once: the device's bundle keys are known to head office
+    _branch_data(hq.store, SECOND, "bs2", "500229970", n=2)  # more clients of the second branch
+    out = tmp_path / "b1"
+    cb.export_bundle(pc, out)
+    reply, summary = hq.store.import_bundle(out.read_bytes())
+    assert summary.records >= 2
+    (tmp_path / "r1").write_bytes(reply)
+    assert cb.import_reply(pc, tmp_path / "r1").status == cb.SYNCED
+    db = pc.connect()
+    try:
+        got = dict(db.conn.execute("SELECT uid, branch FROM record_branch WHERE kind = 'client' AND uid LIKE 'bs2-%'"))
+        assert got == {"bs2-client-0": SECOND, "bs2-client-1": SECOND}
+    finally:
+        db.close()

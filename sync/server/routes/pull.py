@@ -65,5 +65,8 @@ def page_response(request: Request, page: Page) -> Response:
         f'"{kind}":{{"columns":{json.dumps(list(cols))},"rows":[{",".join(rows)}]}}'
         for kind, (cols, rows) in page.kinds.items()
     ))
-    parts.append("}}")
+    parts.append("}")
+    if page.branches:  # a county device: whose each record is
+        parts.append(f',"branches":{json.dumps(page.branches)}')
+    parts.append("}")
     return json_response(request, None, raw="".join(parts).encode())
