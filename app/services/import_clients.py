@@ -46,6 +46,7 @@ from app.services.import_common import MAX_ROWS as MAX_ROWS
 from app.services.import_common import REASON_HEADER as REASON_HEADER
 from app.services.import_common import Cancelled as Cancelled
 from app.services.import_common import Loaded as Loaded
+from app.services.import_common import PlanBase
 from app.services.import_common import remember as remember
 from app.services.import_common import write_errors as write_errors
 from app.services.import_files import Target, data_rows
@@ -104,20 +105,11 @@ class RowOutcome:
 
 
 @dataclass
-class Plan:
-    loaded: Loaded
-    on_duplicate: str
+class Plan(PlanBase):
+    STATUSES = STATUS
+
     rows: list[RowOutcome]
 
-    def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(STATUS, 0)
-        for r in self.rows:
-            out[r.status] += 1
-        return out
-
-    @property
-    def rejected(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.status == REJECTED]
 
 
 @dataclass

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from app.core import cells
 from app.services.import_files import (
@@ -83,6 +83,31 @@ class Outcome:
     @property
     def reason(self) -> str:
         return "；".join(self.reasons)
+
+
+REJECTED = "rejected"  # the status of a refused row, in every kind
+
+
+@dataclass
+class PlanBase:
+    """What every kind's plan holds and answers: the rows checked (nothing written), by status.
+    A kind's ``Plan`` sets ``STATUSES`` (status -> label, in the order shown) and adds its own."""
+
+    STATUSES: ClassVar[Mapping[str, str]] = {}
+
+    loaded: Loaded
+    on_duplicate: str
+    rows: list[Any]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(self.STATUSES, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    @property
+    def rejected(self) -> list[Any]:
+        return [r for r in self.rows if r.status == REJECTED]
 
 
 class _Row(Protocol):

@@ -45,7 +45,7 @@ from app.core.roles import Action, Staff, check
 from app.services import import_common as common
 from app.services.import_common import REASON_HEADER as REASON_HEADER
 from app.services.import_common import Cancelled as Cancelled
-from app.services.import_common import Loaded, Outcome, Rollback
+from app.services.import_common import Loaded, Outcome, PlanBase, Rollback
 from app.services.import_common import remember as remember
 from app.services.import_files import Target, data_rows
 from app.services.scenarios import ScenarioService
@@ -122,23 +122,14 @@ class RowOutcome(Outcome):
 
 
 @dataclass
-class Plan:
-    loaded: Loaded
-    on_duplicate: str
+class Plan(PlanBase):
+    STATUSES = STATUS
+
     rows: list[RowOutcome]
     period: str | None = None  # the month given once (by the person or the title), for rows without one
     units: dict[int, str] = field(default_factory=dict)  # money column -> 元 or 万元, as read
     mapping: dict[int, str] = field(default_factory=dict)  # the mapping the rows were read by
 
-    def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(STATUS, 0)
-        for r in self.rows:
-            out[r.status] += 1
-        return out
-
-    @property
-    def rejected(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.status == REJECTED]
 
     @property
     def figures(self) -> int:

@@ -48,7 +48,7 @@ from app.services import import_common as common
 from app.services.import_common import REASON_HEADER as REASON_HEADER
 from app.services.import_common import Cancelled as Cancelled
 from app.services.import_common import Loaded as Loaded
-from app.services.import_common import Outcome, Rollback
+from app.services.import_common import Outcome, PlanBase, Rollback
 from app.services.import_common import remember as remember
 from app.services.import_common import write_errors as write_errors
 from app.services.import_files import Target, data_rows
@@ -127,21 +127,12 @@ class RowOutcome(Outcome):
 
 
 @dataclass
-class Plan:
-    loaded: Loaded
-    on_duplicate: str
+class Plan(PlanBase):
+    STATUSES = STATUS
+
     rows: list[RowOutcome]
     units: dict[int, str] = field(default_factory=dict)  # money column -> 元 or 万元, as read
 
-    def counts(self) -> dict[str, int]:
-        out = dict.fromkeys(STATUS, 0)
-        for r in self.rows:
-            out[r.status] += 1
-        return out
-
-    @property
-    def rejected(self) -> list[RowOutcome]:
-        return [r for r in self.rows if r.status == REJECTED]
 
     @property
     def skipped(self) -> list[RowOutcome]:
