@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,51 @@ def _unit(args: argparse.Namespace) -> str | bool | None:
     return chosen
 
 
+@dataclass
+class _Done:
+    """What the common steps of an import produced, for the kind's own printing."""
+
+    loaded: Any
+    mapping: dict[int, str]
+    plan: Any
+    written: int  # rejected rows written to --errors
+    result: Any  # the commit's Result; None on a dry run
+
+
+def _steps(args: argparse.Namespace, module: Any, imp: Any, store: Any, path: Path, fields: str,
+           plan: Callable[[Any, dict[int, str]], Any],
+           check: Callable[[Any, dict[int, str]], bool] | None = None) -> _Done | int:
+    """The steps every kind takes: read the sheet, map its columns (``--mapping``), ``check`` the
+    mapping (the kind's own), plan, write the refused rows (``--errors``), commit and remember the
+    mapping unless ``--dry-run``. An exit code when a step cannot go on (the reason printed)."""
+    from app.cli import EXIT_REFUSED, EXIT_USAGE, _err, _print_errors
+    from app.services.import_files import ImportFileError
+
+    try:
+        loaded = module.load(path, store.settings.extra, _sheet(args.sheet))
+    except ImportFileError as exc:
+        _err(f"错误：{exc}")
+        return EXIT_REFUSED
+    mapping = _apply_mapping(args, loaded, module.BY_KEY, fields)
+    if mapping is None or (check is not None and not check(loaded, mapping)):
+        return EXIT_USAGE
+    planned = plan(loaded, mapping)
+    if not isinstance(planned, module.Plan):
+        _print_errors([planned])
+        return EXIT_REFUSED
+    written = _write_errors(module, planned, args)
+    if written is None:
+        return EXIT_REFUSED
+    result = None
+    if not args.dry_run:
+        result = imp.commit(planned)
+        if not result.ok:
+            _print_errors(result.errors)
+            return EXIT_REFUSED
+        module.remember(store.settings, store.data_dir, loaded, mapping)
+    return _Done(loaded, mapping, planned, written, result)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from app.cli import EXIT_USAGE, _err
 
@@ -214,38 +260,17 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import_clients(args: argparse.Namespace) -> int:
-    from app.cli import EXIT_OK, EXIT_REFUSED, _err, _print_errors, _print_json, signed_in
+    from app.cli import EXIT_OK, _print_json, signed_in
     from app.services import import_clients as ic
-    from app.services.import_files import ImportFileError
 
     path: Path = args.file.expanduser()
 
     def run(imp: ic.ClientImporter, store: Any) -> int:
-        from app.cli import EXIT_USAGE
-
-        try:
-            loaded = ic.load(path, store.settings.extra, _sheet(args.sheet))
-        except ImportFileError as exc:
-            _err(f"错误：{exc}")
-            return EXIT_REFUSED
-        mapping = _apply_mapping(args, loaded, ic.BY_KEY, FIELD_HELP)
-        if mapping is None:
-            return EXIT_USAGE
-        plan = imp.plan(loaded, mapping, args.duplicates)
-        if not isinstance(plan, ic.Plan):
-            _print_errors([plan])
-            return EXIT_REFUSED
+        done = _steps(args, ic, imp, store, path, FIELD_HELP, lambda loaded, m: imp.plan(loaded, m, args.duplicates))
+        if isinstance(done, int):
+            return done
+        loaded, mapping, plan, written, result = done.loaded, done.mapping, done.plan, done.written, done.result
         counts = plan.counts()
-        written = _write_errors(ic, plan, args)
-        if written is None:
-            return EXIT_REFUSED
-        result = None
-        if not args.dry_run:
-            result = imp.commit(plan)
-            if not result.ok:
-                _print_errors(result.errors)
-                return EXIT_REFUSED
-            ic.remember(store.settings, store.data_dir, loaded, mapping)
         if args.json:
             _print_json({
                 "file": path.name, "header_row": loaded.header.row + 1, "mapping": {str(c + 1): k for c, k in
@@ -278,11 +303,10 @@ def _import_clients(args: argparse.Namespace) -> int:
 def _import_metrics(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _err, _print_errors, _print_json, signed_in
+    from app.cli import EXIT_OK, EXIT_USAGE, _err, _print_json, signed_in
     from app.core.errors import FieldError
     from app.core.scenarios import metric
     from app.services import import_metrics as im
-    from app.services.import_files import ImportFileError
 
     path: Path = args.file.expanduser()
     unit = _unit(args)
@@ -297,34 +321,21 @@ def _import_metrics(args: argparse.Namespace) -> int:
         given = checked
     fields = _metric_fields()
 
-    def run(imp: im.MetricsImporter, store: Any) -> int:
-        try:
-            loaded = im.load(path, store.settings.extra, _sheet(args.sheet))
-        except ImportFileError as exc:
-            _err(f"错误：{exc}")
-            return EXIT_REFUSED
-        mapping = _apply_mapping(args, loaded, im.BY_KEY, fields)
-        if mapping is None:
-            return EXIT_USAGE
+    def has_month(loaded: Any, mapping: dict[int, str]) -> bool:
         if im.PERIOD not in mapping.values() and not given and not loaded.period:
             _err("错误：表中没有“期间”列，标题中也没有写明月份：请用 --period 给出月份（如 --period 2026-11），"
                  "或用 --mapping 指定哪一列是期间（如 --mapping 统计月份=period）。")
-            return EXIT_USAGE
-        plan = imp.plan(loaded, mapping, args.duplicates, period=given, unit=unit or None)
-        if not isinstance(plan, im.Plan):
-            _print_errors([plan])
-            return EXIT_REFUSED
+            return False
+        return True
+
+    def run(imp: im.MetricsImporter, store: Any) -> int:
+        done = _steps(args, im, imp, store, path, fields,
+                      lambda loaded, m: imp.plan(loaded, m, args.duplicates, period=given, unit=unit or None),
+                      has_month)
+        if isinstance(done, int):
+            return done
+        loaded, mapping, plan, written, result = done.loaded, done.mapping, done.plan, done.written, done.result
         counts = plan.counts()
-        written = _write_errors(im, plan, args)
-        if written is None:
-            return EXIT_REFUSED
-        result = None
-        if not args.dry_run:
-            result = imp.commit(plan)
-            if not result.ok:
-                _print_errors(result.errors)
-                return EXIT_REFUSED
-            im.remember(store.settings, store.data_dir, loaded, mapping)
         units = {loaded.header.texts[c] or f"第{c + 1}列": u for c, u in sorted(plan.units.items())}
         if args.json:
             _print_json({
@@ -373,9 +384,8 @@ def _import_metrics(args: argparse.Namespace) -> int:
 
 
 def _import_nominations(args: argparse.Namespace) -> int:
-    from app.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, _err, _print_errors, _print_json, signed_in
+    from app.cli import EXIT_OK, EXIT_USAGE, _print_json, signed_in
     from app.services import import_nominations as inm
-    from app.services.import_files import ImportFileError
 
     path: Path = args.file.expanduser()
     unit = _unit(args)
@@ -384,29 +394,12 @@ def _import_nominations(args: argparse.Namespace) -> int:
     fields = _nomination_fields()
 
     def run(imp: inm.NominationImporter, store: Any) -> int:
-        try:
-            loaded = inm.load(path, store.settings.extra, _sheet(args.sheet))
-        except ImportFileError as exc:
-            _err(f"错误：{exc}")
-            return EXIT_REFUSED
-        mapping = _apply_mapping(args, loaded, inm.BY_KEY, fields)
-        if mapping is None:
-            return EXIT_USAGE
-        plan = imp.plan(loaded, mapping, inm.SKIP, unit=unit or None)
-        if not isinstance(plan, inm.Plan):
-            _print_errors([plan])
-            return EXIT_REFUSED
+        done = _steps(args, inm, imp, store, path, fields,
+                      lambda loaded, m: imp.plan(loaded, m, inm.SKIP, unit=unit or None))
+        if isinstance(done, int):
+            return done
+        loaded, mapping, plan, written, result = done.loaded, done.mapping, done.plan, done.written, done.result
         counts = plan.counts()
-        written = _write_errors(inm, plan, args)
-        if written is None:
-            return EXIT_REFUSED
-        result = None
-        if not args.dry_run:
-            result = imp.commit(plan)
-            if not result.ok:
-                _print_errors(result.errors)
-                return EXIT_REFUSED
-            inm.remember(store.settings, store.data_dir, loaded, mapping)
         units = {loaded.header.texts[c] or f"第{c + 1}列": u for c, u in sorted(plan.units.items())}
         if args.json:
             _print_json({
