@@ -382,13 +382,17 @@ class ReportsWorkspace(Workspace):
                             str(self.branch.currentData() or "") or None)
 
     def _schedule(self, *_args: Any) -> None:
-        self._timer.start()
+        """Run soon (filters settle first) when the page is shown; else when it is next shown (the
+        reports read the whole book: nothing runs for a page nobody is looking at)."""
+        self._stale = True
+        if self.isVisible():
+            self._timer.start()
 
     # --- running -------------------------------------------------------------------------------
 
     def activated(self) -> None:
         if self._stale:
-            self._schedule()
+            self._timer.start()
 
     def _on_changes(self, changes: Changes, _source: object) -> None:
         if not changes.touches(*READS) and not changes.reference:
@@ -396,9 +400,7 @@ class ReportsWorkspace(Workspace):
         if changes.reference:
             self.services.reload()
             self._load_choices()
-        self._stale = True
-        if self.isVisible():
-            self._schedule()
+        self._schedule()
 
     def run(self) -> None:
         """Rerun the report shown with the filters as set (on the reader thread)."""

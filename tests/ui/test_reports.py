@@ -196,3 +196,22 @@ def test_a_contact_logged_elsewhere_reruns_the_report(qtbot, worked_demo_dir: Pa
     finally:
         w.close()
         ctx.shutdown()
+
+
+def test_nothing_is_counted_for_a_page_nobody_has_opened(qtbot, worked_demo_dir: Path) -> None:
+    app = create_application([])
+    i18n.install(app, "zh_CN")
+    ctx = build_context(Store.open(worked_demo_dir), None)
+    w = MainWindow(ctx, auto_sync=False)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        ws = next(x for x in w.workspaces if isinstance(x, ReportsWorkspace))
+        qtbot.wait(400)
+        assert ws._run_id == 0 and ws.report is None  # the client book opens first; no report ran
+        w.nav.setCurrentRow(w.workspaces.index(ws))
+        _shown(qtbot, ws, "marketing")
+        assert ws._run_id == 1
+    finally:
+        w.close()
+        ctx.shutdown()
