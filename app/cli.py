@@ -659,6 +659,8 @@ def _print_status(st) -> None:
     last = _RUN_STATUS.get(st.last_status or "", "从未同步")
     confirmed = (st.last_confirmed or "")[:16].replace("T", " ") or "从未"
     print(f"上次同步：{last}；上次总行确认：{confirmed}")
+    if st.upgrade_waiting:
+        print(f"新版本 {st.release} 已由银行 IT 发布，等待安装（本机为 {st.running}；程序不会自行更新）。")
     if st.recent:
         print("最近的同步：")
         widths = (16, 20, 6, 8, 4, 4, 7)

@@ -13,7 +13,9 @@ from typing import Any
 
 import sqlite_utils
 
+from app import __version__
 from app.store import journal, syncdata
+from app.store.reference import meta_get
 from app.store.store import Store
 
 
@@ -32,6 +34,13 @@ class SyncStatus:
     last_status: str | None  # the last finished run: synced, unconfirmed, failed, cancelled, interrupted
     last_confirmed: str | None  # when head office last confirmed both sides hold the same data
     recent: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    release: str = ""  # the app version IT rolled out, as head office last said ("" none)
+    running: str = ""  # the app version this PC runs
+
+    @property
+    def upgrade_waiting(self) -> bool:
+        """IT rolled out a newer version than this PC runs (the app never updates itself)."""
+        return bool(self.release) and _version(self.release) > _version(self.running)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,7 +69,14 @@ def sync_status(store: Store, db: sqlite_utils.Database, *, recent: int = 20) ->
         last_status=last["status"] if last else None,
         last_confirmed=confirmed,
         recent=runs,
+        release=meta_get(db, syncdata.RELEASE_KEY, "") or "",
+        running=__version__,
     )
+
+
+def _version(text: str) -> tuple[int, ...]:
+    """0.10.2 as (0, 10, 2), for comparing; anything not a number counts as 0."""
+    return tuple(int(p) if p.isdigit() else 0 for p in text.split("."))
 
 
 def confirmed_age(status: SyncStatus, now: datetime | None = None) -> timedelta | None:

@@ -42,6 +42,8 @@ CURSOR_KEY = "sync.cursor"
 _CHUNK = 900
 
 
+RELEASE_KEY = "hq_release"  # meta: the app version head office says IT rolled out ("" none)
+
 def _dumps(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 

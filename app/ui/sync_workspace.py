@@ -494,6 +494,9 @@ class SyncWorkspace(Workspace):
         )
         if state.rejected:
             text += self.tr(" · Records from head office set aside (invalid): %1").replace("%1", f"{state.rejected:,}")
+        if state.upgrade_waiting:  # IT rolled out a newer version: it is installed by IT, never by the app itself
+            text += "\n" + self.tr("Version %1 has been released by the bank's IT and is waiting to be installed"
+                                    " (this PC runs %2).").replace("%1", state.release).replace("%2", state.running)
         self.queue_label.setText(text)
         rows = state.recent
         self._fill(self.table, [[

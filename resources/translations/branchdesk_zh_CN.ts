@@ -3481,6 +3481,10 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation> · 总行数据中不符合规范、已隔离的记录：%1</translation>
         </message>
         <message>
+            <source>Version %1 has been released by the bank's IT and is waiting to be installed (this PC runs %2).</source>
+            <translation>新版本 %1 已由银行 IT 发布，等待安装（本机为 %2；程序不会自行更新）。</translation>
+        </message>
+        <message>
             <source>Last sync: never</source>
             <translation>上次同步：从未同步</translation>
         </message>

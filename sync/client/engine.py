@@ -432,6 +432,10 @@ class SyncEngine:
             cursor = syncdata.get_cursor(db)
             ans = self.t.request("POST", f"{self._path}/checkpoint", body={"cursor": cursor, "scopes": scopes})
             r.high = max(r.high, ans["high"])
+            release = ans.get("release")
+            if isinstance(release, str) and release != meta_get(db, syncdata.RELEASE_KEY, ""):
+                with write(db):  # the version IT rolled out, for the status to say an upgrade waits
+                    meta_set(db, syncdata.RELEASE_KEY, release[:40])
             if ans["confirmed"]:
                 r.status = SYNCED
                 r.mismatched = []

@@ -25,6 +25,7 @@ from typing import Any
 import requests
 import urllib3.exceptions
 
+from app import __version__
 from sync import protocol as p
 
 log = logging.getLogger("sync.client")
@@ -106,7 +107,8 @@ class Transport:
         if config.ca_bundle:
             self.session.verify = config.ca_bundle
         self.session.headers.update(
-            {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), "Accept-Encoding": "gzip", **config.extra_headers}
+            {p.PROTOCOL_HEADER: str(p.PROTOCOL_VERSION), p.APP_VERSION_HEADER: __version__, "Accept-Encoding": "gzip",
+             **config.extra_headers}
         )
 
     def close(self) -> None:

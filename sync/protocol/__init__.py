@@ -48,6 +48,7 @@ PROTOCOL_VERSION = 2
 MIN_PROTOCOL_VERSION = 2
 PROTOCOL_HEADER = "X-BranchDesk-Protocol"
 SERVER_TIME_HEADER = "X-Server-Time"
+APP_VERSION_HEADER = "X-BranchDesk-App"  # the app version a PC runs (head office lists it per device)
 
 # The uid of a reference record (township, village, staff, tag, campaign...) is its
 # code; of a client, whitelist entry or field-work record, a UUID made where the
@@ -217,6 +218,7 @@ class CheckpointResponse:
     mismatched: list[str]
     scopes: dict[str, ScopeSummary]
     server_time: str
+    release: str = ""  # the app version IT rolled out (``branchdesk-hq release``); "" when none is set
 
 
 @dataclass

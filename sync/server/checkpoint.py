@@ -11,15 +11,19 @@ never the records: O(kinds), whatever the size of the branch.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 from sync import protocol as p
 from sync.server.base import StoreBase
-from sync.server.db import Device, devices, now, summaries
+from sync.server.db import Device, HQError, devices, hq_meta, now, safe_text, summaries
 from sync.server.pull import high, scopes_of
 
+RELEASE_KEY = "release"
+VERSION = re.compile(r"\d{1,4}(\.\d{1,4}){1,3}")
 
 class CheckpointStore(StoreBase):
     def summaries(self, branch: str, *, scopes: Sequence[str] | None = None) -> tuple[int, dict[str, p.ScopeSummary]]:
@@ -40,9 +44,10 @@ class CheckpointStore(StoreBase):
         return top, {k: p.ScopeSummary(n, p.hash_text(h)) for k, (n, h) in totals.items() if n}
 
     def confirm(self, device: Device, cursor: int, theirs: dict[str, p.ScopeSummary], *,
-                scopes: Sequence[str] | None = None) -> p.CheckpointResponse:
+                scopes: Sequence[str] | None = None, app_version: str = "") -> p.CheckpointResponse:
         """Compare the device's per-kind summaries with ours over the scopes it reads (by default
-        ``read_scopes(device)``); a match at or past our high seq confirms the sync."""
+        ``read_scopes(device)``); a match at or past our high seq confirms the sync, and records the
+        app version the device runs. The answer says which version IT rolled out."""
         if scopes is None:
             scopes = self.read_scopes(device)  # type: ignore[attr-defined]
         top, ours = self.summaries(device.branch, scopes=scopes)
@@ -54,7 +59,26 @@ class CheckpointStore(StoreBase):
         confirmed = not mismatched and cursor >= top
         if confirmed:
             with self.engine.begin() as c:
-                c.execute(devices.update().where(devices.c.id == device.id)
-                          .values(last_confirmed=now(), last_cursor=cursor))
+                values: dict[str, Any] = {"last_confirmed": now(), "last_cursor": cursor}
+                if app_version:
+                    values["app_version"] = safe_text(app_version, 40)
+                c.execute(devices.update().where(devices.c.id == device.id).values(**values))
         return p.CheckpointResponse(confirmed=confirmed, high=top, mismatched=mismatched, scopes=ours,
-                                    server_time=now())
+                                    server_time=now(), release=self.release())
+
+    def release(self) -> str:
+        """The app version IT rolled out to the branches ("" when none is set)."""
+        with self._read() as c:
+            return c.execute(sa.select(hq_meta.c.value).where(hq_meta.c.key == RELEASE_KEY)).scalar() or ""
+
+    def set_release(self, version: str) -> str:
+        """Say which app version IT rolled out ("" withdraws it); every PC learns it at its next sync.
+        Raises HQError (400) for something that is not a version number."""
+        version = version.strip()
+        if version and not VERSION.fullmatch(version):
+            raise HQError(f"版本号“{safe_text(version, 40)}”不对：应写作 数字.数字.数字，如 0.2.0。", 400)
+        with self.engine.begin() as c:
+            c.execute(sa.delete(hq_meta).where(hq_meta.c.key == RELEASE_KEY))
+            if version:
+                c.execute(hq_meta.insert().values(key=RELEASE_KEY, value=version))
+        return version

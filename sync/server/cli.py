@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     ib.add_argument("file", type=Path, metavar="离线包")
     ib.add_argument("--reply", type=Path, metavar="回执包",
                     help="回执包写到哪里（默认与离线包同一文件夹，文件名加“-回执”）")
+    rl = sub.add_parser("release", help="发布给网点的程序版本（各电脑下次同步时得知有新版本等待安装）")
+    rl.add_argument("version", nargs="?", metavar="版本", help="如 0.2.0；不写则显示当前发布的版本")
+    rl.add_argument("--clear", action="store_true", help="撤回：不再提示网点有新版本")
     dm = sub.add_parser("demo", parents=[as_json], help="写入与演示县一致的总行数据")
     dm.add_argument("--clients", type=int, default=5000, metavar="N", help="客户数量（默认 5000）")
     dm.add_argument("--seed", type=int, default=2026, metavar="S", help="随机种子（与网点的 branchdesk demo 一致）")
@@ -208,11 +211,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             def state(d: dict[str, Any]) -> str:
                 return "已吊销" if d["revoked_at"] else ("已注册" if d["enrolled_at"] else "等待注册")
 
-            rows = [(d["id"], d["branch"], d["county"] or "", d["name"], state(d), _time(d["last_seen"]),
+            release = store.release()
+
+            def version(d: dict[str, Any]) -> str:
+                v = d.get("app_version") or "—"
+                return f"{v}（待升级）" if release and d.get("app_version") and d["app_version"] != release else v
+
+            rows = [(d["id"], d["branch"], d["county"] or "", d["name"], state(d), version(d), _time(d["last_seen"]),
                      _time(d["last_confirmed"]), f"{d['last_cursor'] or 0:,}") for d in devices]
-            heads = ("设备号", "网点", "县域（只读全县）", "名称", "状态", "最近联系", "最近确认一致", "游标")
+            heads = ("设备号", "网点", "县域（只读全县）", "名称", "状态", "程序版本", "最近联系", "最近确认一致",
+                     "游标")
             empty = "还没有设备（branchdesk-hq device enrol 网点代码）。"
-            _show(args, devices, table(heads, rows, left=7) if rows else empty)
+            _show(args, devices, table(heads, rows, left=8) if rows else empty)
         elif args.cmd == "publish":
             from sync.server.scenarios import kind_of, prepare
             from sync.server.sheets import FIRST_DATA_ROW, read_sheet
@@ -245,6 +255,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                      _KEPT.get(c["kept"], c["kept"]), "已处理" if c["resolved_at"] else "待处理") for c in found]
             heads = ("编号", "时间", "类型", "字段", "原值", "网点的值", "总行的值", "结果", "状态")
             _show(args, found, table(heads, rows) if rows else f"网点 {args.branch} 没有冲突记录。")
+        elif args.cmd == "release":
+            if args.clear:
+                store.set_release("")
+                print("已撤回发布的版本：网点不再提示新版本。")
+            elif args.version:
+                v = store.set_release(args.version)
+                print(f"已发布版本 {v}：各网点电脑下次同步时会提示“新版本 {v} 等待安装”（程序不会自行更新）。")
+            else:
+                v = store.release()
+                print(f"当前发布的版本：{v}" if v else "尚未发布版本（branchdesk-hq release 0.2.0）。")
         elif args.cmd == "denials":
             found = store.list_denials()
             rows = [(_time(d["time"]), d["device_id"] or "", d["device_branch"] or "", d["target"], d["reason"])

@@ -35,7 +35,7 @@ from sync.protocol.schema import bad_char
 
 log = logging.getLogger("sync.server")
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SHARED = ""  # the scope of records every branch sees (tag catalogue, word list...): equality, never NULL,
 # so both engines read it off the (branch, seq) index in order
 
@@ -82,6 +82,7 @@ devices = sa.Table(
     sa.Column("box_pub", sa.String(64)),
     sa.Column("last_bundle", sa.BigInteger),
     sa.Column("last_bundle_hash", sa.String(64)),
+    sa.Column("app_version", sa.String(40)),  # the app version it ran at its last confirmed sync
 )
 counter = sa.Table(
     "counter",
@@ -256,6 +257,9 @@ def create_schema(engine: Engine) -> None:
             for col, typ in (("county", "VARCHAR(16)"), ("sign_pub", "VARCHAR(64)"), ("box_pub", "VARCHAR(64)"),
                              ("last_bundle", "BIGINT"), ("last_bundle_hash", "VARCHAR(64)")):
                 c.exec_driver_sql(f"ALTER TABLE devices ADD COLUMN {col} {typ}")
+    if old in (1, 2, 3, 4, 5):
+        with engine.begin() as c:  # schema 6: the app version each device runs
+            c.exec_driver_sql("ALTER TABLE devices ADD COLUMN app_version VARCHAR(40)")
     metadata.create_all(engine)
     with engine.begin() as c:
         if c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).first() is None:

@@ -202,6 +202,7 @@ class DeviceStore(StoreBase):
                 sa.select(
                     devices.c.id, devices.c.branch, devices.c.county, devices.c.name, devices.c.enrolled_at,
                     devices.c.revoked_at, devices.c.last_seen, devices.c.last_confirmed, devices.c.last_cursor,
+                    devices.c.app_version,
                 ).order_by(devices.c.id)
             )
             return [dict(r._mapping) for r in rows]

@@ -60,7 +60,12 @@ def test_enrol_and_sync_from_the_sync_workspace(qtbot, demo_dir: Path, hq, tmp_p
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=5_000)
     assert page.table.item(0, 1).text() == "已同步（总行已确认）"
     qtbot.waitUntil(lambda: w.sync_label.text().startswith("上次同步：总行已确认"), timeout=5_000)
-    assert "未上传的修改：0" in page.queue_label.text()
+    assert "未上传的修改：0" in page.queue_label.text() and "等待安装" not in page.queue_label.text()
+    # IT rolls out a newer version: the next sync says it is waiting to be installed
+    hq.store.set_release("99.0.0")
+    page.sync_now()
+    qtbot.waitUntil(lambda: not page.running, timeout=60_000)
+    qtbot.waitUntil(lambda: "新版本 99.0.0 已由银行 IT 发布，等待安装" in page.queue_label.text(), timeout=5_000)
     if shots := __import__("os").environ.get("BRANCHDESK_SHOTS"):
         w.grab().save(str(Path(shots) / "6-sync.png"))
     w.close()
