@@ -191,6 +191,12 @@ class SyncWorkspace(Workspace):
         form = QFormLayout(self.enrol_box)
         self.server_edit = QLineEdit()
         self.server_edit.setPlaceholderText("https://sync.bank.local")
+        held = SyncSettings.load(self.ctx.settings)
+        if "server_url" in held.locked:  # the address IT set for every PC (app.policy)
+            self.server_edit.setText(held.server_url)
+            self.server_edit.setReadOnly(True)
+            self.server_edit.setToolTip(self.tr("Set for every PC by the bank's IT (policy); it cannot be changed"
+                                                " here."))
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM")
         self.proxy_edit = QLineEdit()

@@ -3269,6 +3269,10 @@ If it is a different head-office service, this PC must be enrolled again before 
             <translation>开始时间</translation>
         </message>
         <message>
+            <source>Set for every PC by the bank's IT (policy); it cannot be changed here.</source>
+            <translation>由银行 IT 为所有电脑统一设置（策略），不能在此修改。</translation>
+        </message>
+        <message>
             <source>Settings…</source>
             <translation>设置…</translation>
         </message>

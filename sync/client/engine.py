@@ -115,6 +115,11 @@ def enrol(
     database key is kept, the settings) comes before the confirmation, so a PC that
     fails at any of them leaves the code usable: enrol again once the cause is fixed.
     """
+    held = SyncSettings.load(store.settings)
+    if "server_url" in held.locked and server_url.strip().rstrip("/") != held.server_url:
+        # the address IT set for every PC (app.policy) is the one this PC syncs with
+        raise SyncError(f"总行地址由银行 IT 统一设置为 {held.server_url}，不能改用 {server_url.strip()}。"
+                        "请用这个地址注册（注册码仍然有效）。")
     cfg = TransportConfig(server_url=server_url, proxy=proxy, ca_bundle=ca_bundle, retries=0)
     t = Transport(cfg)
     try:

@@ -77,3 +77,34 @@ def test_the_commands_say_it(hq_sqlite, tmp_path: Path, capsys: pytest.CaptureFi
     assert status.returncode == 0 and f"新版本 99.0.0 已由银行 IT 发布，等待安装（本机为 {__version__}" in status.stdout
     code, out, _err = run("release", "--clear")
     assert code == 0 and "已撤回" in out
+
+
+def test_a_pc_enrols_only_with_the_address_it_set_by_policy(hq_sqlite, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from app import policy
+    from app.store.store import Store
+    from sync.client.config import SyncSettings
+    from sync.client.engine import enrol
+    from sync.client.transport import SyncError
+    from tests.support.branch import DEMO_BRANCH
+
+    hq = hq_sqlite
+    seed_demo(hq.store, n_clients=5)
+    rules = tmp_path / "policy.json"
+    rules.write_text(json.dumps({"ServerUrl": hq.url}), encoding="utf-8")
+    monkeypatch.setenv(policy.POLICY_FILE_ENV, str(rules))
+    policy.reload()
+    try:
+        store = Store.open(tmp_path / "pc", create=True)
+        _id, code = hq.store.new_enrolment(DEMO_BRANCH, "pc")
+        with pytest.raises(SyncError) as refused:
+            enrol(store, "https://elsewhere.example", code)
+        assert f"总行地址由银行 IT 统一设置为 {hq.url}" in str(refused.value) and "注册码仍然有效" in str(refused.value)
+        s = enrol(store, hq.url + "/", code)  # the same address, as typed
+        assert s.enrolled and SyncSettings.load(store.settings).server_url == hq.url
+        assert sync(store).synced
+    finally:
+        monkeypatch.delenv(policy.POLICY_FILE_ENV)
+        policy.reload()
