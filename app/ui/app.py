@@ -80,11 +80,19 @@ def build_context(store: Store, staff_code: str | None) -> AppContext:
     )
 
 
+def ui_language(settings: Settings, requested: str | None = None) -> str:
+    """The language to show: ``--lang`` when given, unless IT set the language for every PC
+    (``app.policy``: English not offered), then the saved one. Any thread."""
+    if requested and "language" not in settings.locked:
+        return requested
+    return settings.language or i18n.DEFAULT_LANGUAGE
+
+
 def run_gui(*, data_dir: Path, user: str | None = None, lang: str | None = None) -> int:
     """Run the desktop app until its window closes; returns the exit code."""
     app = create_application()
     settings = Settings.load(data_dir)
-    i18n.install(app, lang or settings.language or i18n.DEFAULT_LANGUAGE)
+    i18n.install(app, ui_language(settings, lang))
 
     lock = InstanceLock(data_dir)
     if not lock.acquire():

@@ -327,3 +327,21 @@ def test_registry_policy_is_read(data_dir: Path, monkeypatch: pytest.MonkeyPatch
         winreg.DeleteKeyEx(winreg.HKEY_CURRENT_USER, sub, winreg.KEY_WOW64_64KEY, 0)
         winreg.DeleteKeyEx(winreg.HKEY_CURRENT_USER, sub.rsplit("\\", 1)[0], winreg.KEY_WOW64_64KEY, 0)
         policy.reload()
+
+
+def test_english_not_offered_wins_over_lang_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    from app.ui.app import ui_language
+
+    data = tmp_path / "data"
+    Settings(language="en").save(data)
+    assert ui_language(Settings.load(data), None) == "en" and ui_language(Settings.load(data), "zh_CN") == "zh_CN"
+    rules = tmp_path / "policy.json"
+    rules.write_text(json.dumps({"OfferEnglish": False}), encoding="utf-8")
+    monkeypatch.setenv(policy.POLICY_FILE_ENV, str(rules))
+    policy.reload()
+    try:
+        assert ui_language(Settings.load(data), "en") == "zh_CN"
+    finally:
+        monkeypatch.delenv(policy.POLICY_FILE_ENV)
+        policy.reload()
