@@ -5,7 +5,7 @@ Fast, in every run:
     stand-in payload (skipped where makensis is not installed);
   * the uninstaller removes exactly what a payload holds at its top level.
 
-Slow (``pytest -m slow -s tests/build``; a build takes a minute or so):
+Slow (``pytest -m slow -s tests/packaging``; a build takes a minute or so):
   * PyInstaller builds the one-folder app from the spec into temporary folders;
   * the frozen ``branchdesk-cli --self-check`` passes (encrypted DB, translations,
     CJK PDF), and the first run (cold start) and the best warm run are timed;

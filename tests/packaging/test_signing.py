@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.build.test_installer import REPO, _compile_installer, _load_make_payload, _makensis
+from tests.packaging.test_installer import REPO, _compile_installer, _load_make_payload, _makensis
 
 pytestmark = pytest.mark.skipif(shutil.which("osslsigncode") is None,
                                 reason="osslsigncode is not installed: apt-get install osslsigncode")
