@@ -15,7 +15,7 @@ villages, staff, campaigns, clusters and scenarios.
 
 Where a service already counts a figure the report takes it from there: the whitelist funnel
 is ``WhitelistService.funnel(by="cluster")`` (one village's: the same sums read from the
-village's clients, ``_village_funnel``, because the service's village filter joins every entry
+village's clients, ``_client_funnel``, because the service's village filter joins every entry
 to its client), the scenarios and their client counts are ``ScenarioService.list`` and its
 latest month ``ScenarioService.latest_period``. The campaign
 figures of ``CampaignService`` count all time, per campaign or manager; a report counts a
@@ -592,7 +592,7 @@ class ReportService:
             return s
         svc = WhitelistService(self.db, self.staff, self.ref, today=self._today)
         wf = WhitelistFilter(manager=s.manager.code if s.manager else None)
-        rows_in = self._village_funnel(s, wf) if s.village or s.branch else svc.funnel("cluster", wf)
+        rows_in = self._client_funnel(s, wf) if s.village or s.branch else svc.funnel("cluster", wf)
         if isinstance(rows_in, FieldError):
             return rows_in
         names = dict(svc.repo.clusters())
@@ -614,11 +614,12 @@ class ReportService:
                             meta={"entries": t[0], "contacted": t[1], "applied": t[2], "drawn": t[3],
                                   "drawn_fen": t[4]})
 
-    def _village_funnel(self, s: _Scope, wf: WhitelistFilter) -> list[FunnelRow] | FieldError:
-        """``WhitelistService.funnel(by="cluster")`` of one village's entries, the same figures read
-        the other way round: the service joins every entry to its client to find the village (3.5 s
-        at 376,000 entries); this lists the village's clients (live ones from the village index,
-        deleted ones from the tombstones, as the service counts both) and finds their entries."""
+    def _client_funnel(self, s: _Scope, wf: WhitelistFilter) -> list[FunnelRow] | FieldError:
+        """``WhitelistService.funnel(by="cluster")`` of the entries of one village's clients and/or one
+        branch's (a county device), the same figures read the other way round: the service joins
+        every entry to its client to find the village (3.5 s at 376,000 entries); this lists the
+        village's clients (live ones from the village index, deleted ones from the tombstones, as the
+        service counts both) and the branch's, and finds their entries."""
         denied = check(self.staff, Action.VIEW_WHITELIST)
         if denied:
             return denied

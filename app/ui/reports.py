@@ -56,15 +56,13 @@ from PySide6.QtWidgets import (
 from app.core.errors import FieldError
 from app.core.result import Changes
 from app.core.roles import Role
+from app.services.report_export import CHART_MAX, PALETTE  # the screen's chart draws as the exports do
 from app.services.reports import INT, PCT, REPORTS, TEXT, WAN, Report, ReportFilter, ReportService
 from app.store.reference import ReferenceData
 from app.ui.context import AppContext
 from app.ui.tasks import PerConnection, TaskContext
 from app.ui.workspace import Workspace
 
-# the same series colours as the exports (app.services.report_export.PALETTE)
-PALETTE = ("#2F6DB5", "#E8893A", "#4E9A5B", "#8C8C8C", "#B04A5A", "#7A5CA8")
-CHART_MAX = 40  # categories drawn; the table holds them all
 UPRIGHT_MAX = 12  # more categories than this are drawn as horizontal bars, which keep their labels whole
 BAR_ROOM = 26  # pixels per category of a horizontal bar chart (it scrolls when taller than its pane)
 ERROR_COLOUR = "#b00020"
