@@ -22,7 +22,17 @@
 ;     (which always keeps the branch's data), then installs
 ;   * Start-menu and desktop shortcuts, an Add/Remove Programs entry
 ;   * uninstall.exe keeps the branch's data unless the user ticks
-;     "also delete this PC's BranchDesk data"; uninstall.exe /S always keeps it.
+;     "also delete this PC's BranchDesk data"; uninstall.exe /S keeps it unless
+;     /REMOVEDATA is given too (uninstall.exe /S /REMOVEDATA)
+;   * machine-wide policy (what Group Policy sets, app/policy.py) from the command
+;     line, written to HKLM\SOFTWARE\Policies\BranchDesk (64-bit view):
+;       /SERVERURL=https://sync.bank.local   /PROXY=http://proxy:8080 (empty: direct)
+;       /CABUNDLE=C:\path\ca.pem   /SYNCINTERVALMINUTES=30   /IDLELOCKMINUTES=10
+;       /STALESYNCDAYS=7   /OFFERENGLISH=0|1
+;     Only the values given are written; an upgrade without them keeps the ones set
+;     before, and the uninstaller leaves them (they belong to IT, like Group Policy's).
+;     A number out of range or a malformed option stops the setup (exit code 87)
+;     before anything is installed.
 ;
 ; Data (never in the install folder; see app/store/config.py):
 ;   per user     %LOCALAPPDATA%\BranchDesk  (platformdirs user_data_dir)
@@ -42,6 +52,7 @@ CRCCheck on
 !define CLI_EXE       "branchdesk-cli.exe"
 !define UNINSTALLER   "uninstall.exe"
 !define UNINST_KEY    "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_NAME}"
+!define POLICY_KEY    "SOFTWARE\Policies\${APP_NAME}"
 !ifndef PUBLISHER
   !define PUBLISHER   "BranchDesk"
 !endif
@@ -82,6 +93,7 @@ ShowUninstDetails show
 !include "LogicLib.nsh"
 !include "FileFunc.nsh"
 !include "x64.nsh"
+!include "Sections.nsh"
 
 ; --- pages ------------------------------------------------------------------------------
 
@@ -136,6 +148,10 @@ LangString UnComponentsTop   ${LANG_ENGLISH}     "By default only the program is
 LangString MsgConfirmData    ${LANG_SIMPCHINESE} "确定要永久删除本机的网点数据吗？$\r$\n$\r$\n客户数据库和所有备份都会被删除，无法恢复。"
 LangString MsgConfirmData    ${LANG_ENGLISH}     "Permanently delete this PC's BranchDesk data?$\r$\n$\r$\nThe client database and all backups will be deleted. This cannot be undone."
 LangString DetailKeepData    ${LANG_SIMPCHINESE} "网点数据已保留。"
+LangString MsgBadOption      ${LANG_SIMPCHINESE} "命令行参数 /$R1 的值“$R2”无效：应为 $R3。安装未进行。"
+LangString MsgBadOption      ${LANG_ENGLISH}     "The value '$R2' of /$R1 is not valid: expected $R3. Nothing was installed."
+LangString DetailPolicy      ${LANG_SIMPCHINESE} "写入本机策略：$R1"
+LangString DetailPolicy      ${LANG_ENGLISH}     "Machine policy set: $R1"
 LangString DetailKeepData    ${LANG_ENGLISH}     "The branch's data was kept."
 
 ; --- version resource of setup.exe ----------------------------------------------------
@@ -252,6 +268,142 @@ FunctionEnd
 !insertmacro IS_PROCESS_RUNNING ""
 !insertmacro IS_PROCESS_RUNNING "un."
 
+; --- machine policy from the command line -----------------------------------------------
+;
+; Each /NAME= option becomes the registry value of the same policy (app/policy.py,
+; resources/policy/BranchDesk.admx). Checked in .onInit, written after the files.
+; Registers: $R1 the option, $R2 its value, $R3 what was expected, $R4 the number.
+
+
+Var PolicyOpts    ; the command line's parameters
+
+; The value of /NAME= in the parameters, or the error flag when the option is absent.
+; Unlike GetOptions (whose values end at the next "/", which cuts URLs), a value runs
+; to the next option (" /" or ' "/') or the end, and may be quoted: /SERVERURL=https://x.bank.local,
+; "/CABUNDLE=C:\Program Files\Bank\ca.pem", /PROXY= (empty). Case-insensitive.
+; Push the parameters, then "/NAME="; Pop the value.
+Function GetPolicyOption
+  Exch $R6          ; "/NAME="
+  Exch
+  Exch $R5          ; the parameters
+  Push $R7
+  Push $R8
+  Push $R9
+  Push $0
+  StrLen $R7 $R6
+  StrCpy $R8 0      ; position
+  ClearErrors
+  ${Do}
+    StrCpy $R9 $R5 $R7 $R8
+    ${If} $R9 == ""
+      SetErrors
+      StrCpy $R6 ""
+      ${Break}
+    ${EndIf}
+    StrCpy $0 ""
+    ${If} $R8 > 0
+      IntOp $0 $R8 - 1
+      StrCpy $0 $R5 1 $0
+    ${EndIf}
+    ${If} $0 != ""
+    ${AndIf} $0 != " "
+    ${AndIf} $0 != '"'
+      StrCpy $R9 ""   ; inside another word: not this option
+    ${EndIf}
+    ${If} $R9 == $R6
+      IntOp $R8 $R8 + $R7
+      StrCpy $R9 $R5 "" $R8   ; from the value to the end
+      StrCpy $R8 0
+      ${Do}
+        StrCpy $0 $R9 2 $R8
+        ${If} $0 == " /"
+        ${OrIf} $0 == ""
+          ${Break}
+        ${EndIf}
+        StrCpy $0 $R9 3 $R8
+        ${If} $0 == ' "/'
+          ${Break}
+        ${EndIf}
+        IntOp $R8 $R8 + 1
+      ${Loop}
+      StrCpy $R6 $R9 $R8
+      ${Do}                   ; trailing spaces and quotes, then a leading quote
+        StrCpy $0 $R6 1 -1
+        ${If} $0 != " "
+        ${AndIf} $0 != '"'
+          ${Break}
+        ${EndIf}
+        StrCpy $R6 $R6 -1
+      ${Loop}
+      StrCpy $0 $R6 1
+      ${If} $0 == '"'
+        StrCpy $R6 $R6 "" 1
+      ${EndIf}
+      ${Break}
+    ${EndIf}
+    IntOp $R8 $R8 + 1
+  ${Loop}
+  Pop $0
+  Pop $R9
+  Pop $R8
+  Pop $R7
+  Pop $R5
+  Exch $R6
+FunctionEnd
+
+; Check or write one policy option: MODE check|write, the option, its registry value
+; name, type (sz|dword) and, for numbers, the range. A bad number quits with exit code 87.
+!macro POLICY_OPTION MODE OPTION VALUE TYPE MIN MAX
+  Push $PolicyOpts
+  Push "/${OPTION}="
+  Call GetPolicyOption
+  Pop $R2
+  ${IfNot} ${Errors}
+    StrCpy $R1 "${OPTION}"
+    ${If} "${TYPE}" == "dword"
+      IntOp $R4 $R2 + 0
+      ${If} "$R4" != "$R2"
+      ${OrIf} $R4 < ${MIN}
+      ${OrIf} $R4 > ${MAX}
+        ${If} "${MODE}" == "check"
+          StrCpy $R3 "${MIN}–${MAX}"
+          MessageBox MB_OK|MB_ICONSTOP "$(MsgBadOption)" /SD IDOK
+          SetErrorLevel 87   ; ERROR_INVALID_PARAMETER
+          Quit
+        ${EndIf}
+      ${ElseIf} "${MODE}" == "write"
+        WriteRegDWORD HKLM "${POLICY_KEY}" "${VALUE}" $R4
+        DetailPrint "$(DetailPolicy)"
+      ${EndIf}
+    ${Else}
+      ${If} "${MODE}" == "write"
+        WriteRegStr HKLM "${POLICY_KEY}" "${VALUE}" $R2
+        DetailPrint "$(DetailPolicy)"
+      ${EndIf}
+    ${EndIf}
+  ${EndIf}
+!macroend
+
+!macro POLICY_OPTIONS MODE
+  !insertmacro POLICY_OPTION ${MODE} SERVERURL ServerUrl sz 0 0
+  !insertmacro POLICY_OPTION ${MODE} PROXY Proxy sz 0 0
+  !insertmacro POLICY_OPTION ${MODE} CABUNDLE CaBundle sz 0 0
+  !insertmacro POLICY_OPTION ${MODE} SYNCINTERVALMINUTES SyncIntervalMinutes dword 1 1440
+  !insertmacro POLICY_OPTION ${MODE} IDLELOCKMINUTES IdleLockMinutes dword 1 240
+  !insertmacro POLICY_OPTION ${MODE} STALESYNCDAYS StaleSyncDays dword 1 30
+  !insertmacro POLICY_OPTION ${MODE} OFFERENGLISH OfferEnglish dword 0 1
+!macroend
+
+Function CheckPolicyOptions
+  ${GetParameters} $PolicyOpts
+  !insertmacro POLICY_OPTIONS check
+FunctionEnd
+
+Function WritePolicyOptions
+  SetRegView 64
+  !insertmacro POLICY_OPTIONS write
+FunctionEnd
+
 ; --- installer ------------------------------------------------------------------------
 
 Function .onInit
@@ -273,6 +425,7 @@ Function .onInit
   ${AndIf} $INSTDIR == "$PROGRAMFILES64\${APP_NAME}"
     StrCpy $INSTDIR $OldInstDir
   ${EndIf}
+  Call CheckPolicyOptions
   Call RefuseWhileRunning
 FunctionEnd
 
@@ -321,6 +474,7 @@ Section "-App" SecApp
   ${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
   IntFmt $0 "0x%08X" $0
   WriteRegDWORD HKLM "${UNINST_KEY}" "EstimatedSize" $0
+  Call WritePolicyOptions
 SectionEnd
 
 ; The finish page's "start" box: the installer runs elevated, the app must not
@@ -334,6 +488,7 @@ FunctionEnd
 Function un.onInit
   Call un.RequireAdminAnd64Bit
   Call un.RefuseWhileRunning
+  Call un.SelectDataRemoval
 FunctionEnd
 
 Section "un.$(SecAppName)" SecUnApp
@@ -374,8 +529,8 @@ FunctionEnd
 
 Section /o "un.$(SecDataName)" SecUnData
   ${If} ${Silent}
-    DetailPrint "$(DetailKeepData)"   ; a silent uninstall (also every upgrade) keeps the data
-    Return
+    ; silent: selected only by /REMOVEDATA (un.SelectDataRemoval); every upgrade keeps the data
+    Goto delete
   ${EndIf}
   MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "$(MsgConfirmData)" /SD IDNO IDYES delete
   DetailPrint "$(DetailKeepData)"
@@ -399,6 +554,18 @@ Section /o "un.$(SecDataName)" SecUnData
   Push $0
   Call un.DeleteDataFolderContents
 SectionEnd
+
+; uninstall.exe /S /REMOVEDATA: IT asks for the data to go too (the section is off by default).
+Function un.SelectDataRemoval
+  ${If} ${Silent}
+    ${GetParameters} $0
+    ClearErrors
+    ${GetOptions} $0 "/REMOVEDATA" $1
+    ${IfNot} ${Errors}
+      !insertmacro SelectSection ${SecUnData}
+    ${EndIf}
+  ${EndIf}
+FunctionEnd
 
 !insertmacro MUI_UNFUNCTION_DESCRIPTION_BEGIN
   !insertmacro MUI_DESCRIPTION_TEXT ${SecUnApp} "$(SecAppDesc)"

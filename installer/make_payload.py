@@ -33,12 +33,19 @@ CONTENTS = "_internal"
 TOP_LEVEL = frozenset({APP_EXE, CLI_EXE, CONTENTS})
 
 
-def make_standin(out: Path) -> Path:
-    """A tiny payload laid out like the real one."""
+def make_standin(out: Path, app_exe: Path | None = None, non_ascii: bool = True) -> Path:
+    """A tiny payload laid out like the real one.
+
+    ``app_exe``: a real Windows program to stand in for ``BranchDesk.exe`` (the Wine tests
+    use Wine's ``ping.exe``, which keeps running, to see the setup refuse a running app).
+    ``non_ascii``: include a folder with a Chinese name (the MSI builder refuses those).
+    """
     out.mkdir(parents=True, exist_ok=True)
     for name in (APP_EXE, CLI_EXE):
         # "MZ" so that anything sniffing the files sees a PE header stub.
         (out / name).write_bytes(b"MZ" + b"\0" * 62 + f"stand-in {name}\n".encode())
+    if app_exe is not None:
+        shutil.copyfile(app_exe, out / APP_EXE)
     internal = out / CONTENTS
     files = {
         "python311.dll": b"stand-in\n",
@@ -49,8 +56,10 @@ def make_standin(out: Path) -> Path:
         "app/core/data/compliance_words.json": b"[]\n",
         "PySide6/Qt/plugins/platforms/qwindows.dll": b"stand-in\n",
         "PySide6/Qt/translations/qtbase_zh_CN.qm": b"stand-in\n",
-        "名称 with spaces/说明.txt": "非 ASCII 路径\n".encode(),
+        "folder with spaces/read me.txt": b"spaces in a path\n",
     }
+    if non_ascii:
+        files["名称 with spaces/说明.txt"] = "非 ASCII 路径\n".encode()
     for rel, data in files.items():
         path = internal / rel
         path.parent.mkdir(parents=True, exist_ok=True)
