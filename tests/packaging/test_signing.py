@@ -123,3 +123,27 @@ def test_a_release_build_without_a_certificate_stops_and_a_development_build_war
     assert sign.main(["--release", str(setup_exe)]) == 1
     assert "BRANCHDESK_SIGN_KEY" in capsys.readouterr().err
     assert setup_exe.read_bytes() == before
+
+
+def test_the_msi_is_signed_verifies_and_still_installs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       wine) -> None:
+    """The MSI (wixl) signed the same way; Wine's msiexec still installs the signed package."""
+    from tests.packaging.conftest import load_installer_module
+
+    for tool in ("wixl", "msibuild", "msiinfo"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (apt-get install wixl msitools)")
+    sign = _sign_module()
+    build_msi = load_installer_module("build_msi")
+    payload = _load_make_payload().make_standin(tmp_path / "payload", non_ascii=False)
+    msi = build_msi.build(payload, tmp_path / "BranchDesk-0.1.0.msi", "0.1.0")
+    root, cert, key = _certificates(tmp_path)
+    assert not sign.verify(msi, root)[0]
+    monkeypatch.setenv("BRANCHDESK_SIGN_CERT", str(cert))
+    monkeypatch.setenv("BRANCHDESK_SIGN_KEY", str(key))
+    assert sign.main(["--release", str(msi)]) == 0
+    ok, words = sign.verify(msi, root)
+    assert ok, words
+    code, _ = wine.run("msiexec", "/i", str(msi), "/qn")
+    assert code == 0
+    assert (wine.host(r"C:\Program Files\BranchDesk") / "BranchDesk.exe").is_file()
