@@ -40,6 +40,7 @@ from app.core.roles import Action, Role, Staff, check
 from app.services.campaigns import CONVERTED
 from app.services.scenarios import ScenarioService
 from app.services.whitelist import WhitelistService
+from app.store import syncdata
 from app.store.reference import ReferenceData, StaffRow, Village
 from app.store.whitelist import FunnelRow, WhitelistFilter
 from sync.protocol.kinds import SEGMENTS
@@ -192,6 +193,7 @@ class ReportService:
         self.staff = staff
         self.ref = ref or ReferenceData(db)
         self._today = today
+        self._branch_names: dict[str, str] | None = None
 
     @property
     def today(self) -> date:
@@ -243,7 +245,8 @@ class ReportService:
             branch = f.branch.strip()
             known = self.branches()
             if branch not in known:
-                why = f"可选：{'、'.join(known)}" if known else "本机只有本网点的数据（不是县级设备）"
+                why = (f"可选：{'、'.join(self.branch_label(b) for b in known)}" if known
+                       else "本机只有本网点的数据（不是县级设备）")
                 return _field("branch", "网点", "unknown", f"网点“{branch}”不在本机的数据中；{why}。")
         return _Scope(start, end, manager, village, branch)
 
@@ -252,13 +255,20 @@ class ReportService:
         return [r[0] for r in self.db.conn.execute(
             "SELECT DISTINCT branch FROM record_branch WHERE kind = 'client' ORDER BY branch")]
 
+    def branch_label(self, code: str) -> str:
+        """A branch as a person reads it: 名称（代码） once head office has named it, else its code."""
+        if self._branch_names is None:
+            self._branch_names = syncdata.branch_names(self.db)
+        name = self._branch_names.get(code)
+        return f"{name}（{code}）" if name and name != code else code
+
     def _scope_text(self, s: _Scope, *, period: bool = True) -> str:
         parts = [f"期间：{s.start.isoformat()} 至 {s.end.isoformat()}" if period
                  else f"截至 {self.today.isoformat()}（当前状态，不按期间）"]
         parts.append(f"客户经理：{s.manager.name}（{s.manager.code}）" if s.manager else "客户经理：全部")
         parts.append(f"村：{self.ref.full_name(s.village)}" if s.village else "村：全部")
         if s.branch:
-            parts.append(f"网点：{s.branch}")
+            parts.append(f"网点：{self.branch_label(s.branch)}")
         return "；".join(parts)
 
     def _report(self, name: str, s: _Scope, columns: tuple[str, ...], formats: tuple[str, ...],

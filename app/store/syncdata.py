@@ -43,6 +43,10 @@ _CHUNK = 900
 
 
 RELEASE_KEY = "hq_release"  # meta: the app version head office says IT rolled out ("" none)
+BRANCH_NAMES_KEY = "hq_branch_names"  # meta: a county device's branches, {code: name} as JSON
+WHOSE_DONE_KEY = "record_branch_filled"  # meta: a county device has asked whose its older records are
+# the kinds whose branch a county device keeps apart (its reports filter clients and scenarios by branch)
+WHOSE_KINDS = ("client", "scenario")
 
 def _dumps(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
@@ -177,6 +181,36 @@ def record_branches(db: sqlite_utils.Database, whose: Any) -> int:
             and isinstance(uids, list) for uid in uids if isinstance(uid, str)]
     db.conn.executemany("INSERT OR REPLACE INTO record_branch (kind, uid, branch) VALUES (?, ?, ?)", rows)
     return len(rows)
+
+
+def without_branch(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """The uids of records of ``WHOSE_KINDS`` held without a ``record_branch`` row (pulled by a version
+    that was not told whose they are, or shared records), per kind."""
+    out: dict[str, list[str]] = {}
+    for kind in WHOSE_KINDS:
+        name = table(kind).name
+        uids = [r[0] for r in db.conn.execute(
+            f"SELECT uid FROM {name} t WHERE NOT EXISTS"
+            " (SELECT 1 FROM record_branch b WHERE b.kind = ? AND b.uid = t.uid) ORDER BY uid", (kind,))]
+        if uids:
+            out[kind] = uids
+    return out
+
+
+def keep_branch_names(db: sqlite_utils.Database, names: dict[Any, Any]) -> None:
+    """Keep a county device's branch names as head office gave them (codes and names as text, at most
+    200 of them; anything else ignored). Call inside ``db.write``."""
+    clean = {k[:32]: v[:100] for k, v in list(names.items())[:200] if isinstance(k, str) and isinstance(v, str)}
+    meta_set(db, BRANCH_NAMES_KEY, _dumps(clean))
+
+
+def branch_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """A county device's branch names by code (empty when head office has not said)."""
+    try:
+        names = json.loads(meta_get(db, BRANCH_NAMES_KEY, "") or "{}")
+    except ValueError:
+        return {}
+    return names if isinstance(names, dict) else {}
 
 
 def apply_page(

@@ -295,17 +295,18 @@ class ReportsWorkspace(Workspace):
             staff = sorted((s.code, s.name) for s in ref.staff_by_code.values()
                            if s.active and s.role == Role.MANAGER.value)
             villages = [ref.full_name(v) for v in ref.villages.values()]
-            return staff, villages, self.services(tc.db).branches()
+            svc = self.services(tc.db)
+            return staff, villages, [(code, svc.branch_label(code)) for code in svc.branches()]
 
         self.ctx.reader.submit(read, success=self._fill_choices, name="report-choices")
 
-    def _fill_choices(self, choices: tuple[list[tuple[str, str]], list[str], list[str]]) -> None:
+    def _fill_choices(self, choices: tuple[list[tuple[str, str]], list[str], list[tuple[str, str]]]) -> None:
         staff, villages, branches = choices
         self.branch.blockSignals(True)
         self.branch.clear()
         self.branch.addItem(self.tr("All branches"), "")
-        for code in branches:
-            self.branch.addItem(code, code)
+        for code, label in branches:
+            self.branch.addItem(label, code)
         self.branch.blockSignals(False)
         self.branch.setVisible(bool(branches))
         self.branch_label.setVisible(bool(branches))

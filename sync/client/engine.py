@@ -203,7 +203,7 @@ class SyncEngine:
         log_id = syncdata.log_start(db)
         try:
             steps = (("keys", self._keys), ("push", self._push), ("pull", self._pull), ("refetch", self._refetch),
-                     ("verify", self._verify))
+                     ("whose", self._whose), ("verify", self._verify))
             for phase, step in steps:
                 t0 = time.monotonic()
                 step(db)
@@ -409,6 +409,24 @@ class SyncEngine:
                 r.kinds.update(k for k, _c, rows in parts if rows)
                 r.high = max(r.high, ans["high"])
 
+    def _whose(self, db: Any) -> None:
+        """On a county device, once: ask whose each record it held before head office said so with
+        every page (records pulled by an older version have no ``record_branch`` row, and would be
+        missing from every report filtered by branch until they changed again). Only the branch of
+        each is fetched, 500 uids a request; done when every kind has been asked through."""
+        if not self.settings.county or meta_get(db, syncdata.WHOSE_DONE_KEY):
+            return
+        for kind, uids in syncdata.without_branch(db).items():
+            for n in range(0, len(uids), 500):
+                self._check()
+                self.progress(SyncProgress("pull", n, len(uids), "补记各记录所属网点"))
+                ans = self.t.request("POST", f"{self._path}/fetch",
+                                     body={"kind": kind, "uids": uids[n : n + 500], "whose_only": True})
+                with write(db):
+                    syncdata.record_branches(db, ans.get("branches"))
+        with write(db):
+            meta_set(db, syncdata.WHOSE_DONE_KEY, "1")
+
     # --- verify -----------------------------------------------------------------------------
 
     def _recount_due(self, db: Any) -> bool:
@@ -441,6 +459,10 @@ class SyncEngine:
             if isinstance(release, str) and release != meta_get(db, syncdata.RELEASE_KEY, ""):
                 with write(db):  # the version IT rolled out, for the status to say an upgrade waits
                     meta_set(db, syncdata.RELEASE_KEY, release[:40])
+            names = ans.get("branch_names")
+            if isinstance(names, dict) and names:  # a county device: the names of the branches it reads
+                with write(db):
+                    syncdata.keep_branch_names(db, names)
             if ans["confirmed"]:
                 r.status = SYNCED
                 r.mismatched = []

@@ -197,6 +197,9 @@ class FetchRequest:
 
     kind: str
     uids: list[str]
+    # only whose each record is (``branches``), no records: a county device filling in what it held
+    # before head office said so (an older head office ignores this and sends the records)
+    whose_only: bool = False
 
 
 @dataclass
@@ -219,6 +222,8 @@ class CheckpointResponse:
     scopes: dict[str, ScopeSummary]
     server_time: str
     release: str = ""  # the app version IT rolled out (``branchdesk-hq release``); "" when none is set
+    # only to a device that reads several branches (a county's): code -> name of each branch it reads
+    branch_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

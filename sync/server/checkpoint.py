@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from sync import protocol as p
 from sync.server.base import StoreBase
-from sync.server.db import Device, HQError, devices, hq_meta, now, safe_text, summaries
+from sync.server.db import SHARED, Device, HQError, branches, devices, hq_meta, now, safe_text, summaries
 from sync.server.pull import high, scopes_of
 
 RELEASE_KEY = "release"
@@ -63,8 +63,15 @@ class CheckpointStore(StoreBase):
                 if app_version:
                     values["app_version"] = safe_text(app_version, 40)
                 c.execute(devices.update().where(devices.c.id == device.id).values(**values))
+        names = self.branch_names(scopes) if sum(1 for s in scopes if s != SHARED) > 1 else {}
         return p.CheckpointResponse(confirmed=confirmed, high=top, mismatched=mismatched, scopes=ours,
-                                    server_time=now(), release=self.release())
+                                    server_time=now(), release=self.release(), branch_names=names)
+
+    def branch_names(self, codes: Sequence[str]) -> dict[str, str]:
+        """The names of the branches among ``codes`` (a county device's scopes), for its screens."""
+        with self._read() as c:
+            return {code: name or code for code, name in c.execute(
+                sa.select(branches.c.code, branches.c.name).where(branches.c.code.in_(list(codes))))}
 
     def release(self) -> str:
         """The app version IT rolled out to the branches ("" when none is set)."""

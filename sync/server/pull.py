@@ -66,7 +66,7 @@ def high(c: Connection, branch: str, scopes: Sequence[str] | None = None) -> int
 class PullStore(StoreBase):
     def pull(
         self, branch: str, after: int, limit: int, kinds: Iterable[str] | None = None,
-        uids: Iterable[str] | None = None, *, scopes: Sequence[str] | None = None,
+        uids: Iterable[str] | None = None, *, scopes: Sequence[str] | None = None, whose_only: bool = False,
     ) -> Page:
         """The records ``branch`` may see with seq > ``after``, oldest first, at most ``limit``.
 
@@ -102,6 +102,10 @@ class PullStore(StoreBase):
         whose: dict[str, dict[str, list[str]]] = {}
         dumps = json.dumps
         for seq, kind, uid, deleted, data, *scope in rows:
+            if whose_only:
+                if several and scope[0] != SHARED:
+                    whose.setdefault(kind, {}).setdefault(scope[0], []).append(uid)
+                continue
             entry = out.get(kind)
             if entry is None:
                 entry = out[kind] = (p.KINDS[kind].wire_columns, [])

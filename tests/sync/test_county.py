@@ -315,7 +315,10 @@ def test_a_county_device_knows_whose_each_record_is_and_reports_one_branch(count
         both = svc.mobile_banking()
         second = svc.mobile_banking(ReportFilter(branch=SECOND))
         assert both.meta["clients"] == 43 and second.meta["clients"] == 3
-        assert [r[0] for r in second.rows] == ["bs镇bs村"] and "网点：500229-02" in second.scope
+        assert [r[0] for r in second.rows] == ["bs镇bs村"] and "网点：城口县支行巴山网点（500229-02）" in second.scope
+        # head office names the branches it reads (the report's branch box shows them so)
+        assert svc.branch_label(SECOND) == "城口县支行巴山网点（500229-02）"
+        assert svc.branch_label("500229-99") == "500229-99"
         first = svc.segments(ReportFilter(branch=DEMO_BRANCH))
         assert first.meta["end"] == 40
         wrong = svc.mobile_banking(ReportFilter(branch="500230-01"))
@@ -330,6 +333,46 @@ def test_a_county_device_knows_whose_each_record_is_and_reports_one_branch(count
         assert db.conn.execute("SELECT count(*) FROM record_branch").fetchone()[0] == 0
         wrong = ReportService(db, auth.load_staff(db, "A0001")[0]).segments(ReportFilter(branch=DEMO_BRANCH))
         assert "不是县级设备" in wrong.message
+    finally:
+        db.close()
+
+
+def test_a_county_device_synced_before_it_was_told_learns_whose_its_records_are(county_hq, tmp_path: Path) -> None:
+    """A county device whose records came before head office said whose each is (no ``record_branch``
+    rows) asks once, by uid and for the branches only, on its next sync; then never again."""
+    from app.store import syncdata
+    from app.store.reference import meta_get
+
+    hq = county_hq
+    pc = workstation(tmp_path / "county", hq.url, hq.store, county=COUNTY)
+    assert sync(pc).synced
+    db = pc.connect()
+    try:
+        whole = db.conn.execute("SELECT kind, uid, branch FROM record_branch WHERE kind IN ('client', 'scenario')"
+                                " ORDER BY kind, uid").fetchall()
+        assert {k for k, _u, _b in whole} == {"client", "scenario"}
+        assert meta_get(db, syncdata.WHOSE_DONE_KEY) == "1" and len(whole) > 40
+        with db.conn:  # as an older version left it
+            db.conn.execute("DELETE FROM record_branch")
+            db.conn.execute("DELETE FROM meta WHERE key = ?", (syncdata.WHOSE_DONE_KEY,))
+        assert set(syncdata.without_branch(db)) == {"client", "scenario"}
+    finally:
+        db.close()
+    report = sync(pc)
+    assert report.synced and report.pulled == 0  # nothing pulled again: only whose each record is
+    db = pc.connect()
+    try:
+        assert db.conn.execute("SELECT kind, uid, branch FROM record_branch ORDER BY kind, uid").fetchall() == whole, \
+            db.conn.execute("SELECT kind, count(*) FROM record_branch GROUP BY kind").fetchall()
+        assert meta_get(db, syncdata.WHOSE_DONE_KEY) == "1"
+        with db.conn:  # asked once: a record still without a branch is not asked about on every sync
+            db.conn.execute("DELETE FROM record_branch WHERE uid = 'bs-client-0'")
+    finally:
+        db.close()
+    assert sync(pc).synced
+    db = pc.connect()
+    try:
+        assert not db.conn.execute("SELECT count(*) FROM record_branch WHERE uid = 'bs-client-0'").fetchone()[0]
     finally:
         db.close()
 

@@ -52,7 +52,8 @@ def fetch(body: p.FetchRequest, request: Request, dev: BranchDevice, store: Stor
     if not 0 < len(body.uids) <= MAX_UIDS or not all(p.valid_id(u) for u in body.uids):
         raise HTTPException(400, {"error": "invalid",
                                   "message": f"记录编号应有 1 到 {MAX_UIDS} 个，只能由字母、数字和 _ . : - 组成。"})
-    page = store.pull(dev.branch, 0, len(body.uids), [body.kind], body.uids, scopes=store.read_scopes(dev))
+    page = store.pull(dev.branch, 0, len(body.uids), [body.kind], body.uids, scopes=store.read_scopes(dev),
+                      whose_only=body.whose_only)
     return page_response(request, page)
 
 
