@@ -55,6 +55,22 @@ REPORTS: dict[str, str] = {
     "scenarios": "场景获客",
 }
 
+# Every title, column heading and value-axis title the reports show ("{}" stands for a month in a
+# heading): the desktop shows them in the UI's language (``app.ui.labels``, the Domain context), and
+# tests/services/test_reports.py holds every report to this list. Notes and the filter line are
+# sentences with figures in them, written in Chinese like the services' messages.
+HEADINGS: tuple[str, ...] = (
+    "营销成效（按客户经理）", "营销成效（按营销活动）", "触达与转化趋势", "客群提升", "手机银行渗透率（按村）",
+    "手机银行渗透率（按乡镇）", "白名单营销漏斗", "场景获客",
+    "客户经理", "营销活动", "活动代码", "目标客户", "已触达", "已转化", "触达率", "转化率", "比率",
+    "周次", "月份", "起", "止", "触达次数", "新触达客户", "新转化客户", "累计触达率", "累计转化率", "累计比率",
+    "客群", "期初户数", "期末户数", "净增", "新增客户", "转入", "上移", "下移", "客户数（户）",
+    "村", "乡镇", "客户数", "手机银行签约", "手机银行月活", "签约率", "活跃率",
+    "产业集群", "白名单户数", "核定额度（万元）", "已联系", "已申请", "已用信", "用信金额（万元）", "联系率", "户数",
+    "场景", "类型", "村/乡镇", "进度", "期前已获客", "本期获客", "累计获客", "开户数（{}）", "手机银行注册（{}）",
+    "手机银行月活（{}）", "获客（户）", "（未分发）",
+)
+
 # Segments from the lowest to the highest, for moved up / moved down (客群提升): a basic account
 # (学生), a household (农户), a pension paid here (退休), a salary paid here (代发工资), a business
 # run by one person (个体工商户), a cooperative (合作社), a small business (小微企业). A house order,

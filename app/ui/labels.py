@@ -13,6 +13,8 @@ translator knows the context, so the label shows as declared.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication
 
 CONTEXT = "Domain"
@@ -26,10 +28,24 @@ def domain(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text) if text else text
 
 
+def heading(text: str) -> str:
+    """A report's title or column heading (``app.services.reports.HEADINGS``) in the UI language; one
+    with a month in it (开户数（2026-11）) through its pattern (开户数（{}）). Any thread (read-only)."""
+    shown = domain(text)
+    if shown != text:
+        return shown
+    m = _WITH_MONTH.fullmatch(text)
+    return domain(f"{m[1]}（{{}}）").replace("{}", m[2]) if m else text
+
+
+_WITH_MONTH = re.compile(r"(.+)（(\d{4}-\d{2})）")
+
+
 def domain_labels() -> list[str]:
     """Every declared label the desktop app shows, in a stable order (the ``Domain`` context)."""
     from app.core.client import ClientKind, ConsentChannel, Lifecycle, Segment, Tier
     from app.core.roles import Role
+    from app.services.reports import HEADINGS
     from sync.protocol.kinds import KINDS
 
     out: list[str] = []
@@ -43,4 +59,5 @@ def domain_labels() -> list[str]:
     for enum in (Segment, Tier, Lifecycle, ConsentChannel, Role, ClientKind):
         out += [m.label for m in enum]
     out += _VALUES
+    out += HEADINGS
     return list(dict.fromkeys(out))

@@ -60,6 +60,7 @@ from app.services.report_export import CHART_MAX, PALETTE  # the screen's chart 
 from app.services.reports import INT, PCT, REPORTS, TEXT, WAN, Report, ReportFilter, ReportService
 from app.store.reference import ReferenceData
 from app.ui.context import AppContext
+from app.ui.labels import domain, heading
 from app.ui.tasks import PerConnection, TaskContext
 from app.ui.workspace import Workspace
 
@@ -442,7 +443,7 @@ class ReportsWorkspace(Workspace):
             return
         self.report = result
         self.message.setText("")
-        self.heading.setText(result.title)
+        self.heading.setText(heading(result.title))
         made = self.tr("Made by %1 at %2").replace("%1", result.made_by).replace("%2", result.made_at)
         self.scope.setText(f"{result.scope}　·　{made}")
         self._fill_table(result)
@@ -460,12 +461,12 @@ class ReportsWorkspace(Workspace):
         t.setSortingEnabled(False)
         t.clear()
         t.setColumnCount(len(r.columns))
-        t.setHorizontalHeaderLabels(list(r.columns))
+        t.setHorizontalHeaderLabels([heading(c) for c in r.columns])
         t.setRowCount(len(r.rows))
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for i, (values, texts) in enumerate(zip(r.rows, r.text_rows(), strict=True)):
             for j, (value, text, fmt) in enumerate(zip(values, texts, r.formats, strict=True)):
-                item = _Cell(text, value)
+                item = _Cell(domain(text) if fmt == TEXT else text, value)  # a segment, （未分发）
                 if fmt != TEXT:
                     item.setTextAlignment(right)
                 t.setItem(i, j, item)
@@ -491,7 +492,7 @@ class ReportsWorkspace(Workspace):
                        .replace("%2", str(len(r.rows))) if len(r.rows) > CHART_MAX else "")
         pct = all(r.formats[c] == PCT for c in spec.series)
         scale = 100.0 if pct else 1.0
-        categories = [str(row[spec.category]) for row in rows]
+        categories = [domain(str(row[spec.category])) for row in rows]
         top = 0.0
         x = QBarCategoryAxis()
         across = spec.kind != "line" and len(categories) > UPRIGHT_MAX  # horizontal bars, top row first
@@ -502,7 +503,7 @@ class ReportsWorkspace(Workspace):
         if spec.kind == "line":
             for k, col in enumerate(spec.series):
                 line = QLineSeries()
-                line.setName(r.columns[col])
+                line.setName(heading(r.columns[col]))
                 line.setPen(QPen(QColor(PALETTE[k % len(PALETTE)]), 2))
                 line.setPointsVisible(len(rows) <= 30)
                 for i, row in enumerate(rows):
@@ -518,7 +519,7 @@ class ReportsWorkspace(Workspace):
             ordered = list(reversed(rows)) if across else rows
             totals = [0.0] * len(rows)
             for k, col in enumerate(spec.series):
-                bars = QBarSet(r.columns[col])
+                bars = QBarSet(heading(r.columns[col]))
                 bars.setColor(QColor(PALETTE[k % len(PALETTE)]))
                 for i, row in enumerate(ordered):
                     value = float(row[col] or 0) * scale
@@ -529,7 +530,7 @@ class ReportsWorkspace(Workspace):
             chart.addSeries(series)
             series_list = [series]
         y = QValueAxis()
-        y.setTitleText(spec.axis_title + ("（%）" if pct else ""))
+        y.setTitleText(heading(spec.axis_title) + ("（%）" if pct else ""))
         if pct:
             y.setRange(0, min(100.0, max(10.0, top * 1.15)))
             y.setLabelFormat("%.0f%%")

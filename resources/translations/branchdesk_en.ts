@@ -335,5 +335,229 @@
             <source>其他</source>
             <translation>other</translation>
         </message>
+        <message>
+            <source>营销成效（按客户经理）</source>
+            <translation>Marketing results (by manager)</translation>
+        </message>
+        <message>
+            <source>营销成效（按营销活动）</source>
+            <translation>Marketing results (by campaign)</translation>
+        </message>
+        <message>
+            <source>触达与转化趋势</source>
+            <translation>Reach and conversion over time</translation>
+        </message>
+        <message>
+            <source>客群提升</source>
+            <translation>Segment growth</translation>
+        </message>
+        <message>
+            <source>手机银行渗透率（按村）</source>
+            <translation>Mobile-banking penetration (by village)</translation>
+        </message>
+        <message>
+            <source>手机银行渗透率（按乡镇）</source>
+            <translation>Mobile-banking penetration (by township)</translation>
+        </message>
+        <message>
+            <source>白名单营销漏斗</source>
+            <translation>Whitelist funnel</translation>
+        </message>
+        <message>
+            <source>场景获客</source>
+            <translation>Scenario acquisition</translation>
+        </message>
+        <message>
+            <source>活动代码</source>
+            <translation>Campaign code</translation>
+        </message>
+        <message>
+            <source>目标客户</source>
+            <translation>Targets</translation>
+        </message>
+        <message>
+            <source>已触达</source>
+            <translation>Reached</translation>
+        </message>
+        <message>
+            <source>已转化</source>
+            <translation>Converted</translation>
+        </message>
+        <message>
+            <source>触达率</source>
+            <translation>Reach rate</translation>
+        </message>
+        <message>
+            <source>转化率</source>
+            <translation>Conversion rate</translation>
+        </message>
+        <message>
+            <source>比率</source>
+            <translation>Rate</translation>
+        </message>
+        <message>
+            <source>周次</source>
+            <translation>Week</translation>
+        </message>
+        <message>
+            <source>月份</source>
+            <translation>Month</translation>
+        </message>
+        <message>
+            <source>起</source>
+            <translation>From</translation>
+        </message>
+        <message>
+            <source>止</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>触达次数</source>
+            <translation>Contacts</translation>
+        </message>
+        <message>
+            <source>新触达客户</source>
+            <translation>Newly reached</translation>
+        </message>
+        <message>
+            <source>新转化客户</source>
+            <translation>Newly converted</translation>
+        </message>
+        <message>
+            <source>累计触达率</source>
+            <translation>Cumulative reach rate</translation>
+        </message>
+        <message>
+            <source>累计转化率</source>
+            <translation>Cumulative conversion rate</translation>
+        </message>
+        <message>
+            <source>累计比率</source>
+            <translation>Cumulative rate</translation>
+        </message>
+        <message>
+            <source>期初户数</source>
+            <translation>Clients at start</translation>
+        </message>
+        <message>
+            <source>期末户数</source>
+            <translation>Clients at end</translation>
+        </message>
+        <message>
+            <source>净增</source>
+            <translation>Net change</translation>
+        </message>
+        <message>
+            <source>新增客户</source>
+            <translation>New clients</translation>
+        </message>
+        <message>
+            <source>转入</source>
+            <translation>Moved in</translation>
+        </message>
+        <message>
+            <source>上移</source>
+            <translation>Moved up</translation>
+        </message>
+        <message>
+            <source>下移</source>
+            <translation>Moved down</translation>
+        </message>
+        <message>
+            <source>客户数（户）</source>
+            <translation>Clients</translation>
+        </message>
+        <message>
+            <source>村</source>
+            <translation>Village</translation>
+        </message>
+        <message>
+            <source>乡镇</source>
+            <translation>Township</translation>
+        </message>
+        <message>
+            <source>客户数</source>
+            <translation>Clients</translation>
+        </message>
+        <message>
+            <source>签约率</source>
+            <translation>Sign-up rate</translation>
+        </message>
+        <message>
+            <source>活跃率</source>
+            <translation>Active rate</translation>
+        </message>
+        <message>
+            <source>产业集群</source>
+            <translation>Industry cluster</translation>
+        </message>
+        <message>
+            <source>白名单户数</source>
+            <translation>Whitelist entries</translation>
+        </message>
+        <message>
+            <source>核定额度（万元）</source>
+            <translation>Approved lines (10k yuan)</translation>
+        </message>
+        <message>
+            <source>用信金额（万元）</source>
+            <translation>Drawn (10k yuan)</translation>
+        </message>
+        <message>
+            <source>联系率</source>
+            <translation>Contact rate</translation>
+        </message>
+        <message>
+            <source>户数</source>
+            <translation>Households</translation>
+        </message>
+        <message>
+            <source>场景</source>
+            <translation>Scenario</translation>
+        </message>
+        <message>
+            <source>类型</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>村/乡镇</source>
+            <translation>Village / township</translation>
+        </message>
+        <message>
+            <source>进度</source>
+            <translation>Progress</translation>
+        </message>
+        <message>
+            <source>期前已获客</source>
+            <translation>Won before the period</translation>
+        </message>
+        <message>
+            <source>本期获客</source>
+            <translation>Won in the period</translation>
+        </message>
+        <message>
+            <source>累计获客</source>
+            <translation>Won in all</translation>
+        </message>
+        <message>
+            <source>开户数（{}）</source>
+            <translation>Accounts opened ({})</translation>
+        </message>
+        <message>
+            <source>手机银行注册（{}）</source>
+            <translation>Mobile-banking registrations ({})</translation>
+        </message>
+        <message>
+            <source>手机银行月活（{}）</source>
+            <translation>Mobile-banking monthly active ({})</translation>
+        </message>
+        <message>
+            <source>获客（户）</source>
+            <translation>Clients won</translation>
+        </message>
+        <message>
+            <source>（未分发）</source>
+            <translation>(not assigned)</translation>
+        </message>
     </context>
 </TS>

@@ -18,7 +18,7 @@ from app.services import auth
 from app.services.campaigns import CampaignService
 from app.services.clients import ClientService
 from app.services.followups import FollowupService
-from app.services.reports import REPORTS, Report, ReportFilter, ReportService
+from app.services.reports import HEADINGS, REPORTS, Report, ReportFilter, ReportService
 from app.services.scenarios import ScenarioService
 from app.services.whitelist import WhitelistService
 from app.store import bulk, syncdata
@@ -427,5 +427,8 @@ def test_demo_county_reports_agree_and_hold_no_id_or_phone_number(demo_dir: Path
         for r in [*reports.values(), by_campaign, town, mine]:
             text = " ".join([r.title, r.scope, *r.notes, *(str(v) for row in r.rows for v in row)])
             assert not set(re.findall(r"\d{11,18}X?", text)) & secrets, r.name
+            # every title and heading is one the desktop has in English (a month in it as "{}")
+            shown = [r.title, *r.columns, r.chart.axis_title]
+            assert {re.sub(r"（\d{4}-\d{2}）$", "（{}）", h) for h in shown} <= set(HEADINGS), r.name
     finally:
         db.close()

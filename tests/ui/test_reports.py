@@ -215,3 +215,42 @@ def test_nothing_is_counted_for_a_page_nobody_has_opened(qtbot, worked_demo_dir:
     finally:
         w.close()
         ctx.shutdown()
+
+
+def test_in_english_the_titles_headings_and_segments_are_english(qtbot, worked_demo_dir: Path) -> None:
+    """Titles, column headings, the value axis and declared labels in cells (segments) follow the UI
+    language; the notes stay Chinese sentences, like the services' messages."""
+    app = create_application([])
+    assert i18n.install(app, "en")
+    ctx = build_context(Store.open(worked_demo_dir), None)
+    w = MainWindow(ctx, auto_sync=False)
+    qtbot.addWidget(w)
+    w.resize(1440, 900)
+    w.show()
+    try:
+        ws = next(x for x in w.workspaces if isinstance(x, ReportsWorkspace))
+        w.nav.setCurrentRow(w.workspaces.index(ws))
+        _shown(qtbot, ws, "marketing")
+        assert ws.heading.text() == "Marketing results (by manager)"
+
+        def headings() -> list[str]:
+            return [ws.table.horizontalHeaderItem(j).text() for j in range(ws.table.columnCount())]
+
+        assert headings()[1:] == ["Targets", "Reached", "Converted", "Reach rate", "Conversion rate"]
+        for name in REPORTS:
+            if name != "marketing":
+                _pick(qtbot, ws, name)
+            texts = [ws.heading.text(), *headings(), *(a.titleText() for a in ws.chart.axes())]
+            assert not any(map(_has_cjk, texts)), (name, texts)
+            if name == "segments":
+                assert "Farmer" in [row[0] for row in _table(ws)]
+            if name == "scenarios":  # a heading with the month in it
+                assert any(h.startswith("Accounts opened (20") for h in headings()), headings()
+    finally:
+        w.close()
+        ctx.shutdown()
+        i18n.install(app, "zh_CN")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
