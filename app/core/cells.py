@@ -34,6 +34,8 @@ def text(value: Any) -> str:
     characters gone, trimmed; a whole float shown without ``.0``; None and NaN as ""."""
     if value is None:
         return ""
+    if type(value) is int:  # (its digits are already clean text)
+        return str(value)
     if isinstance(value, float):
         if math.isnan(value):
             return ""
@@ -176,9 +178,14 @@ def is_blank(cells: list[Any]) -> bool:
     return all(not text(c) for c in cells)
 
 
+# Every character whose NFKC form has a first character of a _TOTAL word (合 小 总 共 累 本): a cell with
+# none of them is no total, without folding it (tests/services/test_import_fast_paths.py checks this set).
+_TOTAL_CHARS = re.compile("[合小总共累本\u2f29\uf94f\U0001f234\U0001f240]")
+
+
 def is_subtotal(cells: list[Any]) -> bool:
     """A total row people add under a roster: 合计 / 小计 / 总计 in one of its first cells."""
-    return any(_TOTAL.match(compact(c)) for c in cells[:4] if isinstance(c, str))
+    return any(_TOTAL.match(compact(c)) for c in cells[:4] if isinstance(c, str) and _TOTAL_CHARS.search(c))
 
 
 def header_key(value: Any) -> str:

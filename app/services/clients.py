@@ -12,8 +12,9 @@ then nothing was written.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import sqlite_utils
@@ -260,44 +261,19 @@ class ClientService:
         """A new branch prospect checked by every rule ``add`` applies, not written (``add``, and an
         import that writes many in one transaction). ``check_duplicates``: refuse an ID number the
         book already has (an import decides about those itself)."""
+        return self.prepare_adds([raw], check_duplicates=check_duplicates)[0]
+
+    def prepare_adds(self, raws: Iterable[Mapping[str, str]], *,
+                     check_duplicates: bool = True) -> list[Client | list[FieldError]]:
+        """``prepare_add`` of each of ``raws`` (an import's rows), in order: the same rules for every
+        row, what does not depend on the row decided once (the permission, which fields a new record
+        may fill, today's date) and the reading of a value seen in an earlier row (a village, a group,
+        a segment) reused."""
         denied = check(self.staff, Action.ADD_CLIENT)
         if denied:
-            return [denied]
-        values, errors = self.parse_changes(raw)
-        if self.staff.role == Role.MANAGER:
-            # A manager's new client is theirs; assigning is the branch head's job.
-            if values.get("manager_id") not in (None, self.staff.id):
-                errors.append(check(self.staff, Action.ASSIGN_MANAGER) or _assign_error())
-            values["manager_id"] = self.staff.id
-        values.pop("client_no", None)
-        if "kind" not in values:
-            values["kind"] = ClientKind.INDIVIDUAL
-        draft = Client(**values)
-        for name, value in values.items():
-            # the rule head office applies to a new record: core-banking fields stay empty
-            owned = ownership_error(draft, name)
-            col = CLIENT_KIND.by_local.get(name)
-            if owned and col is not None and not col.is_empty(value if not hasattr(value, "value") else value.value):
-                errors.append(owned)
-        errors += self._hq_tag_errors((), draft.tags)
-        if draft.id_override:
-            errors += _perm_list(check(self.staff, Action.OVERRIDE_CREDIT_CODE))
-        # a field already refused above is not refused again for being empty
-        said = {e.field for e in errors}
-        errors += [e for e in validate_client(draft, village_exists=self.ref.village_exists) if e.field not in said]
-        if check_duplicates and draft.id_number and not errors:
-            dupes = self.repo.find_by_id_number(draft.id_number)
-            if dupes:
-                label = "身份证号" if draft.kind == ClientKind.INDIVIDUAL else "统一社会信用代码"
-                errors.append(
-                    FieldError(
-                        "id_number",
-                        label,
-                        "duplicate",
-                        f"{label}已存在于客户“{dupes[0].name}”（编号 {dupes[0].id}），请勿重复建档。",
-                    )
-                )
-        return errors or draft
+            return [[denied] for _raw in raws]
+        rules = _AddRules(self, check_duplicates)
+        return [rules.prepare(raw) for raw in raws]
 
     def add(self, raw: Mapping[str, str]) -> Result[Client]:
         """Create a branch prospect (no core-banking number yet)."""
@@ -390,6 +366,99 @@ class ClientService:
         with write(self.db):
             deleted = self.repo.delete(client_id, author=self.staff.code)
         return Result.done(deleted, Changes.of("client", uids=[c.uid]))
+
+
+# Fields whose text is mostly distinct per record (parsed each time; the others are remembered per text).
+_DISTINCT = frozenset({"name", "id_number", "mobile", "address", "notes"})
+_UNSET = object()
+
+
+class _AddRules:
+    """The rules of ``ClientService.prepare_add`` for one batch of new records, by one staff member
+    (permission already checked): what does not depend on the record worked out once."""
+
+    def __init__(self, svc: ClientService, check_duplicates: bool) -> None:
+        self.svc = svc
+        self.check_duplicates = check_duplicates
+        self.manager = svc.staff.role == Role.MANAGER
+        self.today = date.today()
+        self.village_exists = svc.ref.village_exists
+        self.parsed: dict[tuple[str, str], tuple[str, Any]] = {}
+        # a new record has no core-banking number yet: whether the branch may fill a field is the field's
+        self.owned: dict[str, Any] = {}
+
+    def _parse(self, key: str, text: Any) -> tuple[str, Any]:
+        """``parse_changes`` of one field: (its name, its typed value or a FieldError)."""
+        name = ALIASES.get(key, key)
+        values, errors = self.svc.parse_changes({name: text})
+        return name, errors[0] if errors else values[name]
+
+    def _ownership(self, draft: Client, name: str) -> tuple[FieldError, Any] | None:
+        """The refusal of a value for ``name`` in a new record, with its column, when the branch may not
+        fill it (None when it may)."""
+        owned, col = ownership_error(draft, name), CLIENT_KIND.by_local.get(name)
+        return (owned, col) if owned and col is not None else None
+
+    def prepare(self, raw: Mapping[str, str]) -> Client | list[FieldError]:
+        svc = self.svc
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        parsed = self.parsed
+        for key, text in raw.items():
+            if key in _DISTINCT:  # (no alias is one of these)
+                name, result = key, parse_field(key, "" if text is None else str(text))
+            elif type(text) is str:
+                found = parsed.get((key, text))
+                if found is None:
+                    found = parsed[key, text] = self._parse(key, text)
+                name, result = found
+            else:
+                name, result = self._parse(key, text)
+            if isinstance(result, FieldError):
+                errors.append(result)
+            else:
+                values[name] = result
+        if self.manager:
+            # A manager's new client is theirs; assigning is the branch head's job.
+            if values.get("manager_id") not in (None, svc.staff.id):
+                errors.append(check(svc.staff, Action.ASSIGN_MANAGER) or _assign_error())
+            values["manager_id"] = svc.staff.id
+        values.pop("client_no", None)
+        if "kind" not in values:
+            values["kind"] = ClientKind.INDIVIDUAL
+        draft = Client(**values)
+        ownership = self.owned
+        for name, value in values.items():
+            # the rule head office applies to a new record: core-banking fields stay empty
+            rule = ownership.get(name, _UNSET)
+            if rule is _UNSET:
+                rule = ownership[name] = self._ownership(draft, name)
+            if rule is not None:
+                owned, col = rule
+                if not col.is_empty(value if not hasattr(value, "value") else value.value):
+                    errors.append(owned)
+        if draft.tags:
+            errors += svc._hq_tag_errors((), draft.tags)
+        if draft.id_override:
+            errors += _perm_list(check(svc.staff, Action.OVERRIDE_CREDIT_CODE))
+        # a field already refused above is not refused again for being empty
+        found = validate_client(draft, village_exists=self.village_exists, today=self.today)
+        if found:
+            said = {e.field for e in errors}
+            errors += [e for e in found if e.field not in said]
+        if self.check_duplicates and draft.id_number and not errors:
+            dupes = svc.repo.find_by_id_number(draft.id_number)
+            if dupes:
+                label = "身份证号" if draft.kind == ClientKind.INDIVIDUAL else "统一社会信用代码"
+                errors.append(
+                    FieldError(
+                        "id_number",
+                        label,
+                        "duplicate",
+                        f"{label}已存在于客户“{dupes[0].name}”（编号 {dupes[0].id}），请勿重复建档。",
+                    )
+                )
+        return errors or draft
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ the file's content goes to the log.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,8 @@ ON_DUPLICATE = {SKIP: "跳过", UPDATE: "更新已有客户", MERGE: "新增后�
 NEW, UPDATED, SKIPPED, TO_MERGE, UNCHANGED, REJECTED = "new", "update", "skip", "merge", "same", "rejected"
 STATUS = {NEW: "新增", UPDATED: "更新", SKIPPED: "已有，跳过", TO_MERGE: "新增（待合并）", UNCHANGED: "已有，无变化",
           REJECTED: "拒绝"}
-COMMIT_BATCH = 2_000  # new clients written per statement batch (cancel and progress are checked between)
+COMMIT_BATCH = 10_000  # new clients written per statement batch (cancel and progress are checked between)
+PLAN_PART = 5_000  # new clients checked per call of the client book's rules (cancel and progress between)
 
 
 @dataclass
@@ -154,13 +156,22 @@ class ClientImporter:
 
     def _read(self, row: Sequence[Any], mapping: Mapping[int, str]) -> tuple[dict[str, str], list[str]]:
         """A row's cells as the text the client service takes, and what could not be read."""
+        raw, problems, _village = self._read_row(row, tuple((key, col) for col, key in mapping.items()))
+        return raw, problems
+
+    def _read_row(self, row: Sequence[Any],
+                  columns: Sequence[tuple[str, int]]) -> tuple[dict[str, str], list[str], str]:
+        """``_read`` with the mapping as (key, column) pairs; also the village cell's text as shown."""
         got: dict[str, Any] = {}
-        for col, key in mapping.items():
-            got[key] = row[col] if col < len(row) else None
+        width = len(row)
+        text = _Texts(got)
+        for key, col in columns:
+            got[key] = row[col] if col < width else None
         raw: dict[str, str] = {}
         problems: list[str] = []
-        raw["name"] = "".join(cells.text(got.get("name")).split()) if _cjk(cells.text(got.get("name"))) \
-            else cells.text(got.get("name"))
+        name = text("name")
+        raw["name"] = "".join(name.split()) if _cjk(name) else name
+        segment = text("segment")
         if "id_number" in got:
             number = cells.id_number(got["id_number"])
             if isinstance(number, cells.CellProblem):
@@ -169,12 +180,15 @@ class ClientImporter:
                 raw["id_number"] = number
                 kind = _kind_of(number)
                 raw["kind"] = kind.value
-                if kind == ClientKind.BUSINESS and not cells.text(got.get("segment")):
+                if kind == ClientKind.BUSINESS and not segment:
                     raw["segment"] = "micro_business"
-        if "mobile" in got and cells.phone(got["mobile"]):
-            raw["mobile"] = cells.phone(got["mobile"])
-        village = cells.compact(got.get("village"))
-        township = cells.compact(got.get("township"))
+        if "mobile" in got:
+            mobile = cells.phone(got["mobile"])
+            if mobile:
+                raw["mobile"] = mobile
+        shown = text("village")
+        village = "".join(shown.split())  # cells.compact
+        township = "".join(text("township").split())
         if township and village and not village.startswith(township):
             village = township + village
         if village:
@@ -185,14 +199,14 @@ class ClientImporter:
                 raw["village_id"] = str(found)
         else:
             problems.append("所属村不能为空")
-        group = cells.text(got.get("group_name"))
+        group = text("group_name")
         if group:
             raw["group_name"] = group + "组" if group.isdigit() else group
-        for key, name in (("address", "address"), ("notes", "notes"), ("manager", "manager_id"), ("tags", "tags")):
-            text = cells.text(got.get(key))
-            if text:
-                raw[name] = text
-        segment = cells.text(got.get("segment"))
+        for key, field_name in (("address", "address"), ("notes", "notes"), ("manager", "manager_id"),
+                                ("tags", "tags")):
+            value = text(key)
+            if value:
+                raw[field_name] = value
         if segment:
             raw["segment"] = segment
         if "consent_date" in got:  # a dated authorisation: consent given, on paper unless the row says how
@@ -201,14 +215,19 @@ class ClientImporter:
                 problems.append(f"营销授权日期{when.message}")
             elif when is not None:
                 raw.update(consent="是", consent_date=when.isoformat(),
-                           consent_channel=cells.text(got.get("consent_channel")) or "纸质授权书")
-        return raw, problems
+                           consent_channel=text("consent_channel") or "纸质授权书")
+        return raw, problems, shown
 
     def plan(self, loaded: Loaded, mapping: Mapping[int, str], on_duplicate: str = SKIP, *,
              progress: Callable[[int, int], None] | None = None,
              cancelled: Callable[[], bool] | None = None) -> Plan | FieldError:
         """Every data row read and checked; nothing written. A FieldError when the import cannot
         start (permission, a mapping that lacks a required column, an unknown duplicate choice)."""
+        with common.gc_paused():
+            return self._plan(loaded, mapping, on_duplicate, progress, cancelled)
+
+    def _plan(self, loaded: Loaded, mapping: Mapping[int, str], on_duplicate: str,
+              progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None) -> Plan | FieldError:
         denied = check(self.staff, Action.ADD_CLIENT)
         if denied:
             return denied
@@ -219,24 +238,26 @@ class ClientImporter:
             return FieldError("duplicates", "重复处理", "choice",
                               f"重复证件号码的处理方式只能是 skip、update 或 merge，不认识“{on_duplicate}”。")
         rows = data_rows(loaded.rows, loaded.header)
-        read = [(line, row, *self._read(row, mapping)) for line, row in rows]
-        numbers = sorted({raw["id_number"] for _l, _r, raw, _p in read if raw.get("id_number")})
+        columns = tuple((key, col) for col, key in mapping.items())
+        vcol = _col(mapping, "village")
+        read = [(line, row, *self._read_row(row, columns)) for line, row in rows]
+        numbers = sorted({raw["id_number"] for _l, _r, raw, _p, _v in read if raw.get("id_number")})
         existing = self._existing(numbers)
         first_line: dict[str, int] = {}
-        vcol = _col(mapping, "village")
         out: list[RowOutcome] = []
+        new: list[tuple[RowOutcome, dict[str, str], int | None]] = []  # rows to check as new clients
         total = len(read)
-        for n, (line, row, raw, problems) in enumerate(read):
+        for n, (line, row, raw, problems, shown) in enumerate(read):
             if cancelled is not None and n % 500 == 0 and cancelled():
                 raise Cancelled()
             if progress is not None and n % 1000 == 0:
-                progress(n, total)
-            outcome = RowOutcome(line, row, REJECTED, name=raw.get("name", ""),
-                                 shown_id=mask_id(raw.get("id_number")) or "",
-                                 shown_mobile=mask_mobile(raw.get("mobile")) or "",
-                                 village=cells.text(row[vcol]) if vcol is not None and vcol < len(row) else "")
-            out.append(outcome)
+                progress(n // 2, total)
             number = raw.get("id_number")
+            outcome = RowOutcome(line, row, REJECTED, name=raw.get("name", ""),
+                                 shown_id=mask_id(number) or "",
+                                 shown_mobile=mask_mobile(raw.get("mobile")) or "",
+                                 village=shown if vcol is not None and vcol < len(row) else "")
+            out.append(outcome)
             if number and number in first_line:
                 problems.append(f"证件号码与第 {first_line[number]} 行重复")
             elif number:
@@ -252,13 +273,22 @@ class ClientImporter:
                     continue
                 self._plan_update(outcome, raw)
                 continue
-            draft = self.svc.prepare_add(raw, check_duplicates=False)
-            if isinstance(draft, list):
-                outcome.reasons = [e.message.rstrip("。") for e in draft]
-                continue
-            outcome.draft = draft
-            outcome.status = TO_MERGE if known is not None else NEW
-            outcome.client_id = known
+            new.append((outcome, raw, known))
+        # the new clients checked by the client book's own rules, a part at a time (cancel, progress)
+        for start in range(0, len(new), PLAN_PART):
+            if cancelled is not None and cancelled():
+                raise Cancelled()
+            if progress is not None:
+                progress((total + start * total // len(new)) // 2, total)
+            part = new[start : start + PLAN_PART]
+            drafts = self.svc.prepare_adds([raw for _o, raw, _k in part], check_duplicates=False)
+            for (outcome, _raw, known), draft in zip(part, drafts, strict=True):
+                if isinstance(draft, list):
+                    outcome.reasons = [e.message.rstrip("。") for e in draft]
+                    continue
+                outcome.draft = draft
+                outcome.status = TO_MERGE if known is not None else NEW
+                outcome.client_id = known
         if progress is not None:
             progress(total, total)
         return Plan(loaded, on_duplicate, out)
@@ -299,6 +329,11 @@ class ClientImporter:
     def commit(self, plan: Plan, *, progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> Result[Imported]:
         """Write the accepted rows in one transaction (journaled, audited); all or nothing."""
+        with common.gc_paused():
+            return self._commit(plan, progress, cancelled)
+
+    def _commit(self, plan: Plan, progress: Callable[[int, int], None] | None,
+                cancelled: Callable[[], bool] | None) -> Result[Imported]:
         denied = check(self.staff, Action.ADD_CLIENT)
         if denied:
             return Result.failed(denied)
@@ -353,12 +388,28 @@ class ClientImporter:
         return Result.done(done, Changes.of("client", uids=uids) if uids else Changes())
 
 
+class _Texts:
+    """``cells.text`` of a row's cell by target key ("" for a key without a column or an empty cell)."""
+
+    __slots__ = ("got",)
+
+    def __init__(self, got: dict[str, Any]) -> None:
+        self.got = got
+
+    def __call__(self, key: str) -> str:
+        value = self.got.get(key)
+        return "" if value is None else cells.text(value)
+
+
 def _col(mapping: Mapping[int, str], key: str) -> int | None:
     return next((c for c, k in mapping.items() if k == key), None)
 
 
+_HANZI = re.compile("[\u4e00-\u9fff]")
+
+
 def _cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return _HANZI.search(text) is not None
 
 
 def _kind_of(number: str) -> Any:

@@ -88,6 +88,8 @@ def read_rows(path: Path, sheet: str | int | None = None) -> list[list[Any]]:
     rows = frame.to_numpy(dtype=object, na_value=None).tolist()
     for row in rows:
         for i, v in enumerate(row):
+            if v is None or type(v) is str or type(v) is int:  # most cells: nothing to convert
+                continue
             if isinstance(v, float) and math.isnan(v):
                 row[i] = None
             elif hasattr(v, "to_pydatetime"):  # pandas Timestamp

@@ -13,22 +13,48 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from operator import attrgetter
 from typing import Any
 
 import sqlite_utils
 
 from app.core.client import Client, tier_for_aum
 from app.store import journal
-from app.store.kinds import RowMapping, mapping, stored_values, table, wire_values
+from app.store.kinds import (
+    RowMapping,
+    insert_rows,
+    mapping,
+    stored_getter,
+    stored_values,
+    table,
+    wire_json_maker,
+    wire_values,
+)
 from app.store.reference import ReferenceData
-from app.store.search import ClientFilter, CompiledFilter, IndexedClient, client_terms, compile_filter
+from app.store.search import (
+    ClientFilter,
+    CompiledFilter,
+    IndexedClient,
+    client_document,
+    client_terms,
+    compile_filter,
+)
 
 KIND = "client"
 TABLE = table(KIND)
 # A Client read from its row, field by field by name (tags come from client_tags).
 _READ = mapping(Client, TABLE, skip=("tags",))
 _COLS = _READ.select
+# insert_many: a client's stored row as a tuple, the columns it fills, and a Client's fields
+# between id and uid (first) and version and deleted (last)
+_STORED = stored_getter(TABLE)
+_INSERT_COLS = (*TABLE.local_names, "name_key", "tier", "updated_at", "id", "uid", "version", "created_at", "deleted")
+_SEGMENT = TABLE.local_names.index("segment")
+_LIFECYCLE = TABLE.local_names.index("lifecycle")
+_FIELDS = tuple(f.name for f in fields(Client))
+assert _FIELDS[:2] == ("id", "uid") and _FIELDS[-2:] == ("version", "deleted")
+_MIDDLE = attrgetter(*_FIELDS[2:-2])
 
 # The stage order of the lifecycle, for sorting; the same expression is indexed.
 LIFECYCLE_RANK = (
@@ -336,40 +362,22 @@ class ClientRepository:
 
     def insert_many(self, clients: Sequence[Client], *, author: str) -> list[Client]:
         """Add new clients (an import) exactly as ``insert`` adds each one (row, tags, search terms,
-        journal entry), the statements run once per batch rather than once per client: the ids
-        follow the current maximum, which is ours inside the write transaction (as the bulk loader
-        takes them). Call inside ``db.write``."""
+        journal entry), with a few multi-row statements (``kinds.insert_rows``) rather than six
+        statements per client: the ids follow the current maximum, which is ours inside the write
+        transaction (as the bulk loader takes them). Each record's stored row and wire form are made
+        by functions generated once from the declaration (``kinds.stored_getter``, ``kinds.wire_json_maker``).
+        Call inside ``db.write``."""
         if not clients:
             return []
         now = journal.local_now()
         base = self.db.conn.execute("SELECT coalesce(max(id), 0) FROM clients").fetchone()[0]
-        out: list[Client] = []
-        rows: list[tuple[Any, ...]] = []
-        tag_rows: list[tuple[int, int]] = []
-        terms: list[tuple[int, str]] = []
-        entries: list[journal.Entry] = []
-        cols: list[str] = []
-        for n, draft in enumerate(clients, start=1):
-            c = replace(draft, id=base + n, uid=draft.uid or str(uuid.uuid4()), version=1, deleted=False)
-            stored = stored_values(TABLE, c)
-            values = {**stored, "name_key": name_key(c.name), "tier": int(tier_for_aum(c.aum_fen)),
-                      "updated_at": now, "id": c.id, "uid": c.uid, "version": 1, "created_at": now, "deleted": 0}
-            cols = cols or list(values)
-            rows.append(tuple(values.values()))
-            for code in c.tags:
-                tag = self.ref.tag_by_code.get(code)
-                if tag is None:
-                    raise LookupError(f"unknown tag {code}")
-                tag_rows.append((c.id, tag.id))  # type: ignore[arg-type]
-            terms.append((c.id, client_terms(self.indexed(c))))  # type: ignore[arg-type]
-            entries.append(journal.Entry(KIND, c.uid, c.id, "insert", {}, self.wire(c, stored), author, None))
-            out.append(c)
-        self.db.conn.executemany(f"INSERT INTO clients ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                 rows)
-        self.db.conn.executemany("INSERT OR IGNORE INTO client_tags (client_id, tag_id) VALUES (?, ?)", tag_rows)
-        self.db.conn.executemany("INSERT INTO client_search (rowid, terms) VALUES (?, ?)", terms)
-        journal.record_many(self.db, entries, local_time=now)
-        return out
+        part = _PartMaker(self.ref, now)(base, clients)
+        insert_rows(self.db.conn, "clients", _INSERT_COLS, part.rows, keep_order=False)
+        if part.tag_rows:
+            insert_rows(self.db.conn, "client_tags", ("client_id", "tag_id"), part.tag_rows, verb="INSERT OR IGNORE")
+        insert_rows(self.db.conn, "client_search", ("rowid", "terms"), part.terms)
+        journal.record_inserts(self.db, KIND, author, part.records, local_time=now)
+        return part.clients
 
     def update(
         self,
@@ -483,6 +491,66 @@ class ClientRepository:
                 "INSERT INTO client_search (rowid, terms) VALUES (?, ?)",
                 (c.id, client_terms(self.indexed(c))),
             )
+
+
+@dataclass(slots=True)
+class _Part:
+    """What ``insert_many`` writes for its clients: their rows, tag links, search terms, journal records."""
+
+    clients: list[Client]
+    rows: list[tuple[Any, ...]]
+    tag_rows: list[tuple[int, int]]
+    terms: list[tuple[int, str]]
+    records: list[tuple[str, int, str]]  # (uid, id, after as the journal stores it)
+
+
+class _PartMaker:
+    """Makes what ``insert_many`` writes (Python over the drafts and the reference data: no SQL)."""
+
+    def __init__(self, ref: ReferenceData, now: str) -> None:
+        self.ref = ref
+        self.now = now
+        # a journal entry's ``after``: the client's wire form (``wire``) as ``journal.dumps`` writes it
+        self.wire = wire_json_maker(TABLE, ref.code_of, journal.dumps, lists=("hq_tags", "branch_tags"))
+        self.places: dict[int, tuple[int, int, str, str]] = {}
+
+    def _place(self, village_id: int) -> tuple[int, int, str, str]:
+        place = self.places.get(village_id)
+        if place is None:
+            v = self.ref.villages[village_id]
+            place = self.places[village_id] = (v.id, v.township_id, v.name, self.ref.townships[v.township_id].name)
+        return place
+
+    def __call__(self, base: int, clients: Sequence[Client]) -> _Part:
+        now, wire, tag_by_code = self.now, self.wire, self.ref.tag_by_code
+        uids = journal.new_uuids(len(clients))
+        part = _Part([], [], [], [], [])
+        for n, draft in enumerate(clients):
+            cid = base + n + 1
+            uid = draft.uid or uids[n]
+            stored = _STORED(draft)
+            tier = int(tier_for_aum(draft.aum_fen))
+            # name_key as a bytearray: the same BLOB, bound without sqlcipher3's adapter lookup
+            part.rows.append((*stored, bytearray(name_key(draft.name)), tier, now, cid, uid, 1, now, 0))
+            tags = []
+            for code in draft.tags:
+                tag = tag_by_code.get(code)
+                if tag is None:
+                    raise LookupError(f"unknown tag {code}")
+                part.tag_rows.append((cid, tag.id))
+                tags.append(tag)
+            part.terms.append((cid, client_document(
+                draft.name, draft.mobile, draft.id_number, *self._place(draft.village_id),  # type: ignore[arg-type]
+                stored[_SEGMENT], tier, stored[_LIFECYCLE], draft.manager_id, draft.mb_signed, draft.mb_active,
+                draft.consent, draft.potential, sorted(t.id for t in tags))))
+            if tags:
+                after = wire(stored, sorted(t.code for t in tags if t.source != "branch"),
+                             sorted(t.code for t in tags if t.source == "branch"))
+            else:
+                after = wire(stored, (), ())
+            part.records.append((uid, cid, after))
+            part.clients.append(Client(cid, uid, *_MIDDLE(draft), 1, False))
+        return part
 
 
 class StaleEditError(Exception):

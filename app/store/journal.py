@@ -19,6 +19,7 @@ entry says ``delete``, so the deletion syncs.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
+
+from app.store.kinds import insert_rows
 
 SYNC_PENDING = "pending"
 SYNC_ACKED = "acked"
@@ -42,8 +45,30 @@ def local_now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _dumps(d: dict[str, Any]) -> str:
-    return json.dumps(d, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# One encoder for every journal text (``json.dumps`` builds a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def dumps(d: dict[str, Any]) -> str:
+    """A journal's ``before`` / ``after`` as stored (sorted keys, compact, Chinese as it is)."""
+    return _ENCODER.encode(d)
+
+
+_dumps = dumps
+
+
+def new_uuids(n: int) -> list[str]:
+    """``n`` random (version 4) UUIDs as text, as ``str(uuid.uuid4())`` makes them, from one read of
+    the OS's random source (a batch of an import takes thousands)."""
+    raw = os.urandom(16 * n)
+    out = []
+    for i in range(0, 16 * n, 16):
+        b = bytearray(raw[i : i + 16])
+        b[6] = b[6] & 0x0F | 0x40  # version 4
+        b[8] = b[8] & 0x3F | 0x80  # the RFC 4122 variant
+        h = b.hex()
+        out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +144,34 @@ def record_many(db: sqlite_utils.Database, entries: Sequence[Entry], *, local_ti
                 sync_state: str = SYNC_PENDING) -> list[str]:
     """Append journal rows as ``record`` appends each, with one statement; returns their change ids
     in order. Call inside ``db.write``."""
+    rows = [(e.kind, e.row_uid, e.row_id, e.op, _dumps(e.before), _dumps(e.after), e.base_seq, e.author)
+            for e in entries]
+    return _append(db, rows, local_time, sync_state)
+
+
+def record_inserts(db: sqlite_utils.Database, kind: str, author: str, records: Sequence[tuple[str, int | None, str]],
+                   *, local_time: str | None = None, sync_state: str = SYNC_PENDING) -> list[str]:
+    """``record_many`` for new records of one kind by one author (op insert, before {}, no base
+    version): (row uid, row id, the record's ``after`` already as ``dumps`` makes it) each; returns
+    the change ids in order. Call inside ``db.write``."""
+    return _append(db, [(kind, uid, rid, "insert", "{}", after, None, author) for uid, rid, after in records],
+                   local_time, sync_state)
+
+
+_JOURNAL_COLS = ("change_id", "kind", "row_uid", "row_id", "op", "before", "after", "base_seq", "author",
+                 "local_time", "sync_state")
+
+
+def _append(db: sqlite_utils.Database, rows: list[tuple[Any, ...]], local_time: str | None,
+            sync_state: str) -> list[str]:
+    """(kind, row_uid, row_id, op, before, after, base_seq, author) rows appended, in order, with
+    multi-row statements (``kinds.insert_rows``)."""
     if not db.conn.in_transaction:
         raise RuntimeError("journal.record_many must run inside the change's transaction")
     when = local_time or local_now()
-    ids = [str(uuid.uuid4()) for _e in entries]
-    db.conn.executemany(
-        "INSERT INTO journal (change_id, kind, row_uid, row_id, op, before, after, base_seq,"
-        " author, local_time, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [(cid, e.kind, e.row_uid, e.row_id, e.op, _dumps(e.before), _dumps(e.after), e.base_seq, e.author, when,
-          sync_state) for cid, e in zip(ids, entries, strict=True)],
-    )
+    ids = new_uuids(len(rows))
+    insert_rows(db.conn, "journal", _JOURNAL_COLS,
+                [(cid, *r, when, sync_state) for cid, r in zip(ids, rows, strict=True)])
     return ids
 
 

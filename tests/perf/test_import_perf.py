@@ -15,10 +15,38 @@ written in 7.9 s in one run and 13.0 s in another): calamine reads the file in 1
 (now once per code), and every new client was written with six statements of its own (now
 ``ClientRepository.insert_many``, executemany per batch of 2,000, with per-table converters):
 plan 6.8 s, commit 13.6 s, total 22.2 s on the faster host; 28.4 s (plan 10.1, commit 15.9) on
-the slower one. The target is not met: what is left is Python per row, the client book's own
-rules (``ClientService.prepare_add``: the declared checks of every column) in plan and the row,
-search terms and journal entry in commit; dropping and rebuilding the sort indexes around the
-commit gained nothing (tried).
+the slower one.
+
+2026-12-03, later (same container, in its slow mode all day: the xlsx written in 10.9–14.0 s; two
+CPython processes side by side each ran 1.5x slower than alone). Starting point on it: load 2.2–2.5 s,
+plan 10.7–13.5 s, commit 18.6–24.2 s (31–40 s). What each change gained (measured on this host, so
+roughly, where runs of the same code differed by up to 1.4x):
+  * Python's cycle collector paused while a sheet is read, planned and committed
+    (``import_common.gc_paused``): every collection walked the million objects the rows make: plan
+    6.5 s -> 3.9 s, load 2.1 s -> 1.6 s, commit a few seconds.
+  * plan: the client book's rules for many rows at once (``ClientService.prepare_adds``, which
+    ``prepare_add`` now calls with one row): the permission, which fields a new record may fill and
+    today decided once per batch, a village's / group's / segment's reading reused; every column's
+    declared check in one generated function, skipping a field that holds its (passing) default
+    object; the GB 11643 check character from the digits' byte codes; each cell read once
+    (``cells.text`` had run 15 times a row), totals looked for only in cells with a character that
+    folds to 合/小/总/共/累/本: plan 13.5 s -> 3.7–5.9 s.
+  * commit: ``insert_many`` builds each row as a tuple by a function generated from the declaration
+    (``kinds.stored_getter``, no ``dataclasses.replace``), writes the journal's ``after`` JSON text
+    directly (``kinds.wire_json_maker``, the same text as ``journal.dumps``), takes its uuids from one
+    read of os.urandom, and writes with multi-row ``INSERT … VALUES (…), (…)`` statements
+    (``kinds.insert_rows``) with NULLs in the statement text: sqlcipher3 binds a None parameter
+    through its adapter lookup, about 1 µs each (7 per client row). One transaction, no SELECT per
+    row (one ``max(id)`` per batch of 10,000). Commit 18.6–24.2 s -> 8.8–11.5 s; of that, SQLite
+    itself (14 indexes on clients, 3 on the journal, the FTS index, the COMMIT) is about 6 s.
+  * tried and dropped: making the next rows on a helper thread while SQLite writes (sqlcipher3 keeps
+    the GIL while it steps, and the two vCPUs are not two full cores: no gain); one INSERT … SELECT
+    FROM json_each(?) per batch (SQLite's JSON parsing cost more than binding).
+Result, five runs of this test on the slow host: 14.65 s (load 1.29, plan 4.09, commit 9.27), 15.13 s
+(1.48, 4.85, 8.80), 15.16 s (1.38, 4.26, 9.53), 17.57 s (1.68, 6.04, 9.85), 19.25 s (1.84, 5.87,
+11.54): about the 15 s goal on this host at its best, not reliably under it. What is left is mostly
+SQLite's own work (about 6 s) and Python per row in plan (about 40 µs: reading the cells, parsing,
+building the Client, the declared checks).
 """
 
 from __future__ import annotations
