@@ -81,10 +81,26 @@ def _qt_modules(tmp: Path) -> str:
     not when a person opens the print preview or the scenarios' charts."""
     import importlib
 
-    names = ("QtPrintSupport", "QtPdf", "QtPdfWidgets", "QtCharts", "QtNetwork")
+    names = ("QtPrintSupport", "QtPdf", "QtPdfWidgets", "QtCharts", "QtNetwork", "QtSvg")
     for name in names:
         importlib.import_module(f"PySide6.{name}")
     return ", ".join(names)
+
+
+def _icons_and_help(tmp: Path) -> str:
+    """Every workspace icon renders (QtSvg and the SVG files are in the bundle) and the help pages are there."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtSvg import QSvgRenderer
+
+    from app.resources import resource_path
+    from app.ui.icons import icon_names, svg_text
+
+    names = icon_names()
+    bad = [n for n in names if not QSvgRenderer(QByteArray(svg_text(n).encode())).isValid()]
+    pages = sorted(p.name for p in resource_path("help/zh_CN").glob("*.html"))
+    if bad or len(names) < 10 or "index.html" not in pages or "guide.html" not in pages:
+        raise RuntimeError(f"icons {len(names)} (unreadable: {bad}), help pages {pages}")
+    return f"{len(names)} icons, {len(pages)} help pages"
 
 
 STEPS: list[tuple[str, Callable[[Path], str]]] = [
@@ -92,6 +108,7 @@ STEPS: list[tuple[str, Callable[[Path], str]]] = [
     ("translations", _translations),
     ("CJK PDF", _pdf),
     ("Qt modules", _qt_modules),
+    ("icons and help", _icons_and_help),
 ]
 
 

@@ -751,3 +751,26 @@ def campaign_work(county: DemoCounty, targets: list[dict[str, Any]], clients: It
                           "campaign": t["campaign"], "whitelist_uid": None, "next_date": None})
             day = min(today, day + timedelta(days=rng.randint(3, 12)))
     return out_t, out_k
+
+
+def campaign_followups(county: DemoCounty, contacts: list[dict[str, Any]], *,
+                       today: date | None = None) -> list[dict[str, Any]]:
+    """The follow-ups the managers planned after a campaign contact that left the client interested or
+    thinking it over (two in five of those), in wire form: due from twelve days ago to six days ahead, so a
+    manager's front page has overdue, today's and this week's work. The contact gets the same
+    ``next_date`` (as logging a contact with a next date does). Branch records."""
+    rng = random.Random(f"campaign-followups-{county.seed}-{county.n_clients}")
+    today = today or date.today()
+    last: dict[tuple[str, str], dict[str, Any]] = {}
+    for k in contacts:
+        last[k["client_uid"], k["campaign"]] = k
+    out = []
+    for (client_uid, campaign), k in sorted(last.items()):
+        if k["outcome"] not in ("有意向", "再考虑") or rng.random() > 0.4:
+            continue
+        due = today + timedelta(days=rng.randint(-12, 6))
+        k["next_date"] = due.isoformat()
+        out.append({"uid": str(uuid.uuid5(WHITELIST_NS, f"followup:{k['uid']}")), "client_uid": client_uid,
+                    "campaign": campaign, "due": due.isoformat(), "done": False, "result": "", "note": "",
+                    "staff": k["staff"], "snoozed_until": None, "snooze_reason": ""})
+    return out

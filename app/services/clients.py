@@ -93,7 +93,7 @@ class ClientService:
         self,
         f: ClientFilter = ClientFilter(),
         *,
-        sort: str = "name",
+        sort: str | None = "name",
         descending: bool = False,
         offset: int = 0,
         limit: int = 200,

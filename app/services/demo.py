@@ -23,7 +23,7 @@ from app.store.db import write
 from app.store.errors import StoreError
 from app.store.reference import meta_set
 from app.store.store import Store
-from resources.demo_county import build_county, campaigns, iter_clients, scorecards, whitelist
+from resources.demo_county import build_county, campaign_followups, campaigns, iter_clients, scorecards, whitelist
 from resources.demo_county import campaign_work as branch_campaign_work
 from resources.demo_scenarios import county_scenarios
 from sync.protocol.figures import metric_uid
@@ -144,10 +144,13 @@ def create_demo(
         camps, targets = campaigns(iter_clients(county))
         bulk.load_records(db, "campaign", camps)
         contacts: list[dict[str, Any]] = []
-        if campaign_work:  # the branch's work on them so far: targets distributed, contacts logged
+        followups: list[dict[str, Any]] = []
+        if campaign_work:  # the branch's work on them so far: targets distributed, contacts logged, follow-ups
             targets, contacts = branch_campaign_work(county, targets, iter_clients(county))
+            followups = campaign_followups(county, contacts)
         bulk.load_records(db, "campaign_target", targets)
         bulk.load_records(db, "contact", contacts)
+        bulk.load_records(db, "followup", followups)
         # the branch's scenarios with three years of figures (as branchdesk-hq demo holds them)
         rows, figures, links = county_scenarios(county, iter_clients(county), figure_uid=metric_uid)
         bulk.load_records(db, "scenario", rows)

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
@@ -124,6 +124,7 @@ def run_gui(*, data_dir: Path, user: str | None = None, lang: str | None = None)
         idle = IdleLock(settings.idle_lock_minutes, window)
         idle.locked.connect(lambda: lock_window(window, ctx.writer, ctx.staff, idle))
         window.show()
+        QTimer.singleShot(0, window.offer_guide)  # a new member of staff: the first-run guide, once
         code = app.exec()
         ctx.shutdown()
         store.close_cleanly()

@@ -107,7 +107,7 @@ class CampaignsWorkspace(Workspace):
         self.auto_button = QPushButton(self.tr("Distribute automatically…"))
         self.auto_button.setObjectName("distributeButton")
         self.auto_button.setVisible(self.head)
-        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+T)"))
         self.contact_button.setObjectName("logContactButton")
         self.contact_button.setToolTip(self.tr("Record a contact with the selected target for this campaign"))
         self.contact_button.setEnabled(False)
@@ -242,8 +242,17 @@ class CampaignsWorkspace(Workspace):
 
         self.ctx.reader.submit(lambda tc: services(tc.db).weekly(code), success=show, name="campaign-weekly")
 
+    icon_name = "campaigns"
+    help_page = "campaigns.html"
+
     def title(self) -> str:
         return self.tr("Campaigns")
+
+    def open_item(self, kind: str, key: str) -> None:
+        """A campaign by its code: selected once the list is read."""
+        if kind == "campaign":
+            self.code = key
+            self.reload()
 
     def activated(self) -> None:
         self.reload()

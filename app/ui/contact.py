@@ -42,7 +42,7 @@ from sync.protocol.kinds import CONTACT_CHANNELS
 
 WARN_STYLE = "color: #8a5300;"
 WORDING = ("blocked", "warning")  # the codes of a note refused for its wording
-SHORTCUT = "Ctrl+K"  # "Log contact…" wherever it is offered (Ctrl+L already moves to the client table)
+SHORTCUT = "Ctrl+T"  # "Log contact…" (触达) wherever it is offered; Ctrl+K is the search across everything
 
 
 def wording_refused(errors: tuple[FieldError, ...] | list[FieldError]) -> bool:

@@ -1,7 +1,7 @@
 """The follow-ups workspace (跟进): a manager's queue (overdue first, then today, then the
 week), done with a result, put off with a reason, and a contact logged from the same form
 (which may set the next follow-up; its note is held to the marketing word list, a warning
-saved only once ticked as read) or from the contact form (Ctrl+K). The branch head sees every
+saved only once ticked as read) or from the contact form (Ctrl+T). The branch head sees every
 manager's queue and the overdue counts. UI thread; reads and writes on the database threads.
 """
 
@@ -96,6 +96,7 @@ class FollowupsWorkspace(Workspace):
         self.services = PerConnection(lambda db, staff=ctx.staff: FollowupService(db, staff, ReferenceData(db)))
         head = can(ctx.staff, Action.ASSIGN_WHITELIST)
         self.model = QueueModel(self)
+        self._open_uid: str | None = None  # a follow-up to show once the queue is read (the front page)
         self.due = QComboBox()
         self.due.setObjectName("followupDue")
         for label, data in ((self.tr("Everything open"), None), (self.tr("Overdue"), "overdue"),
@@ -171,7 +172,7 @@ class FollowupsWorkspace(Workspace):
         self.done_button = QPushButton(self.tr("Done (Ctrl+Enter)"))
         self.done_button.setObjectName("doneButton")
         cf.addRow(self.done_button)
-        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+T)"))
         self.contact_button.setObjectName("logContactButton")
         self.contact_button.setToolTip(self.tr("Record a contact without closing the follow-up"))
         cf.addRow(self.contact_button)
@@ -227,8 +228,23 @@ class FollowupsWorkspace(Workspace):
         self._ready = False
         self._load_managers()
 
+    icon_name = "followups"
+    help_page = "followups.html"
+
     def title(self) -> str:
         return self.tr("Follow-ups")
+
+    def open_item(self, kind: str, key: str) -> None:
+        """A follow-up by uid (shown whatever its due date), a manager's overdue ones, or the list."""
+        if kind == "followup":
+            self._open_uid = key
+            self.due.setCurrentIndex(0)  # everything open: the item is in it
+        elif kind == "manager":
+            found = self.manager.findData(key)
+            if found >= 0:
+                self.manager.setCurrentIndex(found)
+            self.due.setCurrentIndex(self.due.findData("overdue"))
+        self.reload()
 
     def activated(self) -> None:
         if self._ready:  # before the roster is in, its arrival reads the queue anyway
@@ -276,8 +292,11 @@ class FollowupsWorkspace(Workspace):
         if isinstance(overdue, dict):
             parts = [f"{self.model.names.get(m, m)} {n}" for m, n in sorted(overdue.items()) if n]
             self.overdue.setText(self.tr("Overdue by manager: %1").replace("%1", "，".join(parts)) if parts else "")
+        wanted, self._open_uid = self._open_uid, None
+        at = next((i for i, r in enumerate(rows) if r.uid == wanted), 0) if wanted else 0
         if rows:
-            self.table.selectRow(0)
+            self.table.selectRow(at)
+            self.table.scrollTo(self.model.index(at, 0))
         else:
             self._show(-1)
 

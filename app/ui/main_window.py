@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,12 +24,15 @@ from app.services.sync_status import SyncStatus, confirmed_age, is_stale, sync_s
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
 from app.ui import settings as opts
 from app.ui.context import AppContext
+from app.ui.icons import icon
 from app.ui.labels import domain
 from app.ui.sync_workspace import SyncWorkspace
 from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
 from app.ui.workspace import PlaceholderWorkspace, Workspace
 from sync.client.config import SyncSettings
+
+W = TypeVar("W", bound=Workspace)
 
 # amber, not the error red: nothing failed, but this PC has been out of touch with head office for too long
 STALE_STYLE = "QLabel { background: #ffc107; color: #1f1600; border-radius: 3px; padding: 1px 8px; }"
@@ -58,6 +62,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        self.search: Any = None  # the Ctrl+K dialog, made on first use
+        self.help: Any = None  # the help window, made on first use
+        self.guide: Any = None  # the first-run guide while open
         self.workspaces: list[Workspace] = []
         for ws in self._build_workspaces():
             self.add_workspace(ws)
@@ -83,47 +90,116 @@ class MainWindow(QMainWindow):
         from app.ui.reports import ReportsWorkspace
         from app.ui.scenarios import ScenariosWorkspace
         from app.ui.sheets import SheetsWorkspace
+        from app.ui.today import TodayWorkspace
         from app.ui.whitelist.workspace import WhitelistWorkspace
 
-        clients: Workspace
-        if can_see_clients(self.ctx.staff):
-            clients = ClientsWorkspace(self.ctx)
-        else:
-            clients = PlaceholderWorkspace(
-                self.tr("Clients"),
-                self.tr("Your role does not give access to the client book."),
-            )
+        no_book = self.tr("Your role does not give access to the client book.")
+
+        def book_page(make: type, title: str, icon_name: str) -> Workspace:
+            return make(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
+                title, no_book, icon_name=icon_name)
+
+        clients = book_page(ClientsWorkspace, self.tr("Clients"), "clients")
         whitelist: Workspace
         if can(self.ctx.staff, Action.VIEW_WHITELIST):
             whitelist = WhitelistWorkspace(self.ctx)
             if isinstance(clients, ClientsWorkspace):
-                book = clients
-                whitelist.openClient.connect(lambda cid: (self.nav.setCurrentRow(0), book.open_client(cid)))
+                whitelist.openClient.connect(lambda cid: self.open_item("client", str(cid)))
         else:
-            whitelist = PlaceholderWorkspace(
-                self.tr("Whitelist"), self.tr("Your role does not give access to the whitelist."))
+            whitelist = PlaceholderWorkspace(self.tr("Whitelist"),
+                                             self.tr("Your role does not give access to the whitelist."),
+                                             icon_name="whitelist")
+        today = TodayWorkspace(self.ctx)
+        today.openItem.connect(self.open_item)
+        today.search_button.clicked.connect(lambda: self.open_search())
         return [
+            today,
             clients,
-            ScenariosWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
-                self.tr("Scenarios"), self.tr("Your role does not give access to the client book.")),
+            book_page(ScenariosWorkspace, self.tr("Scenarios"), "scenarios"),
             whitelist,
-            CampaignsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
-                self.tr("Campaigns"), self.tr("Your role does not give access to the client book.")),
-            FollowupsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
-                self.tr("Follow-ups"), self.tr("Your role does not give access to the client book.")),
-            SheetsWorkspace(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
-                self.tr("Worksheets"), self.tr("Your role does not give access to the client book.")),
+            book_page(CampaignsWorkspace, self.tr("Campaigns"), "campaigns"),
+            book_page(FollowupsWorkspace, self.tr("Follow-ups"), "followups"),
+            book_page(SheetsWorkspace, self.tr("Worksheets"), "sheets"),
             ReportsWorkspace(self.ctx) if can(self.ctx.staff, Action.VIEW_REPORTS) else PlaceholderWorkspace(
-                self.tr("Reports"), self.tr("Your role does not give access to the reports.")),
+                self.tr("Reports"), self.tr("Your role does not give access to the reports."), icon_name="reports"),
             SyncWorkspace(self.ctx, auto=self.auto_sync),
         ]
+
+    def workspace(self, kind: type[W]) -> W | None:
+        """The page of that class, if this member of staff has it (not a placeholder)."""
+        return next((ws for ws in self.workspaces if isinstance(ws, kind)), None)
+
+    def show_workspace(self, ws: Workspace) -> None:
+        self.nav.setCurrentRow(self.workspaces.index(ws))
+
+    def open_item(self, kind: str, key: str) -> None:
+        """Open what the front page or the search named: go to its page and show the record. UI thread."""
+        from app.ui.campaigns import CampaignsWorkspace
+        from app.ui.clients.workspace import ClientsWorkspace
+        from app.ui.followups import FollowupsWorkspace
+        from app.ui.scenarios import ScenariosWorkspace
+        from app.ui.sheets import SheetsWorkspace
+        from app.ui.whitelist.workspace import WhitelistWorkspace
+
+        page: type[Workspace] | None = {
+            "client": ClientsWorkspace, "village": ClientsWorkspace, "followup": FollowupsWorkspace,
+            "manager": FollowupsWorkspace, "whitelist": WhitelistWorkspace, "campaign": CampaignsWorkspace,
+            "scenario": ScenariosWorkspace, "sheet": SheetsWorkspace, "sync": SyncWorkspace,
+        }.get(kind)
+        if kind == "list":
+            page = {"followups": FollowupsWorkspace, "whitelist_expiring": WhitelistWorkspace,
+                    "whitelist_never": WhitelistWorkspace, "campaigns": CampaignsWorkspace,
+                    "sync": SyncWorkspace}.get(key)
+        ws = self.workspace(page) if page is not None else None
+        if ws is None:
+            return
+        self.show_workspace(ws)
+        ws.open_item(kind, key)
+
+    def open_search(self, text: str = "") -> None:
+        """Ctrl+K: the search across everything (one dialog, kept while the window lives)."""
+        from app.ui.search import SearchDialog
+
+        if self.search is None:
+            self.search = SearchDialog(self.ctx, self)
+            self.search.openHit.connect(self.open_item)
+        self.search.open_search(text)
+
+    def open_help(self, page: str | None = None) -> None:
+        """F1: the bundled help page of the current workspace (or ``page``)."""
+        from app.ui.help import HelpWindow
+
+        if page is None:
+            ws = self.workspaces[self.stack.currentIndex()] if self.workspaces else None
+            page = ws.help_page if ws is not None else "index.html"
+        if self.help is None:
+            self.help = HelpWindow(self)
+            self.help.guide.clicked.connect(self.open_guide)
+        self.help.show_page(page)
+
+    def open_guide(self) -> Any:
+        """The first-run guide (non-modal; it marks itself seen when closed, finished or skipped)."""
+        from app.ui.help import GuideDialog
+
+        guide = GuideDialog(self.ctx.ui_settings, self.ctx.staff.code, self)
+        guide.show()
+        self.guide = guide
+        return guide
+
+    def offer_guide(self) -> None:
+        """Open the guide for a member of staff who has never finished or skipped it."""
+        from app.ui.help import guide_seen
+
+        if not guide_seen(self.ctx.ui_settings, self.ctx.staff.code):
+            self.open_guide()
 
     def add_workspace(self, ws: Workspace) -> None:
         self.workspaces.append(ws)
         self.stack.addWidget(ws)
         item = QListWidgetItem(ws.title())
+        if ws.icon_name:
+            item.setIcon(icon(ws.icon_name))
         item.setSizeHint(QSize(120, 40))
-        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.nav.addItem(item)
 
     def _on_nav(self, row: int) -> None:
@@ -132,11 +208,20 @@ class MainWindow(QMainWindow):
             self.workspaces[row].activated()
 
     def _build_shortcuts(self) -> None:
-        for i in range(len(self.workspaces)):
+        for i in range(min(9, len(self.workspaces))):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             self.addAction(act)
+        search = QAction(self)
+        search.setShortcut(QKeySequence("Ctrl+K"))
+        search.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        search.triggered.connect(lambda: self.open_search())
+        self.addAction(search)
+        helper = QAction(self)
+        helper.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        helper.triggered.connect(lambda: self.open_help())
+        self.addAction(helper)
 
     # --- status bar ----------------------------------------------------------
 
@@ -239,6 +324,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         for ws in self.workspaces:
             ws.shutdown()
+        if self.search is not None:
+            self.search.shutdown()
         opts.MAIN_GEOMETRY.set(self.ctx.ui_settings, self.saveGeometry())
         opts.MAIN_STATE.set(self.ctx.ui_settings, self.saveState())
         self.ctx.ui_settings.sync()

@@ -139,6 +139,9 @@ class ReportsWorkspace(Workspace):
 
     # --- layout --------------------------------------------------------------------------------
 
+    icon_name = "reports"
+    help_page = "reports.html"
+
     def title(self) -> str:
         return self.tr("Reports")
 

@@ -1284,6 +1284,15 @@ class ScenariosWorkspace(Workspace):
         # the navigation's own word (场景), translated once in the main window's context
         return QCoreApplication.translate("MainWindow", "Scenarios")
 
+    icon_name = "scenarios"
+    help_page = "scenarios.html"
+
+    def open_item(self, kind: str, key: str) -> None:
+        """A scenario by uid, on the list page."""
+        if kind == "scenario":
+            self.tabs.setCurrentWidget(self.list_page)
+            self.list_page.select(key)
+
     def activated(self) -> None:
         self._shown = True
         self.reload()

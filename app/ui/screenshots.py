@@ -72,7 +72,23 @@ def _take(app, store, out: Path) -> list[Path]:
     w = MainWindow(ctx, auto_sync=False)
     w.resize(*SIZE)
     w.show()
-    ws = w.workspaces[0]
+    from app.ui.clients.workspace import ClientsWorkspace
+    from app.ui.today import TodayWorkspace
+
+    today = w.workspace(TodayWorkspace)
+    if today is not None:  # the front page, first
+        w.show_workspace(today)
+        wait(8000, lambda: today.board is not None and not today._reading)
+        wait(300)
+        grab(w, "0-today.png")
+        w.open_search("李")
+        wait(5000, lambda: bool(w.search.hits))
+        wait(300)
+        grab(w.search, "0-search.png")
+        w.search.hide()
+    ws = w.workspace(ClientsWorkspace)
+    assert ws is not None
+    w.show_workspace(ws)
     wait(5000, lambda: ws.model.total > 0 and ws.model.is_loaded(0))
     ws.select_row(0)
     wait(3000, lambda: ws.detail.detail is not None)

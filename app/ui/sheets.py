@@ -208,6 +208,13 @@ class SheetsWorkspace(Workspace):
 
     # --- one sheet ---------------------------------------------------------------------------------
 
+    icon_name = "sheets"
+    help_page = "sheets.html"
+
+    def open_item(self, kind: str, key: str) -> None:
+        if kind == "sheet":
+            self.open_sheet(key)
+
     def open_sheet(self, text: str, row: int | None = None) -> None:
         """Open a sheet by its number or a scanned row code; ``row`` (or the code's row) becomes
         current, else the first row not keyed yet."""

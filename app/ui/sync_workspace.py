@@ -166,6 +166,9 @@ class SyncWorkspace(Workspace):
         if auto and self._settings().enrolled:
             self.timer.start(60_000)  # a first sync a minute after start-up
 
+    icon_name = "sync"
+    help_page = "sync.html"
+
     def title(self) -> str:
         return self.tr("Sync")
 

@@ -7,10 +7,18 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 class Workspace(QWidget):
-    """Base class: a page of the main window with a title for navigation."""
+    """Base class: a page of the main window with a title for navigation, its icon
+    (``resources/icons/workspaces``) and its help page (``resources/help/zh_CN``)."""
+
+    icon_name = ""
+    help_page = "index.html"
 
     def title(self) -> str:
         raise NotImplementedError
+
+    def open_item(self, kind: str, key: str) -> None:
+        """Show one record another page named (the front page, the search): ``kind`` as
+        ``app.services.today.Item`` and ``app.services.find.Hit`` say, ``key`` the record. UI thread."""
 
     def activated(self) -> None:
         """Called when the page is shown (refresh cheap state here)."""
@@ -22,9 +30,12 @@ class Workspace(QWidget):
 class PlaceholderWorkspace(Workspace):
     """An empty workspace that says what will be there."""
 
-    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, description: str, parent: QWidget | None = None, *, icon_name: str = "",
+                 help_page: str = "index.html") -> None:
         super().__init__(parent)
         self._title = title
+        self.icon_name = icon_name
+        self.help_page = help_page
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 48, 48, 48)
         heading = QLabel(title)

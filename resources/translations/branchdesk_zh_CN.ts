@@ -94,8 +94,8 @@
         <translation>自动分发…</translation>
     </message>
     <message>
-        <source>Log contact… (Ctrl+K)</source>
-        <translation>记录触达…（Ctrl+K）</translation>
+        <source>Log contact… (Ctrl+T)</source>
+        <translation>记录触达…（Ctrl+T）</translation>
     </message>
     <message>
         <source>Record a contact with the selected target for this campaign</source>
@@ -237,6 +237,10 @@
         <translation>未选择客户</translation>
     </message>
     <message>
+        <source>Log contact… (Ctrl+T)</source>
+        <translation>记录触达…（Ctrl+T）</translation>
+    </message>
+    <message>
         <source>Save (Ctrl+S)</source>
         <translation>保存 (Ctrl+S)</translation>
     </message>
@@ -263,10 +267,6 @@
     <message>
         <source>Change</source>
         <translation>修改内容</translation>
-    </message>
-    <message>
-        <source>Log contact… (Ctrl+K)</source>
-        <translation>记录触达…（Ctrl+K）</translation>
     </message>
     <message>
         <source>Record a call, visit or other contact with this client</source>
@@ -1078,8 +1078,8 @@ The record is kept as deleted so that the deletion syncs.</source>
         <translation>打开客户资料</translation>
     </message>
     <message>
-        <source>Log contact… (Ctrl+K)</source>
-        <translation>记录触达…（Ctrl+K）</translation>
+        <source>Log contact… (Ctrl+T)</source>
+        <translation>记录触达…（Ctrl+T）</translation>
     </message>
     <message>
         <source>Record a call, visit or other contact about this entry</source>
@@ -1418,8 +1418,8 @@ The record is kept as deleted so that the deletion syncs.</source>
         <translation>完成 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <source>Log contact… (Ctrl+K)</source>
-        <translation>记录触达…（Ctrl+K）</translation>
+        <source>Log contact… (Ctrl+T)</source>
+        <translation>记录触达…（Ctrl+T）</translation>
     </message>
     <message>
         <source>Record a contact without closing the follow-up</source>
@@ -1550,6 +1550,56 @@ The record is kept as deleted so that the deletion syncs.</source>
     <message>
         <source>Whole branch</source>
         <translation>全网点</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDialog</name>
+    <message>
+        <source>Welcome to BranchDesk</source>
+        <translation>欢迎使用网点工作台</translation>
+    </message>
+    <message>
+        <source>Skip the guide</source>
+        <translation>跳过引导</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>You can open this guide again from Help (F1).</source>
+        <translation>以后可在帮助（F1）中再次打开本引导。</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
+    <name>HelpWindow</name>
+    <message>
+        <source>BranchDesk help</source>
+        <translation>网点工作台帮助</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Contents</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>First-run guide…</source>
+        <translation>新手引导…</translation>
     </message>
 </context>
 <context>
@@ -2823,6 +2873,57 @@ The record is kept as deleted so that the deletion syncs.</source>
     </message>
 </context>
 <context>
+    <name>SearchDialog</name>
+    <message>
+        <source>Search everything</source>
+        <translation>全局搜索</translation>
+    </message>
+    <message>
+        <source>Name, phone or ID last digits, client number, campaign, scenario, village, sheet number</source>
+        <translation>姓名、手机或证件号后几位、客户号、营销活动、场景、村、工作单号</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>Type to search. ↑↓ choose, Enter opens, Esc closes.</source>
+        <translation>输入即搜索。↑↓ 选择，回车打开，Esc 关闭。</translation>
+    </message>
+    <message>
+        <source>Clients</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Whitelist entries</source>
+        <translation>白名单</translation>
+    </message>
+    <message>
+        <source>Campaigns</source>
+        <translation>营销活动</translation>
+    </message>
+    <message>
+        <source>Scenarios</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>Villages</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <source>Worksheets</source>
+        <translation>工作单</translation>
+    </message>
+    <message>
+        <source>Nothing found for “%1”. Try part of a name, the last 4 digits of a phone, or a village.</source>
+        <translation>没有找到“%1”。试试姓名的一部分、手机号后 4 位或村名。</translation>
+    </message>
+    <message>
+        <source>%1 found. ↑↓ choose, Enter opens, Esc closes.</source>
+        <translation>找到 %1 项。↑↓ 选择，回车打开，Esc 关闭。</translation>
+    </message>
+</context>
+<context>
     <name>SheetPrintDialog</name>
     <message>
         <source>Preparing the sheet…</source>
@@ -3591,6 +3692,153 @@ If it is a different head-office service, this PC must be enrolled again before 
     <message>
         <source>One-time code: enter the code head office gave you</source>
         <translation>一次性注册码：请输入总行提供的注册码</translation>
+    </message>
+</context>
+<context>
+    <name>TodayWorkspace</name>
+    <message>
+        <source>Search everything (Ctrl+K)</source>
+        <translation>全局搜索（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Overdue follow-ups</source>
+        <translation>已逾期的跟进</translation>
+    </message>
+    <message>
+        <source>Nothing overdue. Well done.</source>
+        <translation>没有逾期的跟进，做得好。</translation>
+    </message>
+    <message>
+        <source>Follow-ups due today</source>
+        <translation>今天要跟进</translation>
+    </message>
+    <message>
+        <source>No follow-ups due today. Plan one when you log a contact (Ctrl+T).</source>
+        <translation>今天没有要跟进的客户。记录触达（Ctrl+T）时可以安排下次跟进。</translation>
+    </message>
+    <message>
+        <source>Whitelist lines expiring soon, never contacted</source>
+        <translation>即将到期且从未联系的白名单</translation>
+    </message>
+    <message>
+        <source>No whitelist line ends within 30 days without a contact.</source>
+        <translation>30 天内没有未联系就到期的白名单额度。</translation>
+    </message>
+    <message>
+        <source>Whitelist entries never contacted</source>
+        <translation>从未联系的白名单客户</translation>
+    </message>
+    <message>
+        <source>Every whitelist entry has been contacted.</source>
+        <translation>白名单客户都已联系过。</translation>
+    </message>
+    <message>
+        <source>Campaign targets not reached yet</source>
+        <translation>营销活动中尚未触达的目标客户</translation>
+    </message>
+    <message>
+        <source>No running campaign has targets waiting for you.</source>
+        <translation>进行中的营销活动没有等你触达的客户。</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Nothing waits for head office.</source>
+        <translation>没有等待与总行处理的事项。</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>Could not read the front page: %1</source>
+        <translation>无法读取今日工作台：%1</translation>
+    </message>
+    <message>
+        <source>All follow-ups →</source>
+        <translation>全部跟进 →</translation>
+    </message>
+    <message>
+        <source>Whitelist →</source>
+        <translation>白名单 →</translation>
+    </message>
+    <message>
+        <source>Campaigns →</source>
+        <translation>营销活动 →</translation>
+    </message>
+    <message>
+        <source>Sync →</source>
+        <translation>同步 →</translation>
+    </message>
+    <message>
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <source>This month (from %1): %2 campaign targets, reach %3, conversion %4</source>
+        <translation>本月（自 %1 起）：营销目标客户 %2 户，触达率 %3，转化率 %4</translation>
+    </message>
+    <message>
+        <source>Smart-village scenarios: %1 (%2)</source>
+        <translation>智慧乡村场景：%1 个（%2）</translation>
+    </message>
+    <message>
+        <source>Accounts opened through scenarios in %1: %2 (month before: %3)</source>
+        <translation>%1 场景开户数：%2（上月：%3）</translation>
+    </message>
+    <message>
+        <source>Today, %1</source>
+        <translation>今日 · %1</translation>
+    </message>
+    <message>
+        <source>%1 (%2). Click an item to open it; the lists show the first %3.</source>
+        <translation>%1（%2）。点击一项即可打开；每栏列出前 %3 项。</translation>
+    </message>
+    <message>
+        <source>By manager: who has overdue work</source>
+        <translation>按客户经理：谁有逾期的工作</translation>
+    </message>
+    <message>
+        <source>By branch</source>
+        <translation>按网点</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>Whitelist expiring</source>
+        <translation>白名单即将到期</translation>
+    </message>
+    <message>
+        <source>Whitelist never contacted</source>
+        <translation>白名单从未联系</translation>
+    </message>
+    <message>
+        <source>Campaign targets not reached</source>
+        <translation>营销未触达</translation>
     </message>
 </context>
 <context>

@@ -24,13 +24,14 @@ from PySide6.QtCore import QEventLoop, QTimer
 from app.store.store import Store
 from app.ui import i18n
 from app.ui.app import build_context, create_application
+from app.ui.clients.workspace import ClientsWorkspace
 from app.ui.main_window import MainWindow
 from tests.perf.store_bench import peak_rss_mb
 app = create_application([])
 i18n.install(app, "zh_CN")
 ctx = build_context(Store.open(Path(sys.argv[1])), None)
 w = MainWindow(ctx); w.resize(1440, 900); w.show()
-ws = w.workspaces[0]
+ws = w.workspace(ClientsWorkspace)
 def wait(pred, ms=20000):
     loop = QEventLoop(); t = QTimer(interval=5); t.timeout.connect(lambda: pred() and loop.quit()); t.start()
     QTimer.singleShot(ms, loop.quit); loop.exec()

@@ -33,8 +33,9 @@ def _open(qtbot, demo_dir: Path, code: str | None):
     qtbot.addWidget(w)
     w.resize(1400, 850)
     w.show()
-    ws = w.workspaces[0]
+    ws = w.workspace(ClientsWorkspace)
     assert isinstance(ws, ClientsWorkspace)
+    w.show_workspace(ws)  # (the front page comes first)
     qtbot.waitUntil(lambda: ws.model.total > 0, timeout=10_000)
     return w, ws, ctx
 
@@ -171,7 +172,8 @@ def test_english_mode_shows_the_declared_labels_in_english(qtbot, demo_dir: Path
     w.resize(1400, 850)
     w.show()
     try:
-        ws = w.workspaces[0]
+        ws = w.workspace(ClientsWorkspace)
+        w.show_workspace(ws)
         qtbot.waitUntil(lambda: ws.model.total > 0, timeout=10_000)
         segments = [ws.filters.segments.item(i).text() for i in range(ws.filters.segments.count())]
         assert "Farmer" in segments and not any(map(_has_cjk, segments)), segments

@@ -85,7 +85,7 @@ def test_from_the_client_book_a_warning_needs_the_box_ticked(qtbot, demo_dir: Pa
         qtbot.waitUntil(lambda: ws.detail.contact_button.isEnabled(), timeout=5000)
         cid = ws.detail.client_id
         ws.table.setFocus()
-        qtbot.keyClick(ws.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # Ctrl+K opens the form
+        qtbot.keyClick(ws.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)  # Ctrl+T opens the form
         qtbot.waitUntil(lambda: getattr(ws, "contact_dialog", None) is not None and ws.contact_dialog.isVisible(),
                         timeout=5000)
         dlg: ContactDialog = ws.contact_dialog

@@ -30,8 +30,9 @@ def shown(qtbot, demo_dir: Path):
     qtbot.addWidget(w)
     w.resize(*SIZE)
     w.show()
-    ws = w.workspaces[0]
+    ws = w.workspace(ClientsWorkspace)
     assert isinstance(ws, ClientsWorkspace)
+    w.show_workspace(ws)  # (the front page comes first)
     qtbot.waitUntil(lambda: ws.model.total > 0, timeout=10_000)
     yield w, ws
     w.close()
@@ -115,7 +116,8 @@ def test_the_filter_panel_never_scrolls_sideways(qtbot, demo_dir: Path) -> None:
         w.resize(*SIZE)
         w.show()
         try:
-            panel = w.workspaces[0].filters
+            w.show_workspace(w.workspace(ClientsWorkspace))
+            panel = w.workspace(ClientsWorkspace).filters
             qtbot.waitUntil(lambda p=panel: p.tags.count() > 0, timeout=5000)
             assert not panel.horizontalScrollBar().isVisible(), lang
             assert panel.widget().width() >= panel.widget().minimumSizeHint().width(), lang

@@ -13,7 +13,7 @@ from app.ui.app import build_context, create_application
 from app.ui.main_window import MainWindow
 from app.ui.workspace import PlaceholderWorkspace
 
-WORKSPACES = ["客户", "场景", "白名单", "营销", "跟进", "工作单", "报表", "同步"]
+WORKSPACES = ["今日", "客户", "场景", "白名单", "营销", "跟进", "工作单", "报表", "同步"]
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_navigation_lists_every_workspace_in_chinese(window: MainWindow) -> None
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert titles == WORKSPACES
     window.nav.setCurrentRow(0)
-    assert window.stack.currentWidget().objectName() == "" and window.stack.currentWidget().title() == "客户"
+    assert window.stack.currentWidget().objectName() == "" and window.stack.currentWidget().title() == "今日"
     for i in range(1, len(WORKSPACES)):
         window.nav.setCurrentRow(i)
         page = window.stack.currentWidget()
@@ -64,7 +64,7 @@ def test_english_can_be_chosen(qtbot, demo_dir: Path) -> None:
     ctx = build_context(Store.open(demo_dir), None)
     w = MainWindow(ctx)
     qtbot.addWidget(w)
-    assert w.nav.item(0).text() == "Clients"
+    assert w.nav.item(0).text() == "Today" and w.nav.item(1).text() == "Clients"
     w.close()
     ctx.shutdown()
     i18n.install(app, "zh_CN")

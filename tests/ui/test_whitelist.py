@@ -213,7 +213,7 @@ def test_the_client_record_is_one_click_away(qtbot, demo_dir: Path) -> None:
         _select(qtbot, ws)
         cid = ws.entry.detail.entry.client_id
         ws.entry.client_button.click()
-        book = w.workspaces[0]
+        book = w.workspace(ClientsWorkspace)
         assert isinstance(book, ClientsWorkspace) and w.stack.currentWidget() is book
         qtbot.waitUntil(lambda: book.detail.detail is not None and book.detail.client_id == cid, timeout=5000)
     finally:

@@ -296,7 +296,7 @@ class ClientDetailPanel(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.summary)
         actions = QHBoxLayout()
-        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+T)"))
         self.contact_button.setObjectName("logContactButton")
         self.contact_button.setToolTip(self.tr("Record a call, visit or other contact with this client"))
         self.contact_button.setEnabled(False)

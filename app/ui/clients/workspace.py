@@ -176,6 +176,16 @@ class ClientsWorkspace(Workspace):
     def title(self) -> str:
         return self.tr("Clients")
 
+    icon_name = "clients"
+    help_page = "clients.html"
+
+    def open_item(self, kind: str, key: str) -> None:
+        """A client by id in the detail panel; a village as the book's search for it."""
+        if kind == "client" and key.isdigit():
+            self.open_client(int(key))
+        elif kind == "village":
+            self.search.setText(key)
+
     def open_client(self, client_id: int) -> None:
         """Show one client's record in the detail panel (from another workspace)."""
         self.detail.show_client(client_id)

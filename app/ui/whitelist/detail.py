@@ -94,7 +94,7 @@ class EntryPanel(QWidget):
         self.client_button = QPushButton(self.tr("Open client record"))
         self.client_button.setObjectName("openClient")
         self.client_button.clicked.connect(self._open_client)
-        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+K)"))
+        self.contact_button = QPushButton(self.tr("Log contact… (Ctrl+T)"))
         self.contact_button.setObjectName("logContactButton")
         self.contact_button.setToolTip(self.tr("Record a call, visit or other contact about this entry"))
         self.contact_button.clicked.connect(self.request_contact)

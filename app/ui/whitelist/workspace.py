@@ -215,6 +215,19 @@ class WhitelistWorkspace(Workspace):
         self._villages: list[tuple[int, int, str]] = []
         self._load_choices()
 
+    icon_name = "whitelist"
+    help_page = "whitelist.html"
+
+    def open_item(self, kind: str, key: str) -> None:
+        """An entry by uid in the panel, or the list of those expiring or never reached."""
+        if kind == "whitelist":
+            self.tabs.setCurrentIndex(0)
+            self.entry.show_entry(key)
+        elif kind == "list":
+            view = {"whitelist_expiring": "30", "whitelist_never": "never"}.get(key)
+            if view is not None:
+                self.view.setCurrentIndex(self.view.findData(view))
+
     def title(self) -> str:
         return self.tr("Whitelist")
 
