@@ -128,7 +128,7 @@ def test_a_follow_up_done_elsewhere_reads_the_page_again(qtbot, worked_demo_dir:
 
 
 def test_ctrl_k_searches_everything_by_keyboard_and_opens_a_client(qtbot, worked_demo_dir: Path) -> None:
-    w, today, ctx = _open(qtbot, worked_demo_dir)
+    w, _today, ctx = _open(qtbot, worked_demo_dir)
     try:
         db = ctx.store.connect(readonly=True)
         try:
@@ -176,7 +176,7 @@ def test_ctrl_k_searches_everything_by_keyboard_and_opens_a_client(qtbot, worked
 
 
 def test_f1_opens_the_page_of_the_current_workspace_and_the_guide(qtbot, worked_demo_dir: Path) -> None:
-    w, today, ctx = _open(qtbot, worked_demo_dir)
+    w, _today, ctx = _open(qtbot, worked_demo_dir)
     try:
         qtbot.keyClick(w, Qt.Key.Key_F1)
         assert w.help is not None and w.help.isVisible()
