@@ -105,6 +105,9 @@ def run_gui(*, data_dir: Path, user: str | None = None, lang: str | None = None)
     try:
         try:
             store = Store.open(data_dir)
+            from app.ui import appearance
+
+            appearance.apply_saved(app, ui_settings(store.data_dir))  # the text size and colours, from sign-in on
             code = sign_in(store)
             if code is None:
                 return 0

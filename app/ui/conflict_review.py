@@ -30,6 +30,7 @@ from app.core.errors import FieldError
 from app.core.result import Result
 from app.services.sync_review import KEEP_MINE, KEEP_THEIRS, ConflictDetail, ConflictSide, SyncReview
 from app.store.errors import StoreError
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
@@ -68,10 +69,7 @@ class ConflictReviewDialog(QDialog):
         self.heading = QLabel(self.tr("Loading…"))
         self.heading.setObjectName("conflictRecord")
         self.heading.setWordWrap(True)
-        f = self.heading.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.25)
-        self.heading.setFont(f)
+        emphasize(self.heading, 1.25, bold=True)
         lay.addWidget(self.heading)
         self.field_label = QLabel()
         self.field_label.setObjectName("conflictField")

@@ -33,6 +33,7 @@ from app.core.result import Changes, Result
 from app.core.roles import Action, Role, can
 from app.services.followups import FollowupService, QueueRow
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
 from app.ui.contact import WORDING, ContactDialog, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.context import AppContext
@@ -138,10 +139,7 @@ class FollowupsWorkspace(Workspace):
         sl = QVBoxLayout(side)
         self.heading = QLabel(self.tr("No follow-up selected"))
         self.heading.setObjectName("followupTitle")
-        f = self.heading.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.2)
-        self.heading.setFont(f)
+        emphasize(self.heading, 1.2, bold=True)
         sl.addWidget(self.heading)
         contact = QGroupBox(self.tr("Log the contact"))
         cf = QFormLayout(contact)

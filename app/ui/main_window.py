@@ -72,6 +72,8 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
 
         self._build_status_bar()
+        self._build_menus()
+        self._fit_navigation()
         for ws in self.workspaces:
             if isinstance(ws, SyncWorkspace):
                 ws.statusChanged.connect(self._on_sync_text)
@@ -207,21 +209,96 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(row)
             self.workspaces[row].activated()
 
+    def _build_menus(self) -> None:
+        """显示 (text size, colour scheme) and 帮助 (help, the guide)."""
+        from PySide6.QtGui import QActionGroup
+
+        from app.ui import appearance
+
+        bar = self.menuBar()
+        view = bar.addMenu(self.tr("&View"))
+        self._menu_action(view, self.tr("Search everything…"), lambda: self.open_search(), "search",
+                          QKeySequence("Ctrl+K"))
+        view.addSeparator()
+        sizes = view.addMenu(self.tr("Text size"))
+        self.size_actions: dict[int, QAction] = {}
+        group = QActionGroup(self)
+        now = appearance.text_percent(self.ctx.ui_settings)
+        for pct in appearance.TEXT_SIZES:
+            act = sizes.addAction(f"{pct}%")
+            act.setCheckable(True)
+            act.setChecked(pct == now)
+            act.triggered.connect(lambda _=False, p=pct: self.set_appearance(percent=p))
+            group.addAction(act)
+            self.size_actions[pct] = act
+        schemes = view.addMenu(self.tr("Colours"))
+        self.theme_actions: dict[str, QAction] = {}
+        tgroup = QActionGroup(self)
+        names = {"system": self.tr("Follow Windows (light, dark, high contrast)"), "light": self.tr("Light"),
+                 "dark": self.tr("Dark")}
+        scheme = appearance.theme(self.ctx.ui_settings)
+        for key in appearance.THEMES:
+            act = schemes.addAction(names[key])
+            act.setCheckable(True)
+            act.setChecked(key == scheme)
+            act.triggered.connect(lambda _=False, k=key: self.set_appearance(scheme=k))
+            tgroup.addAction(act)
+            self.theme_actions[key] = act
+        helper = bar.addMenu(self.tr("&Help"))
+        self._menu_action(helper, self.tr("Help for this page"), lambda: self.open_help(), "help",
+                          QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self._menu_action(helper, self.tr("Contents"), lambda: self.open_help("index.html"))
+        self._menu_action(helper, self.tr("Keyboard"), lambda: self.open_help("shortcuts.html"))
+        self._menu_action(helper, self.tr("First-run guide…"), self.open_guide, "guide")
+
+    def _menu_action(self, menu: Any, text: str, slot: Any, icon_name: str = "",
+                     shortcut: QKeySequence | None = None) -> QAction:
+        act = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        act.triggered.connect(lambda _=False: slot())
+        menu.addAction(act)
+        return act
+
+    def set_appearance(self, *, percent: int | None = None, scheme: str | None = None) -> None:
+        """Change the text size or the colours now, for every window, and keep the choice. UI thread."""
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui import appearance
+
+        percent = appearance.text_percent(self.ctx.ui_settings) if percent is None else percent
+        scheme = appearance.theme(self.ctx.ui_settings) if scheme is None else scheme
+        appearance.save(self.ctx.ui_settings, percent, scheme)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        appearance.apply(app, percent, scheme)
+        for pct, act in self.size_actions.items():
+            act.setChecked(pct == percent)
+        for key, act in self.theme_actions.items():
+            act.setChecked(key == scheme)
+        for row, ws in enumerate(self.workspaces):  # icons take the new text colour
+            if ws.icon_name:
+                self.nav.item(row).setIcon(icon(ws.icon_name))
+        self._fit_navigation()
+
+    def _fit_navigation(self) -> None:
+        """The navigation as wide as its longest title with its icon, at the current text size."""
+        fm = self.nav.fontMetrics()
+        widest = max((fm.horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())), default=60)
+        self.nav.setFixedWidth(max(132, widest + 20 + 12 + 32))
+        row = max(40, fm.height() + 16)
+        for i in range(self.nav.count()):
+            self.nav.item(i).setSizeHint(QSize(self.nav.width() - 12, row))
+        self.nav.setIconSize(QSize(20, 20))
+
     def _build_shortcuts(self) -> None:
         for i in range(min(9, len(self.workspaces))):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             self.addAction(act)
-        search = QAction(self)
-        search.setShortcut(QKeySequence("Ctrl+K"))
-        search.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        search.triggered.connect(lambda: self.open_search())
-        self.addAction(search)
-        helper = QAction(self)
-        helper.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
-        helper.triggered.connect(lambda: self.open_help())
-        self.addAction(helper)
+        # Ctrl+K and F1 are the View and Help menus' own shortcuts (_build_menus)
 
     # --- status bar ----------------------------------------------------------
 

@@ -34,6 +34,7 @@ from app.core.errors import FieldError
 from app.core.result import Result
 from app.services.sync_review import FixField, QuarantineFix, SyncReview
 from app.store.errors import StoreError
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
@@ -76,10 +77,7 @@ class QuarantineFixDialog(QDialog):
         self.heading = QLabel(self.tr("Loading…"))
         self.heading.setObjectName("quarantineFixRecord")
         self.heading.setWordWrap(True)
-        f = self.heading.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.25)
-        self.heading.setFont(f)
+        emphasize(self.heading, 1.25, bold=True)
         lay.addWidget(self.heading)
         self.change_label = QLabel()
         self.change_label.setObjectName("quarantineFixChange")

@@ -59,6 +59,7 @@ from app.core.roles import Role
 from app.services.report_export import CHART_MAX, PALETTE  # the screen's chart draws as the exports do
 from app.services.reports import INT, PCT, REPORTS, TEXT, WAN, Report, ReportFilter, ReportService
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.labels import domain, heading
 from app.ui.tasks import PerConnection, TaskContext
@@ -206,15 +207,10 @@ class ReportsWorkspace(Workspace):
                 bar.addWidget(QLabel(label))
             bar.addWidget(widget)
         bar.addStretch(1)
-        bar.addWidget(self.export_xlsx)
-        bar.addWidget(self.export_pdf)
 
         self.heading = QLabel()
         self.heading.setObjectName("reportHeading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        emphasize(self.heading, 1.3, bold=True)
         self.scope = QLabel()
         self.scope.setObjectName("reportScope")
         self.scope.setStyleSheet("color: palette(mid);")
@@ -274,7 +270,11 @@ class ReportsWorkspace(Workspace):
 
         right = QVBoxLayout()
         right.addLayout(bar)
-        right.addWidget(self.heading)
+        title_row = QHBoxLayout()  # the exports beside the title: the filter bar keeps its room at 150 % text
+        title_row.addWidget(self.heading, 1)
+        title_row.addWidget(self.export_xlsx)
+        title_row.addWidget(self.export_pdf)
+        right.addLayout(title_row)
         right.addWidget(self.scope)
         right.addWidget(self.message)
         right.addWidget(self.split, 1)

@@ -65,6 +65,7 @@ from app.core.result import Changes, Result
 from app.core.roles import Action, can
 from app.services.scenarios import Dashboard, ScenarioRow, ScenarioService
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.labels import domain
@@ -126,11 +127,7 @@ def _fill(t: QTableWidget, rows: list[list[Any]], right: frozenset[int] | set[in
 
 
 def _bold(label: QLabel, scale: float = 1.0) -> QLabel:
-    f = label.font()
-    f.setBold(True)
-    if scale != 1.0:
-        f.setPointSizeF(f.pointSizeF() * scale)
-    label.setFont(f)
+    emphasize(label, scale, bold=True)
     return label
 
 
@@ -1125,11 +1122,11 @@ class ComparePage(QWidget):
         for label, code in ((self.tr("Scenario"), "scenario"), (self.tr("Village"), "village"),
                             (self.tr("Township"), "township"), (self.tr("Type"), "type")):
             self.by.addItem(label, code)
-        self.metric = QComboBox()
-        self.metric.setObjectName("compareMetric")
+        self.metric_box = QComboBox()  # (not "metric": that would hide QWidget.metric(), which Qt calls)
+        self.metric_box.setObjectName("compareMetric")
         for m in sc.METRICS.values():
-            self.metric.addItem(domain(m.label), m.code)
-        self.metric.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            self.metric_box.addItem(domain(m.label), m.code)
+        self.metric_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.period = QLineEdit()
         self.period.setObjectName("comparePeriod")
         self.period.setPlaceholderText(self.tr("latest month"))
@@ -1141,7 +1138,7 @@ class ComparePage(QWidget):
         bar.addWidget(QLabel(self.tr("By")))
         bar.addWidget(self.by)
         bar.addWidget(QLabel(self.tr("Figure")))
-        bar.addWidget(self.metric)
+        bar.addWidget(self.metric_box)
         bar.addWidget(QLabel(self.tr("Month")))
         bar.addWidget(self.period)
         bar.addStretch(1)
@@ -1164,7 +1161,7 @@ class ComparePage(QWidget):
         lay.addWidget(self.table, 1)
         lay.addWidget(self.message)
         self.by.currentIndexChanged.connect(lambda _i: self.reload())
-        self.metric.currentIndexChanged.connect(lambda _i: self.reload())
+        self.metric_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.period.returnPressed.connect(self.reload)
         self.export_button.clicked.connect(lambda: self.export())
         self.print_button.clicked.connect(self.print_report)
@@ -1180,7 +1177,7 @@ class ComparePage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def choice(self) -> tuple[str, str, str | None]:
-        return self.by.currentData(), self.metric.currentData(), self.period.text().strip() or None
+        return self.by.currentData(), self.metric_box.currentData(), self.period.text().strip() or None
 
     def reload(self) -> None:
         by, metric, period = self.choice()

@@ -247,6 +247,22 @@ def _take(app, store, out: Path) -> list[Path]:
         wait(300)
         grab(review, "17-conflict-review.png")
         review.close()
+
+    # the front page and the client book on a small and a large screen, at 100 % and 150 % text,
+    # light and dark (issue 21): "30-today-1366x768-150-dark.png" …
+    book = w.workspace(ClientsWorkspace)
+    for width, height in ((1366, 768), (1920, 1080)):
+        for percent in (100, 150):
+            for scheme in ("light", "dark"):
+                w.set_appearance(percent=percent, scheme=scheme)
+                w.resize(width, height)
+                for n, page in ((30, today), (31, book)):
+                    if page is None:
+                        continue
+                    w.show_workspace(page)
+                    wait(600)
+                    grab(w, f"{n}-{'today' if page is today else 'clients'}-{width}x{height}-{percent}-{scheme}.png")
+    w.set_appearance(percent=100, scheme="system")
     w.close()
     ctx.shutdown()
     QApplication.processEvents()

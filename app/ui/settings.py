@@ -54,6 +54,8 @@ MAIN_STATE = Option("main/state", "bytes", None)
 CLIENTS_HEADER = Option("clients/header", "bytes", None)  # column order, widths, hidden columns
 CLIENTS_SPLITTER = Option("clients/splitter", "bytes", None)
 CLIENTS_SORT = Option("clients/sort", "json", ["name", False])  # [sort key, descending]
+TEXT_PERCENT = Option("appearance/text_percent", "json", 100)  # app.ui.appearance.TEXT_SIZES
+THEME = Option("appearance/theme", "text", "system")  # system / light / dark
 
 
 def saved_views(staff_code: str) -> Option:

@@ -34,6 +34,7 @@ from app.core.result import Changes, Result
 from app.core.sheets import RESULTS, WAYS, WHITELIST_RESULTS, parse_scan
 from app.services.sheets import Keying, KeyingService, SheetRowView, SheetView
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
@@ -118,10 +119,7 @@ class SheetsWorkspace(Workspace):
 
         self.heading = QLabel(self.tr("No sheet open"))
         self.heading.setObjectName("sheetHeading")
-        f = self.heading.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.15)
-        self.heading.setFont(f)
+        emphasize(self.heading, 1.15, bold=True)
         self.model = RowsModel(self)
         self.table = QTableView()
         self.table.setObjectName("sheetRows")

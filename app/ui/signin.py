@@ -29,6 +29,7 @@ from app.core.errors import FieldError
 from app.core.roles import Role, Staff
 from app.services import auth
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
 from app.ui.widgets import ERROR_STYLE
@@ -48,10 +49,7 @@ class SignInDialog(QDialog):
         self.setObjectName("signInDialog")
         heading = QLabel(self.tr("Sign in to BranchDesk") if lock_to is None
                          else self.tr("Locked after inactivity. Enter your PIN to continue."))
-        f = heading.font()
-        f.setPointSizeF(f.pointSizeF() * 1.3)
-        f.setBold(True)
-        heading.setFont(f)
+        emphasize(heading, 1.3, bold=True)
         heading.setWordWrap(True)
         self.who = QComboBox()
         self.who.setObjectName("staffChoice")

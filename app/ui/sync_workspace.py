@@ -38,6 +38,7 @@ from app.core.errors import FieldError
 from app.core.result import Changes, Result
 from app.services.sync_review import SyncReview
 from app.services.sync_status import SyncStatus, sync_status
+from app.ui.appearance import emphasize
 from app.ui.autosync import Reachability
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
@@ -178,10 +179,7 @@ class SyncWorkspace(Workspace):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         heading = QLabel(self.tr("Sync with head office"))
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        heading.setFont(font)
+        emphasize(heading, 1.5, bold=True)
         layout.addWidget(heading)
         about = QLabel(self.tr(
             "Changes made on this PC go to head office, and head office's data comes here. A sync is"

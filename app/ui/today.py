@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from app.core.roles import Role
 from app.services.sync_status import sync_status
 from app.services.today import SHOWN, Board, Figures, Item, Line, Section, TodayService
 from app.store.reference import ReferenceData
+from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.icons import icon
 from app.ui.labels import domain
@@ -128,10 +129,7 @@ class Card(QFrame):
         top = QHBoxLayout()
         self.heading = QLabel(heading)
         self.heading.setObjectName("cardHeading")
-        font = QFont(self.heading.font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-        self.heading.setFont(font)
+        emphasize(self.heading, 1.1, bold=True)
         self.count = QLabel()
         self.count.setObjectName("cardCount")
         self.more = QPushButton()
@@ -210,10 +208,7 @@ class TodayWorkspace(Workspace):
         top = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setObjectName("todayHeading")
-        font = QFont(self.heading.font())
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.heading.setFont(font)
+        emphasize(self.heading, 1.5, bold=True)
         self.search_button = QPushButton(icon("search"), self.tr("Search everything (Ctrl+K)"))
         self.search_button.setObjectName("todaySearch")
         self.search_button.setIconSize(QSize(18, 18))
@@ -266,7 +261,7 @@ class TodayWorkspace(Workspace):
 
         self.lines_heading = QLabel()
         self.lines_heading.setObjectName("todayLinesHeading")
-        self.lines_heading.setFont(self.cards["overdue"].heading.font())
+        emphasize(self.lines_heading, 1.1, bold=True)
         self.lines = QTableWidget()
         self.lines.setObjectName("todayLines")
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -333,9 +328,28 @@ class TodayWorkspace(Workspace):
         self._reading = False
         self.status.setText(self.tr("Could not read the front page: %1").replace("%1", message))
 
+    def changeEvent(self, event: QEvent) -> None:
+        """A text-size change: lay the lists out again at the new size (nothing is read again)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self.board is not None:
+            self._render(self.board)
+
     def _show_board(self, result: tuple[Board, float]) -> None:
         board, self.read_ms = result
         self.board = board
+        self._render(board)
+        self.status.setText(self.tr("Updated %1").replace("%1", _now()))
+        if self.role in (Role.BRANCH_HEAD, Role.COUNTY):
+            services = self.services
+
+            def read(tc: TaskContext) -> Figures | None:
+                return services(tc.db).figures()
+
+            self.ctx.reader.submit(read, success=self._show_figures, failure=self._failed, name="today-figures")
+        else:
+            self._done()
+
+    def _render(self, board: Board) -> None:
         self._show_heading()
         more = {
             "overdue": self.tr("All follow-ups →"), "today": self.tr("All follow-ups →"),
@@ -348,16 +362,6 @@ class TodayWorkspace(Workspace):
         for s in board.sections:
             self.cards[s.name].show_section(s, more[s.name])
         self._show_lines(board)
-        self.status.setText(self.tr("Updated %1").replace("%1", _now()))
-        if self.role in (Role.BRANCH_HEAD, Role.COUNTY):
-            services = self.services
-
-            def read(tc: TaskContext) -> Figures | None:
-                return services(tc.db).figures()
-
-            self.ctx.reader.submit(read, success=self._show_figures, failure=self._failed, name="today-figures")
-        else:
-            self._done()
 
     def _done(self) -> None:
         self._reading = False

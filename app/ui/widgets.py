@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QFrame
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QScrollArea, QWidget
 
 ERROR_STYLE = "color: #b00020;"  # a field's or an operation's error, in the app's one red
 
@@ -21,3 +21,13 @@ def fit_rows(view: QAbstractItemView, rows: int) -> None:
     frame = 2 * view.frameWidth() if isinstance(view, QFrame) else 0
     margins = view.viewportMargins()
     view.setFixedHeight(max(1, rows) * row_height(view) + frame + margins.top() + margins.bottom())
+
+
+def scrolled(content: QWidget) -> QScrollArea:
+    """``content`` in a frameless scroll area that resizes it: a form keeps its natural row heights on a
+    small screen or at a large text size, and scrolls instead of squeezing its labels. UI thread."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    return area

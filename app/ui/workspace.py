@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.ui.appearance import emphasize
+
 
 class Workspace(QWidget):
     """Base class: a page of the main window with a title for navigation, its icon
@@ -40,10 +42,7 @@ class PlaceholderWorkspace(Workspace):
         layout.setContentsMargins(48, 48, 48, 48)
         heading = QLabel(title)
         heading.setObjectName("workspaceHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        heading.setFont(font)
+        emphasize(heading, 1.6, bold=True)
         body = QLabel(description)
         body.setWordWrap(True)
         body.setTextFormat(Qt.TextFormat.PlainText)

@@ -1799,6 +1799,54 @@ The record is kept as deleted so that the deletion syncs.</source>
         <translation>您的角色无权查看报表。</translation>
     </message>
     <message>
+        <source>&amp;View</source>
+        <translation>显示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Search everything…</source>
+        <translation>全局搜索…</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>文字大小</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>配色</translation>
+    </message>
+    <message>
+        <source>Follow Windows (light, dark, high contrast)</source>
+        <translation>跟随 Windows（浅色、深色、高对比度）</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Help for this page</source>
+        <translation>本页帮助</translation>
+    </message>
+    <message>
+        <source>Contents</source>
+        <translation>帮助目录</translation>
+    </message>
+    <message>
+        <source>Keyboard</source>
+        <translation>键盘操作</translation>
+    </message>
+    <message>
+        <source>First-run guide…</source>
+        <translation>新手引导…</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>当前用户：%1（%2）</translation>
     </message>

@@ -139,7 +139,7 @@ def test_the_compare_table_matches_the_service(qtbot, head: ScenariosWorkspace, 
     page = head.compare
     head.tabs.setCurrentIndex(2)
     page.by.setCurrentIndex(page.by.findData("village"))
-    page.metric.setCurrentIndex(page.metric.findData("mb_active"))
+    page.metric_box.setCurrentIndex(page.metric_box.findData("mb_active"))
     qtbot.waitUntil(lambda: page.rows and page.choice()[:2] == ("village", "mb_active")
                     and not head.ctx.reader.busy, timeout=5000)
     with _service(demo_dir) as svc:

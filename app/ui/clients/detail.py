@@ -34,9 +34,10 @@ from app.core.errors import FieldError
 from app.core.money import format_yuan
 from app.core.result import Result
 from app.services.clients import ClientDetail, ClientService
+from app.ui.appearance import emphasize
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
-from app.ui.widgets import ERROR_STYLE, fit_rows
+from app.ui.widgets import ERROR_STYLE, fit_rows, scrolled
 
 # form fields and the key the service's parse_changes understands
 TEXT_FIELDS = ("name", "id_number", "mobile", "group_name", "address", "last_contact", "consent_date")
@@ -285,10 +286,7 @@ class ClientDetailPanel(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         self.title = QLabel(self.tr("No client selected"))
         self.title.setObjectName("detailTitle")
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.3)
-        f.setBold(True)
-        self.title.setFont(f)
+        emphasize(self.title, 1.3, bold=True)
         self.title.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -328,7 +326,7 @@ class ClientDetailPanel(QWidget):
         buttons.addWidget(self.save_button)
         fl.addLayout(buttons)
         fl.addStretch(1)
-        self.tabs.addTab(form_page, self.tr("Details"))
+        self.tabs.addTab(scrolled(form_page), self.tr("Details"))
         # Two columns, so the change (one field per line) gets the width and wraps whole:
         # "when" holds the time, who, and the sync state on three short lines.
         self.history = QTableWidget(0, 2)

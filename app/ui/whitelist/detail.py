@@ -35,10 +35,11 @@ from app.core.money import format_wan
 from app.core.result import Result
 from app.core.whitelist import NEEDS_REASON, Status, product_label
 from app.services.whitelist import EntryDetail, WhitelistService
+from app.ui.appearance import emphasize
 from app.ui.contact import WORDING, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.labels import domain
 from app.ui.tasks import DbThread, TaskContext
-from app.ui.widgets import ERROR_STYLE
+from app.ui.widgets import ERROR_STYLE, scrolled
 from sync.protocol.kinds import CONTACT_CHANNELS
 
 
@@ -56,14 +57,15 @@ class EntryPanel(QWidget):
         self.detail: EntryDetail | None = None
         self.clusters: dict[str, str] = {}
         self.managers: dict[str, str] = {}
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)  # the panel scrolls rather than squeeze its rows (small screens, large text)
+        outer.setContentsMargins(0, 0, 0, 0)
+        content = QWidget()
+        outer.addWidget(scrolled(content))
+        lay = QVBoxLayout(content)
         lay.setContentsMargins(6, 0, 0, 0)
         self.title = QLabel(self.tr("No entry selected"))
         self.title.setObjectName("entryTitle")
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.3)
-        f.setBold(True)
-        self.title.setFont(f)
+        emphasize(self.title, 1.3, bold=True)
         self.title.setWordWrap(True)
         lay.addWidget(self.title)
         self.flags = QLabel()

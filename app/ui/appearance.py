@@ -1,0 +1,157 @@
+"""How the app looks to the person using it: text size (100–150 %) and colour scheme.
+
+Staff in rural outlets are often older and work on small screens, so the text size is a
+setting every screen honours: the application font is the bundled CJK font at
+``BASE_POINT_SIZE`` times the chosen percentage, and headings are sized *relative* to it
+through ``emphasize`` (never an absolute size), so a change applies at once to every open
+window. The colour scheme follows Windows (light, dark, high contrast: every style sheet here
+uses ``palette(...)`` roles, never fixed colours, and the icons are recoloured from the palette)
+or is forced to light or dark. Both are kept per PC user in ``ui.ini``. UI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.ui import settings as opts
+
+BASE_POINT_SIZE = 10.0
+TEXT_SIZES = (100, 115, 125, 150)  # percent
+THEMES = ("system", "light", "dark")
+_FACTOR = "emphasisFactor"  # a widget property: its font is the application font times this
+_BOLD = "emphasisBold"
+
+
+def emphasize(widget: QWidget, factor: float = 1.0, *, bold: bool = True) -> QWidget:
+    """Make ``widget``'s font the application font times ``factor`` (bold), now and after every
+    text-size change. Returns the widget."""
+    widget.setProperty(_FACTOR, float(factor))
+    widget.setProperty(_BOLD, bool(bold))
+    _apply_emphasis(widget)
+    return widget
+
+
+def _apply_emphasis(widget: QWidget) -> None:
+    factor = widget.property(_FACTOR)
+    if factor is None:
+        return
+    font = QFont(QApplication.font())
+    font.setPointSizeF(QApplication.font().pointSizeF() * float(factor))
+    font.setBold(bool(widget.property(_BOLD)))
+    widget.setFont(font)
+
+
+class _Follower(QObject):
+    """On an application font change, re-size every emphasised widget."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationFontChange and watched is QApplication.instance():
+            for w in QApplication.allWidgets():
+                if w.property(_FACTOR) is not None:
+                    _apply_emphasis(w)
+        return False
+
+
+_follower: _Follower | None = None
+_native_style: str | None = None  # the platform's own style, to go back to when following the system
+
+
+def text_percent(s: QSettings) -> int:
+    value = opts.TEXT_PERCENT.get(s)
+    return value if value in TEXT_SIZES else 100
+
+
+def theme(s: QSettings) -> str:
+    value = opts.THEME.get(s)
+    return value if value in THEMES else "system"
+
+
+def apply(app: QApplication, percent: int, scheme: str = "system") -> None:
+    """Set the application font to ``percent`` of the base size and the colour scheme. UI thread."""
+    global _follower, _native_style
+    if _follower is None:
+        _follower = _Follower(app)
+        app.installEventFilter(_follower)
+    if _native_style is None:
+        _native_style = app.style().name()
+    font = QFont(app.font())
+    font.setPointSizeF(BASE_POINT_SIZE * (percent if percent in TEXT_SIZES else 100) / 100)
+    app.setFont(font)
+    hints = QGuiApplication.styleHints()
+    if scheme == "dark":
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+        _set_scheme(hints, Qt.ColorScheme.Dark)
+    elif scheme == "light":
+        app.setStyle("Fusion")
+        app.setPalette(light_palette())
+        _set_scheme(hints, Qt.ColorScheme.Light)
+    else:
+        _set_scheme(hints, Qt.ColorScheme.Unknown)  # follow the system again
+        if app.style().name() != _native_style:
+            app.setStyle(_native_style)
+        app.setPalette(app.style().standardPalette())
+
+
+def apply_saved(app: QApplication, s: QSettings) -> None:
+    apply(app, text_percent(s), theme(s))
+
+
+def save(s: QSettings, percent: int, scheme: str) -> None:
+    opts.TEXT_PERCENT.set(s, percent)
+    opts.THEME.set(s, scheme)
+    s.sync()
+
+
+def _set_scheme(hints: object, scheme: Qt.ColorScheme) -> None:
+    setter = getattr(hints, "setColorScheme", None)  # Qt 6.8+
+    if setter is not None:
+        setter(scheme)
+
+
+def light_palette() -> QPalette:
+    p = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#f5f6f7", QPalette.ColorRole.WindowText: "#1b1f23",
+        QPalette.ColorRole.Base: "#ffffff", QPalette.ColorRole.AlternateBase: "#f0f2f4",
+        QPalette.ColorRole.Text: "#1b1f23", QPalette.ColorRole.Button: "#eceef0",
+        QPalette.ColorRole.ButtonText: "#1b1f23", QPalette.ColorRole.Highlight: "#1f6feb",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#ffffdc",
+        QPalette.ColorRole.ToolTipText: "#1b1f23", QPalette.ColorRole.PlaceholderText: "#5f6b76",
+        QPalette.ColorRole.Mid: "#5f6b76", QPalette.ColorRole.Link: "#0b57d0",
+    }
+    for role, color in colors.items():
+        p.setColor(role, QColor(color))
+    return p
+
+
+def dark_palette() -> QPalette:
+    """Dark colours with text contrast of at least 7:1 on the window and base (WCAG AAA)."""
+    p = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#202124", QPalette.ColorRole.WindowText: "#e8eaed",
+        QPalette.ColorRole.Base: "#17181a", QPalette.ColorRole.AlternateBase: "#26282b",
+        QPalette.ColorRole.Text: "#e8eaed", QPalette.ColorRole.Button: "#2d2f33",
+        QPalette.ColorRole.ButtonText: "#e8eaed", QPalette.ColorRole.Highlight: "#2b66d0",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2d2f33",
+        QPalette.ColorRole.ToolTipText: "#e8eaed", QPalette.ColorRole.PlaceholderText: "#a9b0b8",
+        QPalette.ColorRole.Mid: "#a9b0b8", QPalette.ColorRole.Link: "#8ab4f8",
+        QPalette.ColorRole.Light: "#3a3d42", QPalette.ColorRole.Dark: "#111214",
+    }
+    for role, color in colors.items():
+        p.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#80868b"))
+    return p
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    def lum(c: QColor) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
