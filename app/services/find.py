@@ -51,8 +51,11 @@ class Finder:
         client_ids: list[int] = []
         if can(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id):
             # the first matches the index gives (not all of them sorted: a surname matches 70,000)
-            rows = ClientService(self.db, self.staff, self.ref).page(ClientFilter(text=text), sort=None,
-                                                                      limit=max(per_kind, 50))
+            # a manager's own clients also through the index's manager term: the index intersects the two,
+            # rather than listing every 李 in the county and dropping the others' afterwards
+            mine = (self.staff.id,) if self.mine else ()
+            rows = ClientService(self.db, self.staff, self.ref).page(ClientFilter(text=text, manager_ids=mine),
+                                                                      sort=None, limit=max(per_kind, 50))
             if isinstance(rows, list):
                 rows.sort(key=lambda r: (r.name != text, not r.name.startswith(text), len(r.name), r.name))
                 client_ids = [r.id for r in rows]
@@ -77,14 +80,16 @@ class Finder:
         return hits
 
     def _whitelist(self, text: str, client_ids: list[int], per_kind: int) -> list[Hit]:
-        """Entries of the clients found, and an entry by its core client number."""
+        """Entries of the clients found, and of the client with that core number: from those clients
+        to their entries by index (CROSS JOIN keeps that order; led by the entries, SQLite walked them
+        all in date order, seconds at 376,000 entries)."""
         mine = " AND w.manager = ?" if self.mine else ""
         scope = [self.mine] if self.mine else []
         marks = ",".join("?" * len(client_ids)) or "NULL"
         rows = self.db.conn.execute(
             f"""SELECT w.uid, c.id, c.name, c.mobile, w.limit_fen, w.valid_to, w.client_no
-                  FROM whitelist w JOIN clients c ON c.uid = w.client_uid AND c.deleted = 0
-                 WHERE w.deleted = 0 AND (c.id IN ({marks}) OR w.client_no = ?){mine}
+                  FROM clients c CROSS JOIN whitelist w ON w.client_uid = c.uid
+                 WHERE (c.id IN ({marks}) OR c.client_no = ?) AND c.deleted = 0 AND w.deleted = 0{mine}
                  ORDER BY w.valid_to DESC LIMIT ?""", (*client_ids, text.upper(), *scope, per_kind))
         return [Hit("whitelist", uid, name, " · ".join(p for p in (
             f"额度 {limit / 1_000_000:,.2f} 万元", f"{valid_to} 到期" if valid_to else "", mask_mobile(mobile) or "",

@@ -97,9 +97,10 @@ class WhitelistService:
             return replace(f, manager=self.staff.code)  # a manager works the entries given to them
         return f
 
-    def count(self, f: WhitelistFilter = ALL) -> int | FieldError:
+    def count(self, f: WhitelistFilter = ALL, *, at_most: int | None = None) -> int | FieldError:
         scoped = self._scoped(f)
-        return scoped if isinstance(scoped, FieldError) else self.repo.count(scoped, today=self.today)
+        return scoped if isinstance(scoped, FieldError) else self.repo.count(scoped, today=self.today,
+                                                                            at_most=at_most)
 
     def page(self, f: WhitelistFilter = ALL, *, sort: str = "valid_to", offset: int = 0,
              limit: int = 200) -> list[EntryRow] | FieldError:

@@ -286,8 +286,10 @@ def _text_clause(
         fts.append(_any(["p" + tail, "i" + tail]) if len(tail) == 4 else _quote("i" + tail))
         return
     if re.fullmatch(r"[A-Za-z]{1,4}\d{6,}", word):  # a core-banking client number
-        out.where.append("(c.client_no = ? OR c.name LIKE ?)")
-        out.params += [upper, f"%{word}%"]
+        # (or a name with that word in it, from the name index: a LIKE over the names read the whole book,
+        # 9 s at a million clients)
+        out.where.append("(c.client_no = ? OR c.id IN (SELECT rowid FROM client_search WHERE client_search MATCH ?))")
+        out.params += [upper, _quote("n" + word.lower())]
         return
     hanzi = "".join(_CJK.findall(word))
     latin = [w.lower() for w in _WORD.findall(word)]

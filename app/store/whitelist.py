@@ -168,10 +168,15 @@ class WhitelistRepository:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def count(self, f: WhitelistFilter, *, today: date) -> int:
+    def count(self, f: WhitelistFilter, *, today: date, at_most: int | None = None) -> int:
+        """Entries matching ``f``; with ``at_most``, counted no further than that (a quick "n+")."""
         q = _where(f, today)
-        return self.db.conn.execute(f"SELECT count(*) {q.source()} WHERE {' AND '.join(q.where)}",
-                                    q.args).fetchone()[0]
+        if at_most is None:
+            return self.db.conn.execute(f"SELECT count(*) {q.source()} WHERE {' AND '.join(q.where)}",
+                                        q.args).fetchone()[0]
+        return self.db.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 {q.source()} WHERE {' AND '.join(q.where)} LIMIT ?)",
+            [*q.args, at_most]).fetchone()[0]
 
     def page(self, f: WhitelistFilter, *, today: date, sort: str = "valid_to", offset: int = 0,
              limit: int = 200) -> list[EntryRow]:

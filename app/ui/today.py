@@ -3,7 +3,7 @@
 Cards for the overdue and today's follow-ups, whitelist entries expiring soon or never
 contacted, campaign targets not reached yet and what waits for sync; for a branch head a
 table per manager (per branch on a county device) and this month's reach and conversion
-and the scenarios' progress. Read on the reader thread in two parts (``TodayService.board``
+and the scenarios' progress. Read on the page's own database thread in two parts (``TodayService.board``
 then ``figures``) and read again when a change touches what it shows (the change signal),
 only while the page is visible or when it is next shown. UI thread.
 """
@@ -46,7 +46,7 @@ from app.ui.appearance import emphasize
 from app.ui.context import AppContext
 from app.ui.icons import icon
 from app.ui.labels import domain
-from app.ui.tasks import PerConnection, TaskContext
+from app.ui.tasks import DbThread, PerConnection, TaskContext
 from app.ui.workspace import Workspace
 
 # the record kinds whose changes the page shows (a change to any of them reads it again)
@@ -157,7 +157,7 @@ class Card(QFrame):
         lay.addWidget(self.empty)
 
     def show_section(self, section: Section, more_text: str) -> None:
-        self.count.setText(f"{section.count:,}")
+        self.count.setText(f"{section.count:,}+" if section.capped else f"{section.count:,}")
         self.list.clear()
         for it in section.items:
             row = QListWidgetItem(f"{it.title} {it.detail}")
@@ -185,10 +185,12 @@ class TodayWorkspace(Workspace):
         self.role = Role(staff.role)
         self.board: Board | None = None
         self.figures: Figures | None = None
+        self._thread: DbThread | None = None
+        self._closed = False  # the window closed: read nothing more
         self._stale = True
         self._reading = False
         self._again = False
-        self.read_ms: float | None = None  # the last read's time on the reader thread (board), for tests
+        self.read_ms: float | None = None  # the last board read's time on the page's thread, for tests
         self._timer = QTimer(self, singleShot=True, interval=400)  # several changes in a row: one read
         self._timer.timeout.connect(self.reload)
 
@@ -295,6 +297,21 @@ class TodayWorkspace(Workspace):
         if self._stale:
             self.reload()
 
+    def _db(self) -> DbThread:
+        """The page's own read-only connection and thread: the front page never waits behind the other
+        pages' first reads on the shared reader (seconds at a million clients), and they not for it."""
+        if self._thread is None:
+            store = self.ctx.store
+            self._thread = DbThread("today-reader", lambda: store.connect(readonly=True), self)
+        return self._thread
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+        if self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
+
     # --- reading ---------------------------------------------------------------------------------
 
     def _on_changes(self, changes: Changes, _source: object) -> None:
@@ -306,7 +323,9 @@ class TodayWorkspace(Workspace):
                 self._timer.start()
 
     def reload(self) -> None:
-        """Read the board, then the figures, on the reader thread."""
+        """Read the board, then the figures, on the page's own database thread."""
+        if self._closed:
+            return
         if self._reading:
             self._again = True
             return
@@ -322,7 +341,7 @@ class TodayWorkspace(Workspace):
             return board, (time.perf_counter() - t0) * 1000
 
         self.status.setText(self.tr("Reading…"))
-        self.ctx.reader.submit(read, success=self._show_board, failure=self._failed, name="today-board")
+        self._db().submit(read, success=self._show_board, failure=self._failed, name="today-board")
 
     def _failed(self, _exc: BaseException, message: str) -> None:
         self._reading = False
@@ -333,8 +352,11 @@ class TodayWorkspace(Workspace):
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and self.board is not None:
             self._render(self.board)
+            self._show_lines(self.figures)
 
     def _show_board(self, result: tuple[Board, float]) -> None:
+        if self._closed:
+            return
         board, self.read_ms = result
         self.board = board
         self._render(board)
@@ -345,7 +367,7 @@ class TodayWorkspace(Workspace):
             def read(tc: TaskContext) -> Figures | None:
                 return services(tc.db).figures()
 
-            self.ctx.reader.submit(read, success=self._show_figures, failure=self._failed, name="today-figures")
+            self._db().submit(read, success=self._show_figures, failure=self._failed, name="today-figures")
         else:
             self._done()
 
@@ -361,7 +383,6 @@ class TodayWorkspace(Workspace):
             card.setVisible(name in shown)
         for s in board.sections:
             self.cards[s.name].show_section(s, more[s.name])
-        self._show_lines(board)
 
     def _done(self) -> None:
         self._reading = False
@@ -371,6 +392,9 @@ class TodayWorkspace(Workspace):
 
     def _show_figures(self, figures: Figures | None) -> None:
         self.figures = figures
+        self._show_lines(figures)
+        if figures is not None and figures.never_contacted is not None and "never_contacted" in self.cards:
+            self.cards["never_contacted"].count.setText(f"{figures.never_contacted:,}")
         if figures is not None:
             parts = [self.tr("This month (from %1): %2 campaign targets, reach %3, conversion %4")
                      .replace("%1", figures.month_start.isoformat()).replace("%2", f"{figures.targets:,}")
@@ -397,16 +421,17 @@ class TodayWorkspace(Workspace):
             self.tr("%1 (%2). Click an item to open it; the lists show the first %3.")
             .replace("%1", staff.name).replace("%2", domain(Role(staff.role).label)).replace("%3", str(SHOWN)))
 
-    def _show_lines(self, board: Board) -> None:
-        lines = board.lines
+    def _show_lines(self, figures: Figures | None) -> None:
+        lines = figures.lines if figures is not None else ()
         visible = bool(lines)
         self.lines.setVisible(visible)
         self.lines_heading.setVisible(visible)
         if not visible:
             return
-        self.lines_heading.setText(self.tr("By manager: who has overdue work") if board.lines_by == "manager"
+        by = figures.lines_by if figures is not None else ""
+        self.lines_heading.setText(self.tr("By manager: who has overdue work") if by == "manager"
                                    else self.tr("By branch"))
-        heads = [self.tr("Manager") if board.lines_by == "manager" else self.tr("Branch"), self.tr("Overdue"),
+        heads = [self.tr("Manager") if by == "manager" else self.tr("Branch"), self.tr("Overdue"),
                  self.tr("Due today"), self.tr("Whitelist expiring"), self.tr("Whitelist never contacted"),
                  self.tr("Campaign targets not reached")]
         self.lines.clear()
@@ -443,8 +468,8 @@ class TodayWorkspace(Workspace):
     def _line_activated(self, row: int, _col: int) -> None:
         item = self.lines.item(row, 0)
         line: Line | None = item.data(ITEM_KEY) if item else None
-        if line is not None and self.board is not None:
-            self.openItem.emit("manager" if self.board.lines_by == "manager" else "branch", line.key)
+        if line is not None and self.figures is not None:
+            self.openItem.emit("manager" if self.figures.lines_by == "manager" else "branch", line.key)
 
     def _more(self, name: str) -> None:
         kind = {"overdue": "followups", "today": "followups", "expiring": "whitelist_expiring",

@@ -17,7 +17,7 @@ from app.services.followups import FollowupService
 from app.services.reports import ReportFilter, ReportService
 from app.services.scenarios import ScenarioService
 from app.services.sync_status import sync_status
-from app.services.today import EXPIRING_DAYS, SHOWN, TodayService
+from app.services.today import COUNT_CAP, EXPIRING_DAYS, SHOWN, TodayService
 from app.services.whitelist import WhitelistService
 from app.store.store import Store
 from app.store.whitelist import WhitelistFilter
@@ -59,7 +59,7 @@ def test_a_manager_s_front_page_is_the_services_own_figures(book) -> None:
     for code, item in running.items():
         (row,) = camp.campaigns(code)
         assert f"未触达 {row.targets - row.reached:,} / {row.targets:,} 户" in item.detail
-    assert board.lines == () and TodayService(db, m).figures() is None
+    assert TodayService(db, m).figures() is None and TodayService(db, m).lines() == ((), "")
 
 
 def test_the_branch_head_sees_each_manager_and_the_month(book) -> None:
@@ -67,23 +67,26 @@ def test_the_branch_head_sees_each_manager_and_the_month(book) -> None:
     head = _staff(db, "A0001")
     svc = TodayService(db, head)
     board = svc.board(sync_status(store, db, recent=0))
-    assert board.lines_by == "manager"
+    figures = svc.figures()
+    assert figures is not None and figures.lines_by == "manager"
     counts = FollowupService(db, head).overdue_counts()
-    assert {line.key: line.overdue for line in board.lines if line.overdue} == counts
+    assert {line.key: line.overdue for line in figures.lines if line.overdue} == counts
     assert board.section("overdue").count == sum(counts.values())
     # lines with overdue work first
-    assert [line.overdue for line in board.lines] == sorted((line.overdue for line in board.lines), reverse=True)
-    funnel = {r.key: r.entries for r in WhitelistService(db, head).funnel(
-        "manager", WhitelistFilter(never_contacted=True, expired=False))}
-    assert all(line.never_contacted == funnel.get(line.key, 0) for line in board.lines)
+    assert [line.overdue for line in figures.lines] == sorted((line.overdue for line in figures.lines), reverse=True)
+    never = WhitelistFilter(never_contacted=True, expired=False)
+    funnel = {r.key: r.entries for r in WhitelistService(db, head).funnel("manager", never)}
+    assert all(line.never_contacted == funnel.get(line.key, 0) for line in figures.lines)
+    # the quick board counts the branch's never-contacted entries up to the cap; the figures count them all
+    assert figures.never_contacted == WhitelistService(db, head).count(never)
+    quick = board.section("never_contacted")
+    assert quick.count == min(figures.never_contacted, COUNT_CAP) and quick.capped == (quick.count >= COUNT_CAP)
     # each manager's own page agrees with their line
-    m = next(line for line in board.lines if line.key == "M0002")
+    m = next(line for line in figures.lines if line.key == "M0002")
     mine = TodayService(db, _staff(db, "M0002")).board()
     assert (m.overdue, m.today, m.expiring, m.never_contacted, m.unreached) == (
         mine.section("overdue").count, mine.section("today").count, mine.section("expiring").count,
         mine.section("never_contacted").count, mine.section("campaigns").count)
-    figures = svc.figures()
-    assert figures is not None
     month = ReportService(db, head).marketing(ReportFilter(start=date.today().replace(day=1), end=date.today()))
     assert (figures.targets, figures.reached, figures.converted) == (
         month.meta["targets"], month.meta["reached"], month.meta["converted"])

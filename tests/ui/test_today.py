@@ -89,8 +89,8 @@ def test_each_item_opens_the_record_it_names(qtbot, worked_demo_dir: Path) -> No
 
         # the branch head's line per manager opens that manager's overdue follow-ups
         w.show_workspace(today)
-        assert today.lines.isVisible() and today.lines.rowCount() == len(today.board.lines) >= 5
         qtbot.waitUntil(lambda: today.figures is not None and today.figures_label.isVisible(), timeout=10_000)
+        assert today.lines.isVisible() and today.lines.rowCount() == len(today.figures.lines) >= 5
         assert "触达率" in today.figures_label.text()
         line = today.lines.item(0, 0).data(Qt.ItemDataRole.UserRole)
         today.lines.cellActivated.emit(0, 0)
