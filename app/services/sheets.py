@@ -26,7 +26,7 @@ from app.core.money import format_wan, to_capital
 from app.core.result import Changes, Result
 from app.core.roles import Action, Role, Staff, check
 from app.core.sheets import RESULTS, WHITELIST_RESULTS, Keyed, parse_key, parse_scan, results_boxes, ways_boxes
-from app.core.whitelist import product_label
+from app.core.whitelist import NEEDS_REASON, product_label
 from app.printing.sheet import Row, Sheet, render
 from app.services.campaigns import CampaignService
 from app.services.followups import FollowupService
@@ -516,7 +516,12 @@ class KeyingService:
         if kind == "whitelist":
             status = WHITELIST_RESULTS[k.result][0]
             wl = WhitelistService(self.db, self.staff, self.ref, today=self.today)
-            changes = check(wl.record_outcome(ref, status, channel=k.way, note=note))
+            # 拒绝 and 无法联系 need a reason: on paper it is what the manager wrote beside the row (the note)
+            if status in NEEDS_REASON and not note.strip():
+                raise _Undo((_field("note", "备注", "required",
+                                    f"“{WHITELIST_RESULTS[k.result][1]}”须写明原因：请把纸上写的原因填入备注。"),))
+            reason = note.strip()[:200] if status in NEEDS_REASON else ""
+            changes = check(wl.record_outcome(ref, status, channel=k.way, note=note, reason=reason))
             if k.next_date is not None:
                 rec = Records(self.db, "followup", self.ref).insert({
                     "client_uid": client_uid, "campaign": None, "due": k.next_date.isoformat(), "done": False,

@@ -267,6 +267,20 @@ def test_follow_up_and_whitelist_rows_key_back(demo_dir: Path, tmp_path: Path) -
                                  (entry,)).fetchone()[0]
         assert status == "interested"
         assert _count(db, "SELECT count(*) FROM contacts WHERE whitelist_uid = ?", entry) == 1
+        # 拒绝 (4) and 无法联系 (5) take their reason from the note written beside the row; without one, nothing
+        row2, entry2 = db.conn.execute(
+            "SELECT row, ref FROM sheet_rows r WHERE number = ? AND keyed IS NULL AND NOT EXISTS"
+            " (SELECT 1 FROM whitelist_outcomes o WHERE o.whitelist_uid = r.ref) ORDER BY row LIMIT 1",
+            (wl.value[0],)).fetchone()
+        bare = k.key(wl.value[0], row2, "14")
+        assert not bare.ok and "原因" in bare.message and "备注" in bare.message
+        assert _count(db, "SELECT count(*) FROM whitelist_outcomes WHERE whitelist_uid = ?", entry2) == 0
+        got = k.key(wl.value[0], row2, "14", note="家里已有贷款，暂不需要")
+        assert got.ok, got.message
+        status, reason = db.conn.execute(
+            "SELECT status, reason FROM whitelist_outcomes WHERE whitelist_uid = ? ORDER BY id DESC",
+            (entry2,)).fetchone()
+        assert (status, reason) == ("refused", "家里已有贷款，暂不需要")
     finally:
         k.db.close()
 

@@ -127,6 +127,11 @@ def test_the_search_finds_each_kind_within_a_manager_s_scope(book) -> None:
         "SELECT uid, client_no FROM whitelist WHERE deleted = 0 AND client_no IS NOT NULL ORDER BY uid LIMIT 1"
     ).fetchone()
     assert any(h.kind == "whitelist" and h.key == uid for h in Finder(db, head).find(client_no))
+    # a client by the core number (exact, through its unique index)
+    cid, number = db.conn.execute("SELECT id, client_no FROM clients WHERE deleted = 0 AND client_no IS NOT NULL"
+                                  " ORDER BY id DESC LIMIT 1").fetchone()
+    assert [h.client_id for h in Finder(db, head).find(number) if h.kind == "client"] == [cid]
+    assert [h.client_id for h in Finder(db, head).find(number.lower()) if h.kind == "client"] == [cid]
     code, campaign = db.conn.execute("SELECT code, name FROM campaigns WHERE deleted = 0 ORDER BY code").fetchone()
     assert any(h.kind == "campaign" and h.key == code for h in Finder(db, head).find(campaign[:4]))
     scen_uid, scen = db.conn.execute("SELECT uid, name FROM scenarios WHERE deleted = 0 ORDER BY uid").fetchone()
