@@ -172,7 +172,8 @@ class CampaignsWorkspace(Workspace):
         QShortcut(QKeySequence(CONTACT_SHORTCUT), self, activated=self.log_contact,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         ctx.changes.changed.connect(self._on_changes)
-        self.reload()
+        # (nothing read until the page is first shown: the list tallies every target, seconds at a
+        # million clients, and the front page is read first)
 
     def print_sheet(self) -> None:
         """The marketing worksheet of the selected campaign for one manager."""
@@ -467,5 +468,6 @@ class CampaignsWorkspace(Workspace):
         self.reload()
 
     def _on_changes(self, changes: Changes, source: object) -> None:
-        if source is not self and changes.touches("campaign", "campaign_target", "contact", "client"):
+        if source is not self and changes.touches("campaign", "campaign_target", "contact", "client") \
+                and self.isVisible():  # (a hidden page reads again when it is next shown)
             self.reload()

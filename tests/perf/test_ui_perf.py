@@ -32,6 +32,7 @@ i18n.install(app, "zh_CN")
 ctx = build_context(Store.open(Path(sys.argv[1])), None)
 w = MainWindow(ctx); w.resize(1440, 900); w.show()
 ws = w.workspace(ClientsWorkspace)
+w.show_workspace(ws)  # (the front page comes first)
 def wait(pred, ms=20000):
     loop = QEventLoop(); t = QTimer(interval=5); t.timeout.connect(lambda: pred() and loop.quit()); t.start()
     QTimer.singleShot(ms, loop.quit); loop.exec()

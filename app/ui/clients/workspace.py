@@ -171,7 +171,7 @@ class ClientsWorkspace(Workspace):
         self.layout_.show_sort(*self.model.sort_key)
         self._load_views()
         self._load_choices()
-        self.apply_filter()
+        self._counted = False  # the book is first counted when the page is first shown (the front page comes first)
 
     def title(self) -> str:
         return self.tr("Clients")
@@ -185,6 +185,11 @@ class ClientsWorkspace(Workspace):
             self.open_client(int(key))
         elif kind == "village":
             self.search.setText(key)
+
+    def activated(self) -> None:
+        if not self._counted:
+            self._counted = True
+            self.apply_filter()
 
     def open_client(self, client_id: int) -> None:
         """Show one client's record in the detail panel (from another workspace)."""
@@ -324,7 +329,7 @@ class ClientsWorkspace(Workspace):
         if changes.reference:
             self.services.reload()
             self._load_choices()
-        if changes.touches("client") or changes.reference:
+        if (changes.touches("client") or changes.reference) and self._counted:
             self.model.reload()
 
     # --- contacts ---------------------------------------------------------------------------
