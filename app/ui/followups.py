@@ -98,6 +98,7 @@ class FollowupsWorkspace(Workspace):
         head = can(ctx.staff, Action.ASSIGN_WHITELIST)
         self.model = QueueModel(self)
         self._open_uid: str | None = None  # a follow-up to show once the queue is read (the front page)
+        self._shown = False  # the page has been opened: its queue may be read
         self.due = QComboBox()
         self.due.setObjectName("followupDue")
         for label, data in ((self.tr("Everything open"), None), (self.tr("Overdue"), "overdue"),
@@ -245,6 +246,7 @@ class FollowupsWorkspace(Workspace):
         self.reload()
 
     def activated(self) -> None:
+        self._shown = True
         if self._ready:  # before the roster is in, its arrival reads the queue anyway
             self.reload()
 
@@ -262,7 +264,8 @@ class FollowupsWorkspace(Workspace):
             self.manager.blockSignals(False)
             self.model.names = dict(managers)
             self._ready = True
-            self.reload()
+            if self._shown:  # (a page not yet opened reads no queue: 2.5 s for a branch's 60,000 follow-ups)
+                self.reload()
 
         self.ctx.reader.submit(load, success=show, name="followup-managers")
 
@@ -389,5 +392,5 @@ class FollowupsWorkspace(Workspace):
                                name="followup-snooze")
 
     def _on_changes(self, changes: Changes, source: object) -> None:
-        if source is not self and changes.touches("followup", "contact", "client"):
+        if source is not self and changes.touches("followup", "contact", "client") and self._shown:
             self.reload()
