@@ -23,24 +23,21 @@ the database and not repeated (``BRANCHDESK_PERF_DIR`` reuses both).
 
 Measured (2026-12-03, 2-CPU container, SQLCipher, 1,000,000 clients, 376,309 whitelist entries of
 which 206,760 live and never contacted, 301,000 campaign targets, 5 running campaigns, 60,000 open
-follow-ups of which 38,310 overdue; two runs): the front page from the constructor returning to
-the board shown / the page at rest, branch head 10.0–11.1 s / 18.0–20.9 s (its board read
-8.2–9.1 s, queued 1.6–2.1 s behind the Campaigns page's list read; the figures then wait behind
-the whitelist table's count, 4.1–4.5 s, and the follow-up queue, 2.3–2.6 s, of pages not shown);
-a manager 605–857 ms (its read 116–151 ms, queued 0.45–0.6 s behind the same campaigns read).
-Target ≤ 300 ms: both miss. ``board`` alone on a fresh connection: branch head 8,116 ms first /
-7,817 ms median, manager 69 / 24 ms; ``figures`` 0.94–1.04 s. The branch head's board goes on
-the follow-up counts and lists (each open follow-up joined to its client by uid through the
-table: 0.65–1.2 s a query, four of them) and the whitelist's never-contacted page (every live
-entry joined to its client before sorting by limit, 3 s), count (0.8 s) and per-manager funnels
-(1.5 s).
-Search, 30 queries each typed once, p50 / p95 / max: ``Finder.find`` branch head 1,509 / 12,890 /
-13,242 ms, manager 18.8 / 76.2 / 82.9 ms; the dialog (debounce end to results shown) branch head
-1,507 / 12,784 / 12,881 ms, manager 26.6 / 104.0 / 121.4 ms (with the 80 ms debounce 107 / 189 ms
-p50 / p95). Target p95 ≤ 100 ms: the branch head misses everywhere (the whitelist part walks
-``whitelist_valid_to`` joining each entry to its client until six match: 1.1 s for a surname,
-3.5–4 s for a rare name or nothing; a client number, ``client_no = ? OR name LIKE ?``, scans the
-client book, 9 s, then the whitelist, 4 s); the manager is at the edge.
+follow-ups of which 38,310 overdue). First run of this benchmark, before the fixes: the front page
+from the constructor returning to the board shown 10.0–11.1 s for the branch head (board read 8.2 s,
+queued behind other pages' first reads on the shared reader) and 605–857 ms for a manager; search
+p95 12.9 s for the branch head (the whitelist part walked every entry by date; a client number was a
+LIKE over every name). After them (the page's own connection; pages not yet opened read nothing;
+follow-ups through the marketing index; whitelist lists off the date index, the branch's
+never-contacted count capped on the quick path; search from the clients found, a client number
+through the name index), two runs: board shown 113–149 ms for a manager (target ≤ 300 ms: met),
+575–882 ms for the branch head (not met: its board read alone is 490–540 ms median, 1/3 the
+follow-up counts and lists over 60,000 open follow-ups, 1/3 the whitelist counts, read through
+SQLCipher's page decryption); ``figures`` 3.3–4.2 s (the slower half: 400 lines per manager, the
+month's marketing report, exact counts). Search, 30 queries typed once, debounce end to results
+shown p50 / p95: branch head 7.6–8.7 / 17–27 ms, manager 5.0–5.6 / 12–29 ms (target p95 ≤ 100 ms:
+met; with the 80 ms debounce 88 / 95–124 ms); ``Finder.find`` alone p95 14 ms (head), 8–10 ms
+(manager; its slowest a client number not its own, 94–96 ms, cold).
 """
 
 from __future__ import annotations
