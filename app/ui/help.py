@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QSettings, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
@@ -120,7 +120,10 @@ def guide_sections() -> list[tuple[str, str]]:
 
 
 class GuideDialog(QDialog):
-    """The first-run guide, one section a page: Back, Next, Skip; Finish on the last."""
+    """The first-run guide, one section a page: Back, Next, Skip; Finish on the last. A link in a
+    section ("详见今日") asks for that help page (``helpRequested``)."""
+
+    helpRequested = Signal(str)
 
     def __init__(self, ui_settings: QSettings, staff_code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +141,7 @@ class GuideDialog(QDialog):
         self.page = QTextBrowser()
         self.page.setObjectName("guidePage")
         self.page.setOpenLinks(False)
+        self.page.anchorClicked.connect(lambda url: self.helpRequested.emit(url.fileName() or "index.html"))
         self.page.setSearchPaths([str(resource_path(HELP_DIR))])
         buttons = QDialogButtonBox()
         self.skip = buttons.addButton(self.tr("Skip the guide"), QDialogButtonBox.ButtonRole.RejectRole)

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         from app.ui.help import GuideDialog
 
         guide = GuideDialog(self.ctx.ui_settings, self.ctx.staff.code, self)
+        guide.helpRequested.connect(self.open_help)
         guide.show()
         self.guide = guide
         return guide

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from app.services.followups import FollowupService
 from app.store.store import Store
@@ -193,6 +193,8 @@ def test_f1_opens_the_page_of_the_current_workspace_and_the_guide(qtbot, worked_
         guide = w.guide
         assert guide is not None and guide.isVisible() and len(guide.sections) == len(GUIDE_SECTIONS)
         assert guide.step.text() == "第 1 步，共 5 步" and not guide.prev.isEnabled()
+        guide.page.anchorClicked.emit(QUrl("today.html"))  # a section's "详见…" link opens that help page
+        assert w.help.browser.source().fileName() == "today.html"
         for _ in range(4):
             guide.next.click()
         assert guide.next.text() == "完成" and guide.step.text() == "第 5 步，共 5 步"
