@@ -323,6 +323,19 @@ def test_a_county_device_knows_whose_each_record_is_and_reports_one_branch(count
         assert first.meta["end"] == 40
         wrong = svc.mobile_banking(ReportFilter(branch="500230-01"))
         assert not hasattr(wrong, "rows") and "不在本机的数据中" in wrong.message
+        # the front page of a county's staff: one line per branch, named, with its whitelist counts
+        from app.core.roles import Role, Staff
+        from app.services.today import TodayService
+        from app.services.whitelist import WhitelistService
+        from app.store.whitelist import WhitelistFilter
+
+        county_staff = Staff(0, "C0001", "县支行", Role.COUNTY)
+        lines, by = TodayService(db, county_staff).lines()
+        assert by == "branch" and [line.key for line in lines] == [DEMO_BRANCH, SECOND]
+        assert lines[1].label == "城口县支行巴山网点（500229-02）"
+        never = WhitelistService(db, county_staff).count(WhitelistFilter(never_contacted=True, expired=False))
+        assert sum(line.never_contacted for line in lines) == never
+        assert TodayService(db, county_staff).figures().lines_by == "branch"
     finally:
         db.close()
     # a branch's own PC is never told whose a record is: it has only its own
