@@ -605,6 +605,18 @@ CREATE INDEX record_branch_by_branch ON record_branch (kind, branch, uid)
 """
 
 
+# --- v16: the front page's follow-ups, soonest first -------------------------------------------------
+#
+# The front page lists the first few open follow-ups due before today (or today) in the order they
+# count from (the day put off to, else the due date). Indexed on that expression, the list is read
+# in order and stops at the sixth (0.7 ms), instead of sorting a branch's 38,000 overdue ones (100 ms);
+# the count of overdue and today's reads it alone (covering) rather than every follow-up ever made.
+V16 = """
+CREATE INDEX followups_soonest ON followups (coalesce(snoozed_until, due), id, client_uid, staff, snoozed_until, due)
+    WHERE deleted = 0 AND done = 0
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -631,6 +643,7 @@ MIGRATIONS: list[Migration] = [
     Migration(14, "process reports: each client's segment changes (kept by a trigger), indexes for the reports",
               _v14),
     Migration(15, "county devices: whose each record is (the reports' branch filter)", _sql(V15)),
+    Migration(16, "the front page: open follow-ups in the order they count from", _sql(V16)),
 ]
 
 
