@@ -31,6 +31,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("BranchDesk")
     app.setApplicationVersion(__version__)
     register_fonts(app)
+    from app.ui import appearance
+
+    appearance.install(app)  # the error red for the window's colours, and following later changes
     return app
 
 

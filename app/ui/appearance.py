@@ -47,15 +47,27 @@ class _Follower(QObject):
     """On an application font change, re-size every emphasised widget."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ApplicationFontChange and watched is QApplication.instance():
+        app = QApplication.instance()
+        if event.type() == QEvent.Type.ApplicationFontChange and watched is app:
             for w in QApplication.allWidgets():
                 if w.property(_FACTOR) is not None:
                     _apply_emphasis(w)
+        elif event.type() == QEvent.Type.ApplicationPaletteChange and watched is app:
+            tone(app)  # Windows switched light/dark/high contrast: the error red follows (no-op when it is set)
         return False
 
 
 _follower: _Follower | None = None
 _native_style: str | None = None  # the platform's own style, to go back to when following the system
+
+
+def install(app: QApplication) -> None:
+    """Follow font and palette changes (headings, the error red) from now on; tone the palette now."""
+    global _follower
+    if _follower is None:
+        _follower = _Follower(app)
+        app.installEventFilter(_follower)
+    tone(app)
 
 
 def text_percent(s: QSettings) -> int:
@@ -70,10 +82,8 @@ def theme(s: QSettings) -> str:
 
 def apply(app: QApplication, percent: int, scheme: str = "system") -> None:
     """Set the application font to ``percent`` of the base size and the colour scheme. UI thread."""
-    global _follower, _native_style
-    if _follower is None:
-        _follower = _Follower(app)
-        app.installEventFilter(_follower)
+    global _native_style
+    install(app)
     if _native_style is None:
         _native_style = app.style().name()
     font = QFont(app.font())
@@ -93,6 +103,22 @@ def apply(app: QApplication, percent: int, scheme: str = "system") -> None:
         if app.style().name() != _native_style:
             app.setStyle(_native_style)
         app.setPalette(app.style().standardPalette())
+    tone(app)
+
+
+ERROR_ON_LIGHT = "#b00020"
+ERROR_ON_DARK = "#ff8a80"
+
+
+def tone(app: QApplication) -> None:
+    """Set the palette's BrightText to the app's error red for the window's colour (ERROR_STYLE uses it):
+    dark red on a light window, light red on a dark or high-contrast one. UI thread."""
+    p = app.palette()
+    window = p.color(QPalette.ColorRole.Window)
+    red = QColor(ERROR_ON_DARK if window.lightness() < 128 else ERROR_ON_LIGHT)
+    if p.color(QPalette.ColorRole.BrightText) != red:
+        p.setColor(QPalette.ColorRole.BrightText, red)
+        app.setPalette(p)
 
 
 def apply_saved(app: QApplication, s: QSettings) -> None:

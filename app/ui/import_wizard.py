@@ -33,9 +33,10 @@ from typing import Any
 
 import sqlite_utils
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -73,7 +74,7 @@ from app.ui.tasks import DbThread, Task, TaskContext
 log = logging.getLogger(__name__)
 
 SAMPLE_ROWS = 5
-ERROR_COLOUR = "#b00020"
+ERROR_COLOUR = "palette(bright-text)"  # (app.ui.widgets.ERROR_STYLE)
 FILE_FILTER_SUFFIXES = "*.xlsx *.xls *.et *.ods *.csv *.txt"
 
 Index = QModelIndex | QPersistentModelIndex
@@ -357,7 +358,7 @@ class OutcomeModel(QAbstractTableModel):
             value = self.columns[index.column()][1](row)
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.ForegroundRole and row.status == self.kind.rejected:
-            return QColor(ERROR_COLOUR)
+            return QApplication.palette().color(QPalette.ColorRole.BrightText)
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
@@ -417,7 +418,7 @@ class FilePage(QWizardPage):
                               " even under a title or over two rows; the next step shows it and lets you"
                               " change it. Nothing is written before the last step."))
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555555;")
+        hint.setStyleSheet("color: palette(mid);")
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("File:")))

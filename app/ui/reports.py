@@ -67,7 +67,7 @@ from app.ui.workspace import Workspace
 
 UPRIGHT_MAX = 12  # more categories than this are drawn as horizontal bars, which keep their labels whole
 BAR_ROOM = 26  # pixels per category of a horizontal bar chart (it scrolls when taller than its pane)
-ERROR_COLOUR = "#b00020"
+ERROR_COLOUR = "palette(bright-text)"  # (app.ui.widgets.ERROR_STYLE)
 # the kinds the reports read: a change to any of them makes the report on screen stale
 READS = ("client", "campaign", "campaign_target", "contact", "whitelist", "whitelist_outcome", "scenario",
          "scenario_metric", "scenario_client")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QScrollArea, QWidget
 
-ERROR_STYLE = "color: #b00020;"  # a field's or an operation's error, in the app's one red
+# A field's or an operation's error, in the app's one red: the palette's BrightText role, which
+# ``app.ui.appearance.tone`` sets to a red that reads on the window's colour (dark red on light,
+# light red on dark and high contrast), so it follows the colour scheme.
+ERROR_STYLE = "color: palette(bright-text);"
 
 
 def row_height(view: QAbstractItemView) -> int:

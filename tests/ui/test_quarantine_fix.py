@@ -15,6 +15,7 @@ from app.ui import i18n
 from app.ui.app import build_context, create_application
 from app.ui.quarantine_fix import QuarantineFixDialog
 from app.ui.sync_workspace import SyncWorkspace
+from app.ui.widgets import ERROR_STYLE
 from sync.server.demo import seed_demo
 from tests.support.branch import server_state, sync, workstation
 from tests.support.hq import start_hq
@@ -99,7 +100,7 @@ def test_fix_from_the_sync_workspace_refuses_a_bad_value_then_sends_and_the_list
     _retype(qtbot, dialog.edits["village"], "NOWHERE-2")
     dialog.send_button.click()
     qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5_000)
-    assert "所属村" in dialog.error.text() and "b00020" in dialog.error.styleSheet()
+    assert "所属村" in dialog.error.text() and dialog.error.styleSheet() == ERROR_STYLE
     assert "b00020" in dialog.edits["village"].styleSheet()
     assert dialog.isVisible() and dialog.send_button.isEnabled() and not published
     assert _one(store, "SELECT sync_state FROM journal WHERE change_id = ?", change_id)[0] == "quarantined"

@@ -18,6 +18,7 @@ from app.ui import i18n
 from app.ui.app import build_context, create_application
 from app.ui.main_window import MainWindow
 from app.ui.scenarios import ScenariosWorkspace
+from app.ui.widgets import ERROR_STYLE
 
 
 @contextmanager
@@ -121,7 +122,7 @@ def test_moving_back_needs_a_reason(qtbot, head: ScenariosWorkspace, demo_dir: P
     dlg.setTextValue("")
     dlg.accept()
     qtbot.waitUntil(lambda: "原因" in detail.message.text(), timeout=5000)
-    assert "b00020" in detail.message.styleSheet()
+    assert detail.message.styleSheet() == ERROR_STYLE
     with _service(demo_dir) as svc:
         assert svc.get(uid).status == was
     dlg = detail.move_back()
@@ -175,7 +176,7 @@ def test_a_new_scenario_is_added_and_wins_clients(qtbot, head: ScenariosWorkspac
     with _service(demo_dir) as svc:
         ids = [r[0] for r in svc.db.conn.execute("SELECT id FROM clients WHERE deleted = 0 ORDER BY id LIMIT 2")]
     detail.link_clients("12x")
-    assert "12x" in detail.message.text() and "b00020" in detail.message.styleSheet()
+    assert "12x" in detail.message.text() and detail.message.styleSheet() == ERROR_STYLE
     with qtbot.waitSignal(head.ctx.changes.changed, timeout=5000):
         detail.link_clients(f"{ids[0]}，{ids[1]}")
     qtbot.waitUntil(lambda: detail.row is not None and detail.row.clients == 2, timeout=5000)

@@ -89,7 +89,8 @@ def test_the_dark_scheme_keeps_text_readable_and_is_kept(qtbot, worked_demo_dir:
                        (QPalette.ColorRole.Text, QPalette.ColorRole.Base),
                        (QPalette.ColorRole.Mid, QPalette.ColorRole.Window),  # the quieter text (palette(mid))
                        (QPalette.ColorRole.PlaceholderText, QPalette.ColorRole.Base),
-                       (QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Highlight)):
+                       (QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Highlight),
+                       (QPalette.ColorRole.BrightText, QPalette.ColorRole.Window)):  # the error red (ERROR_STYLE)
             assert appearance.contrast(p.color(fg), p.color(bg)) >= 4.5, (fg, bg)
         assert p.color(QPalette.ColorRole.Window).lightness() < 60
         assert appearance.theme(ctx.ui_settings) == "dark" and w.theme_actions["dark"].isChecked()
@@ -100,6 +101,21 @@ def test_the_dark_scheme_keeps_text_readable_and_is_kept(qtbot, worked_demo_dir:
         w.set_appearance(scheme="light")
         light = QApplication.palette()
         assert appearance.contrast(light.color(QPalette.ColorRole.Mid), light.color(QPalette.ColorRole.Window)) >= 4.5
+        assert appearance.contrast(light.color(QPalette.ColorRole.BrightText),
+                                   light.color(QPalette.ColorRole.Window)) >= 4.5
+        # an error label takes the red of the scheme in force
+        from PySide6.QtWidgets import QLabel
+
+        from app.ui.widgets import ERROR_STYLE
+
+        label = QLabel("客户名称不能为空。")
+        label.setStyleSheet(ERROR_STYLE)
+        qtbot.addWidget(label)
+        label.show()
+        image = label.grab().toImage()
+        reds = [image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+                if image.pixelColor(x, y).red() > image.pixelColor(x, y).green() + 60]
+        assert reds, "the error text is drawn in red on the light scheme"
     finally:
         w.set_appearance(scheme="system")
         w.close()
