@@ -35,7 +35,7 @@ from app.store.whitelist import WhitelistFilter
 
 EXPIRING_DAYS = 30  # a whitelist line that ends within this many days is "expiring soon"
 SHOWN = 6  # items listed per section (the count says how many there are in all)
-COUNT_CAP = 10_000  # the quick path counts the branch's never-contacted entries this far ("10,000+")
+COUNT_CAP = 1_000  # the quick path counts the branch's overdue follow-ups and whitelist lines this far ("1,000+")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,8 @@ class Figures:
     accounts: int | None = None  # accounts opened through scenarios in that month
     accounts_before: int | None = None  # the month before
     never_contacted: int | None = None  # the branch's live entries never contacted, counted in full
+    overdue: int | None = None  # the branch's overdue follow-ups, counted in full
+    expiring: int | None = None  # the branch's lines expiring soon, never contacted, counted in full
     lines: tuple[Line, ...] = ()  # per manager (branch head) or per branch (county device)
     lines_by: str = ""  # "manager" | "branch" | ""
 
@@ -153,18 +155,23 @@ class TodayService:
     def _followups(self) -> tuple[Section, Section]:
         """Open follow-ups due before today and today (snoozed ones from the day put off to), as the
         follow-up queue counts them (consenting, live clients). The count reaches the clients through
-        their marketing index (uid, consent; live and answered only): 1 s → 0.1 s for a branch's
-        60,000 follow-ups; a list walks the open follow-ups in the order they count from (v16's
-        index) and stops at the sixth."""
+        their marketing index (uid, consent; live and answered only), each over its own range of v16's
+        index (the order they count from); the branch's overdue ones are counted to ``COUNT_CAP`` here
+        and in full with the lines per manager (``figures``). A list walks the same index and stops at
+        the sixth."""
         day = self.day.isoformat()
         mine = " AND f.staff = :staff" if self.mine else ""
-        args = {"staff": self.mine, "day": day}
-        late, due = self.db.conn.execute(
-            f"""SELECT sum(coalesce(f.snoozed_until, f.due) < :day), sum(coalesce(f.snoozed_until, f.due) = :day)
-                  FROM followups f JOIN {_CONSENTED}
-                 WHERE f.deleted = 0 AND f.done = 0{mine}""", args).fetchone()
+        args = {"staff": self.mine, "day": day, "cap": -1 if self.mine else COUNT_CAP}
+
+        def count(test: str, capped: bool) -> int:
+            return self.db.conn.execute(
+                f"""SELECT count(*) FROM (SELECT 1 FROM followups f JOIN {_CONSENTED}
+                     WHERE f.deleted = 0 AND f.done = 0{mine} AND coalesce(f.snoozed_until, f.due) {test} :day
+                     LIMIT {":cap" if capped else "-1"})""", args).fetchone()[0]
+
+        late, due = count("<", True), count("=", False)
         out = []
-        for name, test, n in (("overdue", "<", late or 0), ("today", "=", due or 0)):
+        for name, test, n in (("overdue", "<", late), ("today", "=", due)):
             items = []
             for uid, cid, client, mobile, village, eff, staff, note in self.db.conn.execute(
                     f"""SELECT f.uid, c.id, c.name, c.mobile, coalesce(t.name, '') || coalesce(v.name, ''),
@@ -181,7 +188,7 @@ class TodayService:
                 if not self.mine and staff:
                     parts.append(self._staff_name(staff))
                 items.append(Item("followup", uid, client, " · ".join(parts), cid))
-            out.append(Section(name, n, tuple(items)))
+            out.append(Section(name, n, tuple(items), capped=name == "overdue" and not self.mine and n >= COUNT_CAP))
         return out[0], out[1]
 
     def _whitelist(self) -> list[Section]:
@@ -194,7 +201,7 @@ class TodayService:
         for name, f in (("expiring", WhitelistFilter(expiring_days=EXPIRING_DAYS, never_contacted=True)),
                         ("never_contacted", WhitelistFilter(never_contacted=True, expired=False))):
             rows = self._soonest(svc, name == "expiring")
-            n = svc.count(f) if self.mine or name == "expiring" else svc.count(f, at_most=COUNT_CAP)
+            n = svc.count(f) if self.mine else svc.count(f, at_most=COUNT_CAP)
             if not isinstance(n, int):
                 continue
             out.append(Section(name, n, tuple(
@@ -202,7 +209,7 @@ class TodayService:
                      " · ".join(p for p in (f"额度 {r.limit_fen / 1_000_000:,.2f} 万元",
                                            f"{r.valid_to} 到期" if r.valid_to else "",
                                            f"{r.township}{r.village}", r.mobile or "") if p), r.client_id)
-                for r in rows), capped=not self.mine and name == "never_contacted" and n >= COUNT_CAP))
+                for r in rows), capped=not self.mine and n >= COUNT_CAP))
         return out
 
     def _soonest(self, svc: WhitelistService, expiring: bool) -> list[Any]:
@@ -336,10 +343,12 @@ class TodayService:
                       accounts=accounts.value if accounts else None,
                       accounts_before=accounts.previous if accounts else None)
         lines, by = self.lines()
-        never = WhitelistService(self.db, self.staff, self.ref, today=self.day).count(
-            WhitelistFilter(never_contacted=True, expired=False))
-        return Figures(**values, never_contacted=never if isinstance(never, int) else None, lines=lines,
-                       lines_by=by)
+        wl = WhitelistService(self.db, self.staff, self.ref, today=self.day)
+        never = wl.count(WhitelistFilter(never_contacted=True, expired=False))
+        expiring = wl.count(WhitelistFilter(expiring_days=EXPIRING_DAYS, never_contacted=True))
+        overdue = sum(line.overdue for line in lines) if by == "manager" else None
+        return Figures(**values, never_contacted=never if isinstance(never, int) else None, overdue=overdue,
+                       expiring=expiring if isinstance(expiring, int) else None, lines=lines, lines_by=by)
 
 
 # a follow-up's client, live and consenting, from the marketing index alone (uid, consent)

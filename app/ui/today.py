@@ -393,8 +393,11 @@ class TodayWorkspace(Workspace):
     def _show_figures(self, figures: Figures | None) -> None:
         self.figures = figures
         self._show_lines(figures)
-        if figures is not None and figures.never_contacted is not None and "never_contacted" in self.cards:
-            self.cards["never_contacted"].count.setText(f"{figures.never_contacted:,}")
+        if figures is not None:  # the counts the quick read stopped at COUNT_CAP, in full
+            for name, n in (("never_contacted", figures.never_contacted), ("overdue", figures.overdue),
+                            ("expiring", figures.expiring)):
+                if n is not None and name in self.cards:
+                    self.cards[name].count.setText(f"{n:,}")
         if figures is not None:
             parts = [self.tr("This month (from %1): %2 campaign targets, reach %3, conversion %4")
                      .replace("%1", figures.month_start.isoformat()).replace("%2", f"{figures.targets:,}")

@@ -71,7 +71,11 @@ def test_the_branch_head_sees_each_manager_and_the_month(book) -> None:
     assert figures is not None and figures.lines_by == "manager"
     counts = FollowupService(db, head).overdue_counts()
     assert {line.key: line.overdue for line in figures.lines if line.overdue} == counts
-    assert board.section("overdue").count == sum(counts.values())
+    assert board.section("overdue").count == min(sum(counts.values()), COUNT_CAP) and figures.overdue == sum(
+        counts.values())
+    assert board.section("overdue").capped == (figures.overdue >= COUNT_CAP)
+    assert figures.expiring == WhitelistService(db, head).count(WhitelistFilter(expiring_days=EXPIRING_DAYS,
+                                                                                never_contacted=True))
     # lines with overdue work first
     assert [line.overdue for line in figures.lines] == sorted((line.overdue for line in figures.lines), reverse=True)
     never = WhitelistFilter(never_contacted=True, expired=False)
