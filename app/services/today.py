@@ -23,10 +23,11 @@ from typing import Any
 
 import sqlite_utils
 
+from app.core import scenarios as sc
 from app.core.masking import mask_mobile
 from app.core.roles import Action, Role, Staff, can
 from app.services.campaigns import CampaignService
-from app.services.reports import ReportFilter, ReportService
+from app.services.reports import Report, ReportFilter, ReportService
 from app.services.scenarios import ScenarioService
 from app.services.sync_status import SyncStatus
 from app.services.whitelist import WhitelistService
@@ -145,7 +146,7 @@ class TodayService:
         """A branch head's line per manager, a county device's per branch (with the lines_by), or
         nothing. Part of the slower half: it reads every entry of the whitelist. Reader thread."""
         if self.role == Role.BRANCH_HEAD:
-            return self._per_manager(), "manager"
+            return self._per_manager(self._tallies()), "manager"
         if self.role == Role.COUNTY:
             branches = ReportService(self.db, self.staff, self.ref).branches()
             if branches:
@@ -273,9 +274,9 @@ class TodayService:
         s = self.ref.staff_by_code.get(code)
         return s.name if s else code
 
-    def _per_manager(self) -> tuple[Line, ...]:
-        """One line per active 客户经理 (and anyone else with open work): overdue and today's
-        follow-ups, expiring and never-contacted whitelist entries, unreached campaign targets."""
+    def _tallies(self) -> _Tallies:
+        """Per staff code (and "" for what is given to nobody) of the branch: open follow-ups overdue
+        and today, whitelist lines expiring and never contacted, unreached targets of running campaigns."""
         day = self.day.isoformat()
         follow = {staff: (late or 0, due or 0) for staff, late, due in self.db.conn.execute(
             f"""SELECT f.staff, sum(coalesce(f.snoozed_until, f.due) < :day),
@@ -291,10 +292,14 @@ class TodayService:
         for code, _name, _ends in self._running():
             for f in _figures(camp, code):
                 unreached[f.key] = unreached.get(f.key, 0) + f.targets - f.reached
+        return _Tallies(follow, expiring, never, unreached)
+
+    def _per_manager(self, t: _Tallies) -> tuple[Line, ...]:
+        """One line per active 客户经理 (and anyone else with open work), those with overdue work first."""
         codes = {s.code for s in self.ref.staff_by_code.values() if s.active and s.role == Role.MANAGER.value}
-        codes |= {c for c in (*follow, *expiring, *never, *unreached) if c}
-        lines = [Line(c, f"{self._staff_name(c)}（{c}）", *follow.get(c, (0, 0)), expiring.get(c, 0),
-                      never.get(c, 0), unreached.get(c, 0)) for c in codes]
+        codes |= {c for c in (*t.follow, *t.expiring, *t.never, *t.unreached) if c}
+        lines = [Line(c, f"{self._staff_name(c)}（{c}）", *t.follow.get(c, (0, 0)), t.expiring.get(c, 0),
+                      t.never.get(c, 0), t.unreached.get(c, 0)) for c in codes]
         lines.sort(key=lambda x: (-x.overdue, -x.today, x.key))
         return tuple(lines)
 
@@ -322,33 +327,47 @@ class TodayService:
     # --- the slower half -----------------------------------------------------------------------
 
     def figures(self) -> Figures | None:
-        """This month's reach and conversion (the marketing report's own figures) and the scenarios'
-        progress (the scenario dashboard's), for a branch head or a county device; None for others.
-        Reader thread; about a second at a million clients."""
+        """This month's reach and conversion (the marketing report's own figures), the scenarios'
+        progress (the scenario dashboard's), the lines per manager or branch and the counts the quick
+        read stopped at ``COUNT_CAP``, for a branch head or a county device; None for others. Reader
+        thread; 3–4 s at a million clients."""
         if self.role not in (Role.BRANCH_HEAD, Role.COUNTY) or not can(self.staff, Action.VIEW_REPORTS):
             return None
         start = self.day.replace(day=1)
         values: dict[str, Any] = {"month_start": start}
         report = ReportService(self.db, self.staff, self.ref, today=self.day).marketing(
             ReportFilter(start=start, end=self.day))
-        if not isinstance(report, Exception) and hasattr(report, "meta"):
+        if isinstance(report, Report):
             values.update(targets=report.meta["targets"], reached=report.meta["reached"],
                           converted=report.meta["converted"])
         dash = ScenarioService(self.db, self.staff, self.ref).dashboard()
         accounts = next((c for c in dash.totals if c.metric == "accounts"), None)
-        from app.core import scenarios as sc
-
         values.update(scenario_period=dash.period, scenarios=dash.scenarios,
                       by_status={sc.STATUS_LABELS.get(k, k): n for k, n in dash.by_status.items()},
                       accounts=accounts.value if accounts else None,
                       accounts_before=accounts.previous if accounts else None)
+        if self.role == Role.BRANCH_HEAD:
+            # the branch's full counts from the same tallies as its lines ("" = given to nobody)
+            t = self._tallies()
+            return Figures(**values, never_contacted=sum(t.never.values()),
+                           overdue=sum(late for late, _due in t.follow.values()), expiring=sum(t.expiring.values()),
+                           lines=self._per_manager(t), lines_by="manager")
         lines, by = self.lines()
         wl = WhitelistService(self.db, self.staff, self.ref, today=self.day)
         never = wl.count(WhitelistFilter(never_contacted=True, expired=False))
         expiring = wl.count(WhitelistFilter(expiring_days=EXPIRING_DAYS, never_contacted=True))
-        overdue = sum(line.overdue for line in lines) if by == "manager" else None
-        return Figures(**values, never_contacted=never if isinstance(never, int) else None, overdue=overdue,
+        return Figures(**values, never_contacted=never if isinstance(never, int) else None,
                        expiring=expiring if isinstance(expiring, int) else None, lines=lines, lines_by=by)
+
+
+@dataclass(frozen=True)
+class _Tallies:
+    """A branch's work per staff code ("" for what is given to nobody): see ``TodayService._tallies``."""
+
+    follow: dict[str, tuple[int, int]]  # (overdue, today)
+    expiring: dict[str, int]
+    never: dict[str, int]
+    unreached: dict[str, int]
 
 
 # a follow-up's client, live and consenting, from the marketing index alone (uid, consent)

@@ -99,6 +99,7 @@ class FollowupsWorkspace(Workspace):
         self.model = QueueModel(self)
         self._open_uid: str | None = None  # a follow-up to show once the queue is read (the front page)
         self._shown = False  # the page has been opened: its queue may be read
+        self._reads = 0  # queue reads asked for; only the newest one's answer is shown
         self.due = QComboBox()
         self.due.setObjectName("followupDue")
         for label, data in ((self.tr("Everything open"), None), (self.tr("Overdue"), "overdue"),
@@ -235,6 +236,8 @@ class FollowupsWorkspace(Workspace):
 
     def open_item(self, kind: str, key: str) -> None:
         """A follow-up by uid (shown whatever its due date), a manager's overdue ones, or the list."""
+        for combo in (self.due, self.manager):  # both filters set first, then one read
+            combo.blockSignals(True)
         if kind == "followup":
             self._open_uid = key
             self.due.setCurrentIndex(0)  # everything open: the item is in it
@@ -243,6 +246,8 @@ class FollowupsWorkspace(Workspace):
             if found >= 0:
                 self.manager.setCurrentIndex(found)
             self.due.setCurrentIndex(self.due.findData("overdue"))
+        for combo in (self.due, self.manager):
+            combo.blockSignals(False)
         self.reload()
 
     def activated(self) -> None:
@@ -279,9 +284,13 @@ class FollowupsWorkspace(Workspace):
             rows = svc.queue(manager=manager, due=due)
             return rows, (svc.overdue_counts() if head else None)
 
-        self.ctx.reader.submit(load, success=self._loaded, name="followup-queue")
+        self._reads += 1
+        asked = self._reads
+        self.ctx.reader.submit(load, success=lambda result: self._loaded(result) if asked == self._reads else None,
+                               name="followup-queue")
 
     def _loaded(self, result: Any) -> None:
+        """The newest read's queue (an older read's answer is dropped: its filter is no longer shown)."""
         rows, overdue = result
         if isinstance(rows, FieldError):
             self.status.setText(rows.message)

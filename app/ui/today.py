@@ -10,10 +10,11 @@ only while the page is visible or when it is next shown. UI thread.
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -334,8 +335,6 @@ class TodayWorkspace(Workspace):
         services, store = self.services, self.ctx.store
 
         def read(tc: TaskContext) -> tuple[Board, float]:
-            import time
-
             t0 = time.perf_counter()
             board = services(tc.db).board(sync_status(store, tc.db, recent=0))
             return board, (time.perf_counter() - t0) * 1000
@@ -487,8 +486,6 @@ class TodayWorkspace(Workspace):
 
 
 def _now() -> str:
-    from datetime import datetime
-
     return datetime.now().strftime("%H:%M")
 
 
@@ -498,6 +495,4 @@ def _day_text(day: date) -> str:
 
 
 def _chinese() -> bool:
-    from PySide6.QtCore import QLocale
-
     return QLocale().language() == QLocale.Language.Chinese

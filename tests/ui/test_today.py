@@ -96,8 +96,9 @@ def test_each_item_opens_the_record_it_names(qtbot, worked_demo_dir: Path) -> No
         today.lines.cellActivated.emit(0, 0)
         assert _current(w) is follow and follow.manager.currentData() == line.key
         assert follow.due.currentData() == "overdue"
-        qtbot.waitUntil(lambda: bool(follow.model.rows) and all(r.staff == line.key for r in follow.model.rows),
-                        timeout=5000)
+        # (the manager and the due filter each read the queue: wait for the read with both)
+        qtbot.waitUntil(lambda: bool(follow.model.rows) and all(r.staff == line.key and r.when == "overdue"
+                                                                for r in follow.model.rows), timeout=5000)
         assert len(follow.model.rows) == line.overdue
     finally:
         w.close()
