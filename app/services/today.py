@@ -10,13 +10,14 @@ use (follow-up queue, whitelist filter, campaign tally, marketing report, scenar
 so the page and the pages it opens never disagree.
 
 Two reads, so the page shows quickly at a million clients: ``board`` (lists and counts, index
-lookups only; the branch's never-contacted whitelist count stops at ``COUNT_CAP``) and
+lookups only; the branch's follow-up and whitelist counts stop at ``COUNT_CAP``) and
 ``figures`` (the month's reach, the scenarios, the lines per manager or branch and the exact
 counts: report queries, about a second). Both run on the thread that owns ``db``; read only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -36,7 +37,9 @@ from app.store.whitelist import WhitelistFilter
 
 EXPIRING_DAYS = 30  # a whitelist line that ends within this many days is "expiring soon"
 SHOWN = 6  # items listed per section (the count says how many there are in all)
-COUNT_CAP = 1_000  # the quick path counts the branch's overdue follow-ups and whitelist lines this far ("1,000+")
+PARTS = ("followups", "whitelist", "campaigns", "sync")  # a board's parts, in the order it shows them
+SECTIONS = ("overdue", "today", "expiring", "never_contacted", "campaigns", "sync")
+COUNT_CAP = 100  # the quick path counts the branch's follow-ups and whitelist lines this far ("100+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Section:
     name: str  # overdue / today / expiring / never_contacted / campaigns / sync
     count: int  # all of them (``items`` are the first ``SHOWN``)
     items: tuple[Item, ...] = ()
-    capped: bool = False  # counted only to COUNT_CAP on the quick path ("10,000+"); ``figures`` has the count
+    capped: bool = False  # counted only to COUNT_CAP on the quick path ("100+"); ``figures`` has the count
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,13 @@ class Board:
         return next(s for s in self.sections if s.name == name)
 
 
+def merge(*boards: Board) -> Board:
+    """One board of the parts read separately (``TodayService.board(parts=...)``), sections in the
+    order of ``SECTIONS``."""
+    sections = sorted((s for b in boards for s in b.sections), key=lambda s: SECTIONS.index(s.name))
+    return replace(boards[0], sections=tuple(sections))
+
+
 @dataclass(frozen=True)
 class Figures:
     """The branch head's and county's slower half: reach and conversion this month, scenarios."""
@@ -99,6 +109,7 @@ class Figures:
     accounts_before: int | None = None  # the month before
     never_contacted: int | None = None  # the branch's live entries never contacted, counted in full
     overdue: int | None = None  # the branch's overdue follow-ups, counted in full
+    today: int | None = None  # the branch's follow-ups due today, counted in full
     expiring: int | None = None  # the branch's lines expiring soon, never contacted, counted in full
     lines: tuple[Line, ...] = ()  # per manager (branch head) or per branch (county device)
     lines_by: str = ""  # "manager" | "branch" | ""
@@ -128,17 +139,19 @@ class TodayService:
 
     # --- the quick half ------------------------------------------------------------------------
 
-    def board(self, status: SyncStatus | None = None) -> Board:
-        """Lists and counts (index lookups): follow-ups, whitelist, campaigns, sync. Reader thread."""
+    def board(self, status: SyncStatus | None = None, *, parts: Collection[str] = PARTS) -> Board:
+        """Lists and counts (index lookups): follow-ups, whitelist, campaigns, sync (the sections of
+        ``parts``, so two connections can read halves of the board at once: ``merge``). Reader thread."""
         sections: list[Section] = []
-        if can(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id):
+        book = can(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id)
+        if book and "followups" in parts:
             overdue, today = self._followups()
             sections += [overdue, today]
-        if can(self.staff, Action.VIEW_WHITELIST):
+        if "whitelist" in parts and can(self.staff, Action.VIEW_WHITELIST):
             sections += self._whitelist()
-        if can(self.staff, Action.VIEW_CLIENT, client_manager_id=self.staff.id):
+        if book and "campaigns" in parts:
             sections.append(self._campaigns())
-        if status is not None:
+        if status is not None and "sync" in parts:
             sections.append(self._sync(status))
         return Board(self.staff.code, self.role.value, self.day, tuple(sections))
 
@@ -157,8 +170,8 @@ class TodayService:
         """Open follow-ups due before today and today (snoozed ones from the day put off to), as the
         follow-up queue counts them (consenting, live clients). The count reaches the clients through
         their marketing index (uid, consent; live and answered only), each over its own range of v16's
-        index (the order they count from); the branch's overdue ones are counted to ``COUNT_CAP`` here
-        and in full with the lines per manager (``figures``). A list walks the same index and stops at
+        index (the order they count from); the branch's are counted to ``COUNT_CAP`` here and in full
+        with the lines per manager (``figures``). A list walks the same index and stops at
         the sixth."""
         day = self.day.isoformat()
         mine = " AND f.staff = :staff" if self.mine else ""
@@ -170,9 +183,11 @@ class TodayService:
                      WHERE f.deleted = 0 AND f.done = 0{mine} AND coalesce(f.snoozed_until, f.due) {test} :day
                      LIMIT {":cap" if capped else "-1"})""", args).fetchone()[0]
 
-        late, due = count("<", True), count("=", False)
+        late, due = count("<", True), count("=", True)
         out = []
         for name, test, n in (("overdue", "<", late), ("today", "=", due)):
+            # one day: the index is in id order within it (said as the sort, else SQLite sorts them all)
+            order = "coalesce(f.snoozed_until, f.due), f.id" if test == "<" else "f.id"
             items = []
             for uid, cid, client, mobile, village, eff, staff, note in self.db.conn.execute(
                     f"""SELECT f.uid, c.id, c.name, c.mobile, coalesce(t.name, '') || coalesce(v.name, ''),
@@ -181,7 +196,7 @@ class TodayService:
                           JOIN clients c ON c.uid = f.client_uid AND c.deleted = 0 AND c.consent = 1
                           LEFT JOIN villages v ON v.id = c.village_id LEFT JOIN townships t ON t.id = v.township_id
                          WHERE f.deleted = 0 AND f.done = 0{mine} AND coalesce(f.snoozed_until, f.due) {test} :day
-                         ORDER BY coalesce(f.snoozed_until, f.due), f.id LIMIT {SHOWN}""", args):
+                         ORDER BY {order} LIMIT {SHOWN}""", args):
                 parts = []
                 if name == "overdue":
                     parts.append(f"逾期 {(self.day - date.fromisoformat(eff)).days} 天")
@@ -189,7 +204,7 @@ class TodayService:
                 if not self.mine and staff:
                     parts.append(self._staff_name(staff))
                 items.append(Item("followup", uid, client, " · ".join(parts), cid))
-            out.append(Section(name, n, tuple(items), capped=name == "overdue" and not self.mine and n >= COUNT_CAP))
+            out.append(Section(name, n, tuple(items), capped=not self.mine and n >= COUNT_CAP))
         return out[0], out[1]
 
     def _whitelist(self) -> list[Section]:
@@ -277,12 +292,7 @@ class TodayService:
     def _tallies(self) -> _Tallies:
         """Per staff code (and "" for what is given to nobody) of the branch: open follow-ups overdue
         and today, whitelist lines expiring and never contacted, unreached targets of running campaigns."""
-        day = self.day.isoformat()
-        follow = {staff: (late or 0, due or 0) for staff, late, due in self.db.conn.execute(
-            f"""SELECT f.staff, sum(coalesce(f.snoozed_until, f.due) < :day),
-                      sum(coalesce(f.snoozed_until, f.due) = :day)
-                 FROM followups f JOIN {_CONSENTED}
-                WHERE f.deleted = 0 AND f.done = 0 GROUP BY f.staff""", {"day": day})}
+        follow = self._follow_by_staff()
         wl = WhitelistService(self.db, self.staff, self.ref, today=self.day)
         expiring = {r.key: r.entries for r in _funnel(wl, WhitelistFilter(expiring_days=EXPIRING_DAYS,
                                                                             never_contacted=True))}
@@ -293,6 +303,15 @@ class TodayService:
             for f in _figures(camp, code):
                 unreached[f.key] = unreached.get(f.key, 0) + f.targets - f.reached
         return _Tallies(follow, expiring, never, unreached)
+
+    def _follow_by_staff(self) -> dict[str, tuple[int, int]]:
+        """Open follow-ups overdue and due today per staff code, in full (one pass over v16's index)."""
+        day = self.day.isoformat()
+        return {staff: (late or 0, due or 0) for staff, late, due in self.db.conn.execute(
+            f"""SELECT f.staff, sum(coalesce(f.snoozed_until, f.due) < :day),
+                      sum(coalesce(f.snoozed_until, f.due) = :day)
+                 FROM followups f JOIN {_CONSENTED}
+                WHERE f.deleted = 0 AND f.done = 0 GROUP BY f.staff""", {"day": day})}
 
     def _per_manager(self, t: _Tallies) -> tuple[Line, ...]:
         """One line per active 客户经理 (and anyone else with open work), those with overdue work first."""
@@ -350,13 +369,16 @@ class TodayService:
             # the branch's full counts from the same tallies as its lines ("" = given to nobody)
             t = self._tallies()
             return Figures(**values, never_contacted=sum(t.never.values()),
-                           overdue=sum(late for late, _due in t.follow.values()), expiring=sum(t.expiring.values()),
+                           overdue=sum(late for late, _due in t.follow.values()),
+                           today=sum(due for _late, due in t.follow.values()), expiring=sum(t.expiring.values()),
                            lines=self._per_manager(t), lines_by="manager")
         lines, by = self.lines()
         wl = WhitelistService(self.db, self.staff, self.ref, today=self.day)
         never = wl.count(WhitelistFilter(never_contacted=True, expired=False))
         expiring = wl.count(WhitelistFilter(expiring_days=EXPIRING_DAYS, never_contacted=True))
+        follow = self._follow_by_staff().values()
         return Figures(**values, never_contacted=never if isinstance(never, int) else None,
+                       overdue=sum(late for late, _due in follow), today=sum(due for _late, due in follow),
                        expiring=expiring if isinstance(expiring, int) else None, lines=lines, lines_by=by)
 
 

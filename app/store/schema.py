@@ -617,6 +617,18 @@ CREATE INDEX followups_soonest ON followups (coalesce(snoozed_until, due), id, c
 """
 
 
+# --- v17: a manager's whitelist, soonest to lapse first -------------------------------------------
+#
+# The front page lists a 客户经理's first few lines expiring soon (or never contacted), soonest first.
+# On (manager) alone SQLite read all of that manager's entries (2,000 at a million clients) and sorted
+# them (30–40 ms cold); on (manager, valid_to, id) it reads them in order and stops at the sixth,
+# and with the uid too the count of a manager's never-contacted lines reads the index alone.
+V17 = """
+DROP INDEX whitelist_manager;
+CREATE INDEX whitelist_manager ON whitelist (manager, valid_to, id, uid) WHERE deleted = 0
+"""
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "foundation: reference data, clients, search, journal, audit", _sql(V1)),
     Migration(2, "sync: mirrored records, conflicts, sync log", _sql(V2)),
@@ -644,6 +656,7 @@ MIGRATIONS: list[Migration] = [
               _v14),
     Migration(15, "county devices: whose each record is (the reports' branch filter)", _sql(V15)),
     Migration(16, "the front page: open follow-ups in the order they count from", _sql(V16)),
+    Migration(17, "the front page: a manager's whitelist lines in the order they lapse", _sql(V17)),
 ]
 
 

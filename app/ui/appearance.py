@@ -11,7 +11,7 @@ or is forced to light or dark. Both are kept per PC user in ``ui.ini``. UI threa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -43,30 +43,21 @@ def _apply_emphasis(widget: QWidget) -> None:
     widget.setFont(font)
 
 
-class _Follower(QObject):
-    """On an application font change, re-size every emphasised widget."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        app = QApplication.instance()
-        if event.type() == QEvent.Type.ApplicationFontChange and watched is app:
-            for w in QApplication.allWidgets():
-                if w.property(_FACTOR) is not None:
-                    _apply_emphasis(w)
-        elif event.type() == QEvent.Type.ApplicationPaletteChange and watched is app:
-            tone(app)  # Windows switched light/dark/high contrast: the error red follows (no-op when it is set)
-        return False
+def follow_font(app: QApplication) -> None:
+    """After an application font change: re-size every emphasised widget. (Called where the font is
+    set, not from an application-wide event filter: such a filter is a Python call for every event
+    of every widget, 75 ms of the main window's making.) UI thread."""
+    for w in app.allWidgets():
+        if w.property(_FACTOR) is not None:
+            _apply_emphasis(w)
 
 
-_follower: _Follower | None = None
 _native_style: str | None = None  # the platform's own style, to go back to when following the system
 
 
 def install(app: QApplication) -> None:
-    """Follow font and palette changes (headings, the error red) from now on; tone the palette now."""
-    global _follower
-    if _follower is None:
-        _follower = _Follower(app)
-        app.installEventFilter(_follower)
+    """Tone the palette now (the error red). Windows switching light/dark/high contrast later reaches
+    the main window as a palette change, which tones it again (``MainWindow.changeEvent``)."""
     tone(app)
 
 
@@ -89,6 +80,7 @@ def apply(app: QApplication, percent: int, scheme: str = "system") -> None:
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * (percent if percent in TEXT_SIZES else 100) / 100)
     app.setFont(font)
+    follow_font(app)
     hints = QGuiApplication.styleHints()
     if scheme == "dark":
         app.setStyle("Fusion")

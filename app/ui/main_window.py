@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,6 +23,7 @@ from app.core.result import Changes
 from app.core.roles import Role
 from app.services.sync_status import SyncStatus, confirmed_age, is_stale, sync_status
 from app.store.config import KEY_SOURCE_DEMO, KEY_SOURCE_KEYFILE
+from app.ui import appearance
 from app.ui import settings as opts
 from app.ui.context import AppContext
 from app.ui.icons import icon
@@ -66,6 +68,10 @@ class MainWindow(QMainWindow):
         self.help: Any = None  # the help window, made on first use
         self.guide: Any = None  # the first-run guide while open
         self.workspaces: list[Workspace] = []
+        # the front page reads first, on its own threads; the other pages' first reads wait for its board
+        # (or for a person leaving it, or a second at most): on two cores they would halve its speed
+        ctx.reader.hold()
+        QTimer.singleShot(1000, self, ctx.reader.release)
         for ws in self._build_workspaces():
             self.add_workspace(ws)
         self.nav.currentRowChanged.connect(self._on_nav)
@@ -101,6 +107,10 @@ class MainWindow(QMainWindow):
             return make(self.ctx) if can_see_clients(self.ctx.staff) else PlaceholderWorkspace(
                 title, no_book, icon_name=icon_name)
 
+        today = TodayWorkspace(self.ctx)  # first: its read starts now, beside the other pages' making
+        today.boardShown.connect(self.ctx.reader.release)
+        today.openItem.connect(self.open_item)
+        today.search_button.clicked.connect(lambda: self.open_search())
         clients = book_page(ClientsWorkspace, self.tr("Clients"), "clients")
         whitelist: Workspace
         if can(self.ctx.staff, Action.VIEW_WHITELIST):
@@ -111,9 +121,6 @@ class MainWindow(QMainWindow):
             whitelist = PlaceholderWorkspace(self.tr("Whitelist"),
                                              self.tr("Your role does not give access to the whitelist."),
                                              icon_name="whitelist")
-        today = TodayWorkspace(self.ctx)
-        today.openItem.connect(self.open_item)
-        today.search_button.clicked.connect(lambda: self.open_search())
         return [
             today,
             clients,
@@ -207,6 +214,8 @@ class MainWindow(QMainWindow):
 
     def _on_nav(self, row: int) -> None:
         if 0 <= row < len(self.workspaces):
+            if row:
+                self.ctx.reader.release()
             self.stack.setCurrentIndex(row)
             self.workspaces[row].activated()
 
@@ -214,7 +223,6 @@ class MainWindow(QMainWindow):
         """显示 (text size, colour scheme) and 帮助 (help, the guide)."""
         from PySide6.QtGui import QActionGroup
 
-        from app.ui import appearance
 
         bar = self.menuBar()
         view = bar.addMenu(self.tr("&View"))
@@ -264,9 +272,7 @@ class MainWindow(QMainWindow):
 
     def set_appearance(self, *, percent: int | None = None, scheme: str | None = None) -> None:
         """Change the text size or the colours now, for every window, and keep the choice. UI thread."""
-        from PySide6.QtWidgets import QApplication
 
-        from app.ui import appearance
 
         percent = appearance.text_percent(self.ctx.ui_settings) if percent is None else percent
         scheme = appearance.theme(self.ctx.ui_settings) if scheme is None else scheme
@@ -278,10 +284,23 @@ class MainWindow(QMainWindow):
             act.setChecked(pct == percent)
         for key, act in self.theme_actions.items():
             act.setChecked(key == scheme)
-        for row, ws in enumerate(self.workspaces):  # icons take the new text colour
+        self._recolour_icons()
+        self._fit_navigation()
+
+    def _recolour_icons(self) -> None:
+        for row, ws in enumerate(self.workspaces):  # icons take the text colour
             if ws.icon_name:
                 self.nav.item(row).setIcon(icon(ws.icon_name))
-        self._fit_navigation()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Windows switched light, dark or high contrast (the application's palette changed): the error
+        red and the icons follow."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.workspaces:
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                appearance.tone(app)  # sets the palette again only when its red must change
+            self._recolour_icons()
 
     def _fit_navigation(self) -> None:
         """The navigation as wide as its longest title with its icon, at the current text size."""

@@ -126,6 +126,7 @@ class DbThread(QObject):
         self._worker.task_progress.connect(self._on_task_progress)
         self._thread.start()
         self._tasks: set[Task] = set()
+        self._held: list[Task] | None = None  # tasks kept back while held (``hold``)
 
     def submit(
         self,
@@ -142,8 +143,23 @@ class DbThread(QObject):
         if failure is not None:
             task.failed.connect(failure)
         self._tasks.add(task)
-        self._worker.run_task.emit(task)
+        if self._held is not None:
+            self._held.append(task)
+        else:
+            self._worker.run_task.emit(task)
         return task
+
+    def hold(self) -> None:
+        """Keep tasks submitted from now on until ``release`` (they still run in submission order):
+        the page a person is looking at reads first, on its own thread, while the others wait. UI thread."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Run the tasks kept back by ``hold``, in order; from now on run tasks as they come. UI thread."""
+        held, self._held = self._held, None
+        for task in held or ():
+            self._worker.run_task.emit(task)  # (a task cancelled meanwhile stops at its first check)
 
     @Slot(object, bool, object, str)
     def _on_task_done(self, task: Task, ok: bool, result: object, tb: str) -> None:
@@ -167,6 +183,7 @@ class DbThread(QObject):
         """Cancel queued tasks, close the connection on its own thread, stop the thread."""
         for t in list(self._tasks):
             t.cancel()
+        self._held = None  # tasks kept back never ran: they are dropped
         done = threading.Event()
         task = Task(lambda ctx: (self._worker.close(), done.set()), "close")
         self._worker.run_task.emit(task)

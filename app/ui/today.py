@@ -11,6 +11,7 @@ only while the page is visible or when it is next shown. UI thread.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 from app.core.result import Changes
 from app.core.roles import Role
 from app.services.sync_status import sync_status
-from app.services.today import SHOWN, Board, Figures, Item, Line, Section, TodayService
+from app.services.today import SHOWN, Board, Figures, Item, Line, Section, TodayService, merge
 from app.store.reference import ReferenceData
 from app.ui.appearance import emphasize
 from app.ui.context import AppContext
@@ -177,6 +178,7 @@ class TodayWorkspace(Workspace):
     """今日: the first page. ``openItem(kind, key)`` asks the main window to open a record."""
 
     openItem = Signal(str, str)
+    boardShown = Signal()  # a board is on screen (or could not be read): the main window's other reads may go
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,12 +188,14 @@ class TodayWorkspace(Workspace):
         self.role = Role(staff.role)
         self.board: Board | None = None
         self.figures: Figures | None = None
-        self._thread: DbThread | None = None
+        self._threads: dict[str, DbThread] = {}
+        self._halves: dict[str, Board] = {}  # the board's halves read so far (``reload``)
+        self._generation = 0  # which read the halves belong to
         self._closed = False  # the window closed: read nothing more
         self._stale = True
         self._reading = False
         self._again = False
-        self.read_ms: float | None = None  # the last board read's time on the page's thread, for tests
+        self.read_ms: float | None = None  # the last board read's time (both halves), for tests
         self._timer = QTimer(self, singleShot=True, interval=400)  # several changes in a row: one read
         self._timer.timeout.connect(self.reload)
 
@@ -287,6 +291,7 @@ class TodayWorkspace(Workspace):
         QShortcut(QKeySequence("F5"), self, activated=self.reload,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_heading()
+        self.reload()  # the first page: read at once, while the main window makes the other pages
 
     icon_name = "today"
     help_page = "today.html"
@@ -298,20 +303,21 @@ class TodayWorkspace(Workspace):
         if self._stale:
             self.reload()
 
-    def _db(self) -> DbThread:
-        """The page's own read-only connection and thread: the front page never waits behind the other
-        pages' first reads on the shared reader (seconds at a million clients), and they not for it."""
-        if self._thread is None:
+    def _db(self, name: str = "today-reader") -> DbThread:
+        """The page's own read-only connections and threads: the front page never waits behind the other
+        pages' first reads on the shared reader (seconds at a million clients), and they not for it.
+        A second one ("today-campaigns") reads the campaign tallies beside the rest of the board."""
+        if name not in self._threads:
             store = self.ctx.store
-            self._thread = DbThread("today-reader", lambda: store.connect(readonly=True), self)
-        return self._thread
+            self._threads[name] = DbThread(name, lambda: store.connect(readonly=True), self)
+        return self._threads[name]
 
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
-        if self._thread is not None:
-            self._thread.shutdown()
-            self._thread = None
+        for thread in self._threads.values():
+            thread.shutdown()
+        self._threads.clear()
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -333,17 +339,35 @@ class TodayWorkspace(Workspace):
         self._reading = True
         self._stale = False
         services, store = self.services, self.ctx.store
+        started = time.perf_counter()
+        self._halves = {}
+        self._generation += 1
+        generation = self._generation
 
-        def read(tc: TaskContext) -> tuple[Board, float]:
-            t0 = time.perf_counter()
-            board = services(tc.db).board(sync_status(store, tc.db, recent=0))
-            return board, (time.perf_counter() - t0) * 1000
+        def read(parts: tuple[str, ...]) -> Callable[[TaskContext], Board]:
+            def run(tc: TaskContext) -> Board:
+                status = sync_status(store, tc.db, recent=0) if "sync" in parts else None
+                return services(tc.db).board(status, parts=parts)
+            return run
+
+        def arrived(name: str, board: Board) -> None:
+            if generation != self._generation:  # a half of an earlier read whose other half failed
+                return
+            self._halves[name] = board
+            if len(self._halves) == 2:  # both halves in: one board, in the order of its sections
+                self.read_ms = (time.perf_counter() - started) * 1000
+                self._show_board(merge(*self._halves.values()))
 
         self.status.setText(self.tr("Reading…"))
-        self._db().submit(read, success=self._show_board, failure=self._failed, name="today-board")
+        # the campaign tallies (a target's client each) on a connection of their own, beside the rest
+        self._db().submit(read(("followups", "whitelist", "sync")), success=lambda b: arrived("board", b),
+                          failure=self._failed, name="today-board")
+        self._db("today-campaigns").submit(read(("campaigns",)), success=lambda b: arrived("campaigns", b),
+                                           failure=self._failed, name="today-campaigns")
 
     def _failed(self, _exc: BaseException, message: str) -> None:
         self._reading = False
+        self.boardShown.emit()
         self.status.setText(self.tr("Could not read the front page: %1").replace("%1", message))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -353,12 +377,12 @@ class TodayWorkspace(Workspace):
             self._render(self.board)
             self._show_lines(self.figures)
 
-    def _show_board(self, result: tuple[Board, float]) -> None:
+    def _show_board(self, board: Board) -> None:
         if self._closed:
             return
-        board, self.read_ms = result
         self.board = board
         self._render(board)
+        self.boardShown.emit()
         self.status.setText(self.tr("Updated %1").replace("%1", _now()))
         if self.role in (Role.BRANCH_HEAD, Role.COUNTY):
             services = self.services
@@ -394,7 +418,7 @@ class TodayWorkspace(Workspace):
         self._show_lines(figures)
         if figures is not None:  # the counts the quick read stopped at COUNT_CAP, in full
             for name, n in (("never_contacted", figures.never_contacted), ("overdue", figures.overdue),
-                            ("expiring", figures.expiring)):
+                            ("today", figures.today), ("expiring", figures.expiring)):
                 if n is not None and name in self.cards:
                     self.cards[name].count.setText(f"{n:,}")
         if figures is not None:

@@ -266,7 +266,7 @@ class _ReaderLog:
 @pytest.mark.timeout(3600)
 def test_front_page_at_a_million(big: dict, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.ui import i18n
-    from app.ui.app import build_context, create_application
+    from app.ui.app import build_context, create_application, import_ahead
     from app.ui.main_window import MainWindow
     from app.ui.today import TodayWorkspace
 
@@ -287,31 +287,35 @@ def test_front_page_at_a_million(big: dict, qtbot, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(TodayWorkspace, "_done", timed_done)
     app = create_application([])
     i18n.install(app, "zh_CN")
-    print("\nfront page after sign-in (MainWindow built and shown; times from the constructor returning):")
+    import_ahead().join()  # as the app does while the sign-in dialog waits for the PIN
+    print("\nfront page after sign-in (context and MainWindow built, shown; times from the sign-in accepted):")
     shown_boards = {}
     log = _ReaderLog(monkeypatch)
     for run, code in enumerate(("A0001", "M0001", "A0001", "M0001")):  # again: imports and OS cache warm
         marks.clear()
         log.rows.clear()
+        t0 = log.zero = time.perf_counter()  # the sign-in accepted: from here the person waits
         ctx = build_context(Store.open(big["folder"]), code)
         w = None
         try:
-            t0 = time.perf_counter()
+            tc = time.perf_counter()
             w = MainWindow(ctx, auto_sync=False)
-            t1 = log.zero = time.perf_counter()
+            t1 = time.perf_counter()
             qtbot.addWidget(w)
             w.resize(1440, 900)
             w.show()
             ws = w.workspace(TodayWorkspace)
             assert ws is not None
             qtbot.waitUntil(lambda ws=ws: ws.board is not None and not ws._reading, timeout=300_000)
-            board_ms, done_ms = _ms(marks["board"] - t1), _ms(marks["done"] - t1)
+            board_ms, done_ms = _ms(marks["board"] - t0), _ms(marks["done"] - t0)
             shown_boards.setdefault(code, ws.board)
             label = code + (" again" if run >= 2 else "")
-            print(f"  {label:<11} constructor {_ms(t1 - t0):5.0f} ms; board shown {board_ms:6.0f} ms"
+            print(f"  {label:<11} context {_ms(tc - t0):4.0f} ms, window {_ms(t1 - tc):4.0f} ms;"
+                  f" board shown {board_ms:6.0f} ms"
                   f" (its read {ws.read_ms:5.0f} ms), page at rest {done_ms:6.0f} ms"
                   f" (target: board shown ≤ {BOARD_TARGET_MS} ms)")
-            print(f"    db-reader: {log.show('db-reader', marks['done'])}")
+            print(f"    db-reader: {log.show('db-reader', marks['board'])}")
+            print(f"    today-reader: {log.show('today-reader', marks['board'])}")
             print(f"    {_counts(ws.board)}")
             if ws.figures is not None:
                 f = ws.figures
@@ -344,14 +348,16 @@ def test_front_page_at_a_million(big: dict, qtbot, monkeypatch: pytest.MonkeyPat
         for who in (head, manager):
             b = boards[who.code]
             late, due = _open_followups(db, b.day, None if who is head else who.code)
-            # (a branch's overdue ones are counted to COUNT_CAP on the quick path, in full in the figures)
-            shown_late = late if who is not head else min(late, COUNT_CAP)
-            assert (b.section("overdue").count, b.section("today").count) == (shown_late, due), (who.code, late, due)
+            # (a branch's are counted to COUNT_CAP on the quick path, in full in the figures)
+            shown_late, shown_due = (late, due) if who is not head else (min(late, COUNT_CAP), min(due, COUNT_CAP))
+            assert (b.section("overdue").count, b.section("today").count) == (shown_late, shown_due), \
+                (who.code, late, due)
             assert late > 0 and due > 0
             assert shown_boards[who.code].section("overdue").count == shown_late
             assert all(it.kind == "followup" for it in b.section("overdue").items)
-        late, _due = _open_followups(db, boards["A0001"].day, None)
+        late, due = _open_followups(db, boards["A0001"].day, None)
         assert sum(x.overdue for x in figures.lines) == figures.overdue == late
+        assert sum(x.today for x in figures.lines) == figures.today == due
         assert figures is not None and figures.targets > 0
     finally:
         db.close()
