@@ -8,10 +8,13 @@ the answer given); conflicts; denials (403s); summaries (per scope and kind:
 the count and hash a checkpoint compares, kept up to date as records change);
 kind_layouts (the column order each kind's stored arrays are in).
 
-Ordering: ``counter`` holds the last sequence number. Every write transaction
-first locks that row, so sequence numbers are handed out and committed in the
-same order on both engines, and a reader paging by ``seq > cursor`` can never
-skip a row that commits later.
+Ordering: a reader paging by ``seq > cursor`` must never skip a row that commits
+later. On SQLite (one writer at a time) ``counter`` holds the last sequence number.
+On PostgreSQL there is no global lock: a write transaction locks only the rows of
+``scope_locks`` guarding what it writes (its county's, or the shared scope's), and
+draws numbers from the ``records_seq`` sequence while holding them, so writes a
+device could both see commit in seq order while other counties go on at once
+(``sync.server.records.Sequencer``).
 
 Pull reads records of one scope (a branch, or NULL for what every branch sees)
 in seq order straight off the ``(branch, seq)`` and ``(branch, kind, seq)``
@@ -23,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +39,7 @@ from sync.protocol.schema import bad_char
 
 log = logging.getLogger("sync.server")
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SHARED = ""  # the scope of records every branch sees (tag catalogue, word list...): equality, never NULL,
 # so both engines read it off the (branch, seq) index in order
 
@@ -84,12 +88,21 @@ devices = sa.Table(
     sa.Column("last_bundle_hash", sa.String(64)),
     sa.Column("app_version", sa.String(40)),  # the app version it ran at its last confirmed sync
 )
-counter = sa.Table(
+counter = sa.Table(  # SQLite: the last seq handed out (PostgreSQL draws from the records_seq sequence)
     "counter",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+# PostgreSQL: one row per lock domain ("" for records every branch sees, "county:500229" for a county's
+# branches, "branch:X" for a branch of no county), locked by the write transactions that write there
+# (``sync.server.records.Sequencer``): ordering without a global lock
+scope_locks = sa.Table(
+    "scope_locks",
+    metadata,
+    sa.Column("name", sa.String(48), primary_key=True),
+)
+RECORDS_SEQ = "records_seq"
 records = sa.Table(
     "records",
     metadata,
@@ -233,7 +246,10 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return sa.create_engine(url, pool_pre_ping=True)
+    # each worker process has its own pool: workers x (pool + overflow) must stay under the server's
+    # max_connections (README, 总行服务); handlers run on the worker's threads, one connection each
+    pool = int(os.environ.get("BRANCHDESK_HQ_POOL", "20"))
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool // 2, pool_timeout=30)
 
 
 # --- schema: create, upgrade, and keep stored arrays in each kind's declared order -----------------
@@ -241,7 +257,25 @@ def make_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create missing tables; upgrade an older head-office database; align stored records
-    with the kinds' declared columns. Idempotent; run at every open."""
+    with the kinds' declared columns. Idempotent; run at every open. On PostgreSQL under an
+    advisory lock: several workers starting at once create and upgrade it one after another."""
+    if engine.dialect.name != "postgresql":
+        _create_schema(engine)
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({_SCHEMA_LOCK})")
+        lock.commit()
+        try:
+            _create_schema(engine)
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK})")
+            lock.commit()
+
+
+_SCHEMA_LOCK = 0x42446871  # "BDhq": the advisory lock schema creation and upgrades hold on PostgreSQL
+
+
+def _create_schema(engine: Engine) -> None:
     old = _version(engine)
     if old == 1:
         _upgrade_from_v1(engine)
@@ -264,11 +298,27 @@ def create_schema(engine: Engine) -> None:
     with engine.begin() as c:
         if c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).first() is None:
             c.execute(counter.insert().values(id=1, value=0))
+        if engine.dialect.name == "postgresql":
+            _create_sequence(c)
         c.execute(sa.delete(hq_meta).where(hq_meta.c.key == "schema_version"))
         c.execute(hq_meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
     align_layouts(engine)
     if old in (1, 2):
         rebuild_summaries(engine)
+
+
+def _create_sequence(c: Connection) -> None:
+    """PostgreSQL (schema 7): ``records_seq``, started after every seq handed out so far (the counter
+    of schema 6 and before, and the records), and the shared scope's lock row."""
+    exists = c.exec_driver_sql(f"SELECT to_regclass('{RECORDS_SEQ}')").scalar()
+    if exists is None:
+        c.exec_driver_sql(f"CREATE SEQUENCE {RECORDS_SEQ} AS BIGINT")
+        last = max(c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar() or 0,
+                   c.execute(sa.select(sa.func.max(records.c.seq))).scalar() or 0)
+        if last:
+            c.execute(sa.text(f"SELECT setval('{RECORDS_SEQ}', :v)"), {"v": last})
+    if c.execute(sa.select(scope_locks.c.name).where(scope_locks.c.name == SHARED)).first() is None:
+        c.execute(scope_locks.insert().values(name=SHARED))
 
 
 def _version(engine: Engine) -> int | None:

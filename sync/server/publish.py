@@ -18,7 +18,7 @@ from sync import protocol as p
 from sync.protocol.schema import Owner
 from sync.server.base import StoreBase
 from sync.server.db import SHARED, HQError, changes, now, records
-from sync.server.records import WorkingSet, lock_sequence, set_sequence
+from sync.server.records import Sequencer, WorkingSet
 
 BATCH = 5000
 MAX_LISTED = 10  # problems listed in one refusal
@@ -103,7 +103,7 @@ class PublishStore(StoreBase):
         stamp = now()
         scope = branch or SHARED
         with self.engine.begin() as c:
-            seq = lock_sequence(c)
+            seq = Sequencer(c, scope)
             work = WorkingSet(c, scope, ((k.name, str(r["uid"])) for r in batch))
             changed = 0
             for r in batch:
@@ -114,8 +114,7 @@ class PublishStore(StoreBase):
                     raise HQError(f"记录 {k.name}/{uid} 属于网点 {cur.branch or '全辖'}，不能作为 "
                                   f"{branch or '全辖'} 的数据发布。")
                 if cur is None:
-                    seq += 1
-                    work.insert(k.name, uid, scope, seq, k.complete(r), deleted)
+                    work.insert(k.name, uid, scope, seq.next(), k.complete(r), deleted)
                     changed += 1
                     continue
                 new = dict(cur.data)
@@ -140,11 +139,9 @@ class PublishStore(StoreBase):
                     new[name] = r[name]
                 if new == cur.data and deleted == cur.deleted:
                     continue
-                seq += 1
-                cur.data, cur.deleted, cur.seq, cur.dirty = new, deleted, seq, True
+                cur.data, cur.deleted, cur.seq, cur.dirty = new, deleted, seq.next(), True
                 changed += 1
-            work.flush(stamp, by)
-            set_sequence(c, seq)
+            work.flush(stamp, by, seq.finish())
         return changed
 
 

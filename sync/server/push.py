@@ -29,7 +29,7 @@ from sync.protocol.schema import (
 )
 from sync.server.base import StoreBase
 from sync.server.db import Device, changes, devices, now, safe_text
-from sync.server.records import WorkingSet, lock_sequence, set_sequence
+from sync.server.records import Sequencer, WorkingSet, insert_rows
 
 log = logging.getLogger("sync.server")
 
@@ -61,7 +61,7 @@ class PushStore(StoreBase):
         results: list[p.ChangeResult] = []
         cross_branch: list[str] = []
         with self.engine.begin() as c:
-            seq = lock_sequence(c)
+            seq = Sequencer(c, device.branch)
             ids = [ch.change_id for ch in batch if p.valid_id(ch.change_id)]
             seen = {
                 r.change_id: r
@@ -106,7 +106,7 @@ class PushStore(StoreBase):
                         results.append(p.ChangeResult(ch.change_id, p.CONFLICT, code=409, reason=_REUSED))
                     continue
                 in_batch[ch.change_id] = h
-                result, seq, other_branch = _apply(work, device, ch, seq, stamp)
+                result, other_branch = _apply(work, device, ch, seq, stamp)
                 if other_branch:
                     cross_branch.append(f"{ch.kind}/{ch.uid}")
                 results.append(result)
@@ -119,21 +119,24 @@ class PushStore(StoreBase):
                     seq=result.seq, reason=result.reason, code=result.code, author=safe_text(ch.author, 80),
                     local_time=safe_text(ch.local_time, 40), received_at=stamp, payload=stored,
                 ))
-            work.flush(stamp, f"device:{device.id}")
-            if change_rows:
-                c.execute(changes.insert(), change_rows)
-            set_sequence(c, seq)
+            real = seq.finish()  # the numbering lock, then the writes: Python's part of the batch is done
+            for r in results:
+                r.seq = real(r.seq)
+            for row in change_rows:
+                row["seq"] = real(row["seq"])
+            work.flush(stamp, f"device:{device.id}", real)
+            insert_rows(c, changes, change_rows)
             c.execute(devices.update().where(devices.c.id == device.id).values(last_seen=stamp))
         for target in cross_branch:
             self.deny(device, target, "push to a record of another branch")  # type: ignore[attr-defined]
         return results
 
 
-def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: int, stamp: str) -> tuple[p.ChangeResult, int, bool]:
-    """One change against the working set: (answer, the last seq handed out, refused as another branch's)."""
+def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: Sequencer, stamp: str) -> tuple[p.ChangeResult, bool]:
+    """One change against the working set: (answer, refused as another branch's)."""
 
-    def reject(reason: str, code: int = 400, other: bool = False) -> tuple[p.ChangeResult, int, bool]:
-        return p.ChangeResult(ch.change_id, p.REJECTED, reason=reason, code=code), seq, other
+    def reject(reason: str, code: int = 400, other: bool = False) -> tuple[p.ChangeResult, bool]:
+        return p.ChangeResult(ch.change_id, p.REJECTED, reason=reason, code=code), other
 
     k = p.KINDS.get(ch.kind)
     if k is None:
@@ -179,17 +182,17 @@ def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: int, stamp: str)
         for col in k.columns:
             if col.branch_value is not None:
                 data[col.name] = col.branch_value
-        seq += 1
-        work.insert(k.name, ch.uid, device.branch, seq, data)
-        return p.ChangeResult(ch.change_id, p.APPLIED, seq=seq), seq, False
+        n = seq.next()
+        work.insert(k.name, ch.uid, device.branch, n, data)
+        return p.ChangeResult(ch.change_id, p.APPLIED, seq=n), False
 
     assert cur is not None  # branch_change_problem answers 404 otherwise
     if cur.deleted:
-        return p.ChangeResult(ch.change_id, p.CONFLICT, code=409, reason="该记录已在总行删除，变更未应用。"), seq, False
+        return p.ChangeResult(ch.change_id, p.CONFLICT, code=409, reason="该记录已在总行删除，变更未应用。"), False
     if ch.op == DELETE:
-        seq += 1
-        cur.seq, cur.deleted, cur.dirty = seq, True, True
-        return p.ChangeResult(ch.change_id, p.APPLIED, seq=seq), seq, False
+        n = seq.next()
+        cur.seq, cur.deleted, cur.dirty = n, True, True
+        return p.ChangeResult(ch.change_id, p.APPLIED, seq=n), False
 
     found: list[p.FieldConflict] = []
     data = cur.data
@@ -202,8 +205,8 @@ def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: int, stamp: str)
                 # the author never saw the current value: order of receipt wins, a person reviews
                 found.append(p.FieldConflict(col, value, current, base))
         data[col] = value
-    seq += 1
-    cur.seq, cur.dirty = seq, True
+    n = seq.next()
+    cur.seq, cur.dirty = n, True
     if found:
         work.conflicts.extend(
             dict(branch=device.branch, change_id=ch.change_id, kind=k.name, uid=ch.uid, field=f.field,
@@ -212,6 +215,6 @@ def _apply(work: WorkingSet, device: Device, ch: p.Change, seq: int, stamp: str)
                  branch_value=json.dumps(f.branch_value, ensure_ascii=False), kept="branch", created_at=stamp)
             for f in found
         )
-        return p.ChangeResult(ch.change_id, p.CONFLICT, seq=seq, conflicts=found,
-                              reason="已按收到顺序采用网点的值，被覆盖的总行值已留存待人工复核。"), seq, False
-    return p.ChangeResult(ch.change_id, p.APPLIED, seq=seq), seq, False
+        return p.ChangeResult(ch.change_id, p.CONFLICT, seq=n, conflicts=found,
+                              reason="已按收到顺序采用网点的值，被覆盖的总行值已留存待人工复核。"), False
+    return p.ChangeResult(ch.change_id, p.APPLIED, seq=n), False

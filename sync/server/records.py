@@ -1,8 +1,8 @@
 """The records one push or publish batch touches: read once, changed in memory, written back once.
 
 Shared by publishing (``sync.server.publish``) and pushing (``sync.server.push``).
-Runs inside the caller's write transaction, which holds the sequence lock
-(``lock_sequence``): sequence numbers are handed out in commit order. Writing
+Runs inside the caller's write transaction, which holds the locks of what it writes
+(``Sequencer``): sequence numbers are handed out in commit order. Writing
 back also keeps each scope's checkpoint summary (count and hash of ``uid:seq``)
 up to date, so a checkpoint never reads the records themselves.
 """
@@ -11,25 +11,89 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from sync import protocol as p
-from sync.server.db import SHARED, conflicts, counter, dump, records, summaries
+from sync.server.db import RECORDS_SEQ, SHARED, branches, conflicts, counter, dump, records, scope_locks, summaries
+from sync.server.devices import county_of
 
 
-def lock_sequence(c: Connection) -> int:
-    """Lock the counter row for this transaction; returns the last seq handed out."""
-    c.execute(counter.update().where(counter.c.id == 1).values(value=counter.c.value))
-    return c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one()
+class Sequencer:
+    """Sequence numbers for one write transaction, in the order its writes commit for every reader
+    that could see them. Numbers are provisional (-1, -2, ...) while the batch is checked and
+    applied in memory; ``finish``, just before the writes, makes them real.
+
+    SQLite has one writer at a time (``BEGIN IMMEDIATE``): ``counter`` holds the last seq.
+    PostgreSQL has no global lock; a transaction locks only rows of ``scope_locks``:
+      - at the start, the shared row ("") FOR SHARE (a publish of records every branch sees takes it
+        FOR UPDATE: it waits for the pushes under way and holds new ones back briefly; it is rare)
+        and, for a branch's records, the branch's own row FOR UPDATE (one batch of a branch at a
+        time: its working set and change ids stay as read);
+      - in ``finish``, the row of the branch's county FOR UPDATE (a county device reads every
+        branch of its county, merged on seq), then the numbers, drawn from ``records_seq``.
+    Any two writes one device could see are thus one after the other from numbering to commit, so
+    their numbers rise in commit order and a reader paging by ``seq > cursor`` never skips a row
+    that commits later; branches wait for each other only for the final writes of a batch in the
+    same county. Locks are taken shared row, branch, county, in that order: no deadlock.
+    """
+
+    def __init__(self, c: Connection, scope: str) -> None:
+        self.c = c
+        self.scope = scope
+        self.pg = c.dialect.name == "postgresql"
+        self.issued = 0
+        if self.pg:
+            c.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the batch's lookups use their indexes, stats or not
+            shared = sa.select(scope_locks.c.name).where(scope_locks.c.name == SHARED)
+            c.execute(shared.with_for_update() if scope == SHARED else shared.with_for_update(read=True))
+            if scope != SHARED:
+                self._lock(f"branch:{scope}")
+
+    def _lock(self, name: str) -> None:
+        self.c.execute(pg_insert(scope_locks).values(name=name).on_conflict_do_nothing())
+        self.c.execute(sa.select(scope_locks.c.name).where(scope_locks.c.name == name).with_for_update())
+
+    def next(self) -> int:
+        """A provisional number (negative): made real by ``finish``, in the order handed out."""
+        self.issued += 1
+        return -self.issued
+
+    def finish(self) -> Callable[[int | None], int | None]:
+        """Lock for numbering, draw the real numbers; returns the map from provisional to real (other
+        values pass through). Call once, just before the writes."""
+        n = self.issued
+        if not self.pg:
+            last = self.c.execute(sa.select(counter.c.value).where(counter.c.id == 1)).scalar_one()
+            if n:
+                self.c.execute(counter.update().where(counter.c.id == 1).values(value=last + n))
+            real = list(range(last + 1, last + n + 1))
+        else:
+            if self.scope != SHARED:
+                domain = lock_domain(self.c, self.scope)
+                if domain != f"branch:{self.scope}":
+                    self._lock(domain)
+            real = list(self.c.execute(
+                sa.text(f"SELECT nextval('{RECORDS_SEQ}') FROM generate_series(1, :n)"), {"n": n}).scalars()
+            ) if n else []
+
+        def to_real(seq: int | None) -> int | None:
+            return real[-seq - 1] if seq is not None and seq < 0 else seq
+
+        return to_real
 
 
-def set_sequence(c: Connection, value: int) -> None:
-    c.execute(counter.update().where(counter.c.id == 1).values(value=value))
+def lock_domain(c: Connection, branch: str) -> str:
+    """The ``scope_locks`` row that guards ``branch``'s records: its county's (as a county device's
+    reads group branches: the ``county`` column, else the code's first six digits), else its own."""
+    county = c.execute(sa.select(branches.c.county).where(branches.c.code == branch)).scalar()
+    county = county or county_of(branch)
+    return f"county:{county}" if county else f"branch:{branch}"
 
 
 @dataclass
@@ -88,13 +152,17 @@ class WorkingSet:
         rec = self.recs[(kind, uid)] = Rec(kind, uid, branch, seq, deleted, data, dirty=True)
         return rec
 
-    def flush(self, stamp: str, by: str) -> None:
-        """Write changed records, conflicts and the summaries' deltas back (one statement per table)."""
+    def flush(self, stamp: str, by: str, real: Callable[[int | None], int | None] | None = None) -> None:
+        """Write changed records, conflicts and the summaries' deltas back (one statement per table,
+        each a single multi-row statement on PostgreSQL). ``real``: the Sequencer's map from its
+        provisional numbers to the real ones."""
         inserts, updates = [], []
         deltas: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         for r in self.recs.values():
             if not r.dirty:
                 continue
+            if real is not None:
+                r.seq = real(r.seq)  # type: ignore[assignment]
             columns = p.KINDS[r.kind].wire_columns
             row = dict(seq=r.seq, deleted=r.deleted, data=dump([r.data.get(col) for col in columns]),
                        updated_at=stamp, updated_by=by)
@@ -108,19 +176,53 @@ class WorkingSet:
                 d[1] -= p.record_digest(r.uid, r.old_seq)
             r.old_seq, r.dirty = r.seq, False
         if inserts:
-            self.c.execute(records.insert(), inserts)
+            insert_rows(self.c, records, inserts)
         if updates:
-            self.c.execute(
-                records.update()
-                .where(records.c.kind == sa.bindparam("k_kind"), records.c.uid == sa.bindparam("k_uid"))
-                .values(seq=sa.bindparam("seq"), deleted=sa.bindparam("deleted"), data=sa.bindparam("data"),
-                        updated_at=sa.bindparam("updated_at"), updated_by=sa.bindparam("updated_by")),
-                updates,
-            )
+            _update_records(self.c, updates)
         if self.conflicts:
-            self.c.execute(conflicts.insert(), self.conflicts)
+            insert_rows(self.c, conflicts, self.conflicts)
             self.conflicts = []
         add_to_summaries(self.c, deltas)
+
+
+_UPDATED = ("seq", "deleted", "data", "updated_at", "updated_by")
+_PG_PARAMS = 30_000  # bound parameters per statement (PostgreSQL takes at most 65,535)
+
+
+def insert_rows(c: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys): on PostgreSQL as multi-row INSERTs of up to
+    ``_PG_PARAMS`` values each (an executemany is one statement per row there); on SQLite, in
+    process, an executemany."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(table.insert(), rows)
+        return
+    per = max(1, _PG_PARAMS // len(rows[0]))
+    for n in range(0, len(rows), per):
+        c.execute(table.insert().values(rows[n : n + per]))
+
+
+def _update_records(c: Connection, updates: list[dict[str, Any]]) -> None:
+    """Rewrite records by (kind, uid): on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per
+    ``_PG_PARAMS`` values, on SQLite an executemany."""
+    if c.dialect.name != "postgresql":
+        c.execute(
+            records.update()
+            .where(records.c.kind == sa.bindparam("k_kind"), records.c.uid == sa.bindparam("k_uid"))
+            .values(**{name: sa.bindparam(name) for name in _UPDATED}),
+            updates,
+        )
+        return
+    cols = [sa.column("k_kind", sa.String), sa.column("k_uid", sa.String)] + [
+        sa.column(name, records.c[name].type) for name in _UPDATED]
+    per = max(1, _PG_PARAMS // len(cols))
+    for n in range(0, len(updates), per):
+        v = sa.values(*cols, name="v").data(
+            [tuple(u[col.name] for col in cols) for u in updates[n : n + per]])
+        c.execute(records.update()
+                  .where(records.c.kind == v.c.k_kind, records.c.uid == v.c.k_uid)
+                  .values(**{name: v.c[name] for name in _UPDATED}))
 
 
 def add_to_summaries(c: Connection, deltas: dict[tuple[str, str], list[int]]) -> None:
