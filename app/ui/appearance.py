@@ -5,8 +5,10 @@ setting every screen honours: the application font is the bundled CJK font at
 ``BASE_POINT_SIZE`` times the chosen percentage, and headings are sized *relative* to it
 through ``emphasize`` (never an absolute size), so a change applies at once to every open
 window. The colour scheme follows Windows (light, dark, high contrast: every style sheet here
-uses ``palette(...)`` roles, never fixed colours, and the icons are recoloured from the palette)
-or is forced to light or dark. Both are kept per PC user in ``ui.ini``. UI thread.
+uses ``palette(...)`` roles or the meaning-named colours below, ``good()``, ``bad()``, ``warn()``…,
+each with a side for a light and for a dark window, never fixed colours, and the icons are
+recoloured from the palette) or is forced to light or dark. Both are kept per PC user in
+``ui.ini``. UI thread.
 """
 
 from __future__ import annotations
@@ -103,14 +105,16 @@ ERROR_ON_DARK = "#ff8a80"
 
 
 def tone(app: QApplication) -> None:
-    """Set the palette's BrightText to the app's error red for the window's colour (ERROR_STYLE uses it):
-    dark red on a light window, light red on a dark or high-contrast one. UI thread."""
+    """Set the palette's BrightText to the app's error red and its LinkVisited to its green for the
+    window's colour (ERROR_STYLE and GOOD_STYLE use them): dark on a light window, light on a dark or
+    high-contrast one; then the style sheets take the new palette (``_retheme``). UI thread."""
     p = app.palette()
-    window = p.color(QPalette.ColorRole.Window)
-    red = QColor(ERROR_ON_DARK if window.lightness() < 128 else ERROR_ON_LIGHT)
-    if p.color(QPalette.ColorRole.BrightText) != red:
-        p.setColor(QPalette.ColorRole.BrightText, red)
+    wanted = {QPalette.ColorRole.BrightText: bad(p), QPalette.ColorRole.LinkVisited: good(p)}
+    if any(p.color(role) != colour for role, colour in wanted.items()):
+        for role, colour in wanted.items():
+            p.setColor(role, colour)
         app.setPalette(p)
+    _retheme(app)
 
 
 def apply_saved(app: QApplication, s: QSettings) -> None:
@@ -173,3 +177,120 @@ def contrast(a: QColor, b: QColor) -> float:
         return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
     hi, lo = sorted((lum(a), lum(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+# What a colour means, as (on a light window, on a dark one): ``is_dark`` picks the pair's side from
+# the application palette's Window, so a high-contrast theme takes the side its window calls for.
+# Each text colour reads at 4.5:1 or better on the window, base and alternate base of both schemes,
+# and each background under the scheme's text (tests/ui/test_colours.py). Red = lapsed, blocked,
+# bad; green = done, good; amber = a warning, soon due. The only fixed colours the screens use.
+SEMANTIC = {
+    "good": ("#1b6e20", "#81c995"),
+    "bad": (ERROR_ON_LIGHT, ERROR_ON_DARK),
+    "warn": ("#8a5300", "#fdd663"),
+    "muted": ("#5f6b76", "#a9b0b8"),
+    "good_background": ("#eaf5ea", "#1e3a24"),
+    "bad_background": ("#f4b6b6", "#5c2020"),
+    "warn_background": ("#fff0a8", "#4a3c00"),
+    "highlight_background": ("#e3f2fd", "#1c3a5c"),
+}
+TEXT_COLOURS = ("good", "bad", "warn", "muted")
+# the whitelist funnel's four stages, palest to deepest on a light window (deepest to palest on a dark
+# one): each bar at least 3:1 against the window (WCAG's contrast for graphics)
+FUNNEL = (("#668bc2", "#4a7bbd", "#2f6db5", "#1b4f8a"), ("#a8c7fa", "#8ab4f8", "#6a9be0", "#5687d4"))
+# good text in a style sheet: the palette's LinkVisited, which ``tone`` sets to ``good()`` (as
+# ERROR_STYLE's BrightText to ``bad()``), so it follows the scheme with no more work
+GOOD_STYLE = "color: palette(link-visited);"
+_THEMED = "themedStyle"  # a widget property: its style sheet with {good}-style names (``themed``)
+_THEMED_AS = "themedStyleSheet"  # ... and the style sheet that made of it
+_themed_for: int | None = None  # the palette (its cacheKey) the style sheets were last coloured for
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """Whether ``palette`` (the application's by default) is light text on a dark window."""
+    p = palette if palette is not None else QGuiApplication.palette()
+    return p.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def semantic(name: str, palette: QPalette | None = None) -> QColor:
+    """The colour meaning ``name`` (a key of ``SEMANTIC``) for ``palette``, the application's by default."""
+    return QColor(SEMANTIC[name][1 if is_dark(palette) else 0])
+
+
+def good(palette: QPalette | None = None) -> QColor:
+    return semantic("good", palette)
+
+
+def bad(palette: QPalette | None = None) -> QColor:
+    return semantic("bad", palette)
+
+
+def warn(palette: QPalette | None = None) -> QColor:
+    return semantic("warn", palette)
+
+
+def muted(palette: QPalette | None = None) -> QColor:
+    return semantic("muted", palette)
+
+
+def good_background(palette: QPalette | None = None) -> QColor:
+    return semantic("good_background", palette)
+
+
+def bad_background(palette: QPalette | None = None) -> QColor:
+    return semantic("bad_background", palette)
+
+
+def warn_background(palette: QPalette | None = None) -> QColor:
+    return semantic("warn_background", palette)
+
+
+def highlight_background(palette: QPalette | None = None) -> QColor:
+    return semantic("highlight_background", palette)
+
+
+def styled(template: str, palette: QPalette | None = None) -> str:
+    """``template`` with each ``{name}`` of ``SEMANTIC`` replaced by that colour for ``palette``
+    (a style sheet's own braces are left as they are): ``styled("color: {warn};")``."""
+    for name in SEMANTIC:
+        if "{" + name + "}" in template:
+            template = template.replace("{" + name + "}", semantic(name, palette).name())
+    return template
+
+
+def themed(widget: QWidget, template: str) -> QWidget:
+    """Give ``widget`` the style sheet ``styled(template)``, now and again when the colour scheme
+    turns between light and dark (until something else sets its style sheet). Returns the widget."""
+    text = styled(template)
+    widget.setProperty(_THEMED, template)
+    widget.setProperty(_THEMED_AS, text)
+    if widget.styleSheet() != text:
+        widget.setStyleSheet(text)
+    return widget
+
+
+def _retheme(app: QApplication) -> None:
+    """After a palette change: re-colour the ``themed`` widgets, and set every style sheet that names
+    a ``palette(...)`` role again (Qt reads the role when the sheet is set, not when the palette
+    changes: an error shown before a switch to dark would stay dark red). Once per palette."""
+    global _themed_for
+    key = app.palette().cacheKey()
+    if key == _themed_for:
+        return
+    _themed_for = key
+    for w in app.allWidgets():
+        sheet = w.styleSheet()
+        if not sheet:
+            continue
+        template = w.property(_THEMED)
+        if template is not None and sheet == w.property(_THEMED_AS):
+            themed(w, template)
+            if w.styleSheet() != sheet:
+                continue
+        if "palette(" in sheet:
+            w.setStyleSheet(sheet)
+
+
+def funnel_colours(palette: QPalette | None = None) -> tuple[QColor, ...]:
+    """The funnel's bar colours for ``palette`` (the application's by default), first stage first."""
+    return tuple(QColor(c) for c in FUNNEL[1 if is_dark(palette) else 0])

@@ -54,6 +54,7 @@ from app.services.clients import ClientService
 from app.store.db import write
 from app.store.reference import ReferenceData
 from app.store.search import ClientFilter
+from app.ui.appearance import GOOD_STYLE, themed
 from app.ui.contact import ERROR_STYLE, WARN_STYLE, WordingWarning
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
@@ -322,7 +323,7 @@ class NewCampaignDialog(QDialog):
         self.reason = QLabel()
         self.reason.setObjectName("saveReason")
         self.reason.setWordWrap(True)
-        self.reason.setStyleSheet(WARN_STYLE)
+        themed(self.reason, WARN_STYLE)
         buttons.addWidget(self.reason, 1)
         self.cancel_button = QPushButton(self.tr("Cancel (Esc)"))
         self.cancel_button.setObjectName("campaignCancel")
@@ -484,7 +485,7 @@ class NewCampaignDialog(QDialog):
         if wealth:
             rule = self.tr("A wealth product's script must carry the risk line: %1").replace("%1", self.words.risk_line)
             self.risk.setText(rule if missing else self.tr("The risk line is in the script."))
-            self.risk.setStyleSheet(ERROR_STYLE if missing else "color: #2e7d32;")
+            self.risk.setStyleSheet(ERROR_STYLE if missing else GOOD_STYLE)
         self.risk.setVisible(wealth)
         self.add_risk.setVisible(missing)
         self._update_save()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +35,14 @@ from app.core.result import Changes, Result
 from app.core.roles import Action, can
 from app.services.campaigns import CampaignDetail, CampaignService, LocalCampaign
 from app.store.reference import ReferenceData
+from app.ui.appearance import bad, bad_background, good, warn_background
 from app.ui.campaign_dialog import NewCampaignDialog
 from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
 from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
 from app.ui.tasks import PerConnection, TaskContext
 from app.ui.whitelist.dialogs import AssignPreviewDialog
+from app.ui.widgets import EmptyHint
 from app.ui.workspace import Workspace
 
 
@@ -71,11 +73,11 @@ def _fill(t: QTableWidget, rows: list[list[Any]], right: set[int] = frozenset())
 
 
 def script_html(d: CampaignDetail) -> str:
-    """The script with blocked words on red and warned ones on yellow, then the risk line."""
+    """The script with blocked words on red and warned ones on yellow (of the colour scheme in force)."""
     text, out, at = d.script, [], 0
     for f in sorted((f for f in d.findings if f.level != "missing_risk_line"), key=lambda f: f.start):
         out.append(html.escape(text[at:f.start]))
-        colour = "#f4b6b6" if f.level == "block" else "#fff0a8"
+        colour = (bad_background() if f.level == "block" else warn_background()).name()
         out.append(f'<span style="background:{colour}" title="{html.escape(f.message)}">'
                    f"{html.escape(text[f.start:f.start + len(f.word)])}</span>")
         at = f.start + len(f.word)
@@ -84,6 +86,8 @@ def script_html(d: CampaignDetail) -> str:
 
 
 class CampaignsWorkspace(Workspace):
+    _script_shown: CampaignDetail | None = None  # drawn again when the scheme turns
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -94,6 +98,7 @@ class CampaignsWorkspace(Workspace):
         self.names: dict[str, str] = {}
         self.list = _table([self.tr("Campaign"), self.tr("Dates"), self.tr("Targets"), self.tr("Left out"),
                             self.tr("Distributed"), self.tr("Reach"), self.tr("Conversion")], "campaignList")
+        self.empty = EmptyHint(self.list)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.horizontalHeader().setStretchLastSection(False)
         self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -273,6 +278,9 @@ class CampaignsWorkspace(Workspace):
             self.status.setText(rows.message)
             return
         self.rows = rows
+        self.empty.show_for(len(rows), self.tr(
+            "No campaigns yet. Head office's campaigns arrive at the next sync; a branch head can also start"
+            " one here (New local campaign…)."))
         _fill(self.list, [[f"{self._name(r)}（{r.code}）", f"{r.starts or '—'} ~ {r.ends or '—'}", r.targets,
                            r.excluded, r.assigned, _pct(r.reached, r.targets), _pct(r.converted, r.targets)]
                           for r in rows],
@@ -362,10 +370,18 @@ class CampaignsWorkspace(Workspace):
         if isinstance(d, FieldError):
             self.status.setText(d.message)
             return
+        self._show_script(d)
+        if isinstance(figures, list):
+            _fill(self.figures, [[self.names.get(f.key, f.key) or self.tr("Not distributed"), f.targets, f.reached,
+                                  _pct(f.reached, f.targets), f.converted, _pct(f.converted, f.targets)]
+                                 for f in figures], right={1, 2, 3, 4, 5})
+
+    def _show_script(self, d: CampaignDetail) -> None:
+        self._script_shown = d
         verdict = (self.tr("The script holds words that may not go to clients.") if d.blocked else
                    self.tr("No blocked words.") if not d.findings else
                    self.tr("Words to use with care are marked in yellow."))
-        colour = "#b00020" if d.blocked else "#2e7d32"
+        colour = (bad() if d.blocked else good()).name()
         benefits = self.tr("Benefits")
         risk = self.tr("Risk line")
         self.script.setHtml(
@@ -373,10 +389,11 @@ class CampaignsWorkspace(Workspace):
             f"<p><b>{html.escape(benefits)}</b>：{html.escape(d.benefits or '—')}</p>"
             f"<p><b>{html.escape(risk)}</b>：{html.escape(d.risk_line)}</p>"
             f'<p style="color:{colour}">{html.escape(verdict)}</p>')
-        if isinstance(figures, list):
-            _fill(self.figures, [[self.names.get(f.key, f.key) or self.tr("Not distributed"), f.targets, f.reached,
-                                  _pct(f.reached, f.targets), f.converted, _pct(f.converted, f.targets)]
-                                 for f in figures], right={1, 2, 3, 4, 5})
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._script_shown is not None:  # light ↔ dark
+            self._show_script(self._script_shown)
 
     def _load_targets(self) -> None:
         if self.code is None:

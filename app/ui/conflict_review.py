@@ -36,7 +36,7 @@ from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
 
 _VALUE_STYLE = "font-size: 15pt; font-weight: 600; padding: 4px 0;"
-_NOTE_STYLE = "color: #555;"
+_NOTE_STYLE = "color: palette(mid);"
 
 
 def load_conflict(db: Any, staff: Any, conflict_id: int) -> ConflictDetail | FieldError:

@@ -34,13 +34,14 @@ from app.core.result import Result
 from app.services import compliance
 from app.services.followups import FollowupService
 from app.store.reference import ReferenceData
+from app.ui.appearance import themed
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
 from sync.protocol.kinds import CONTACT_CHANNELS
 
-WARN_STYLE = "color: #8a5300;"
+WARN_STYLE = "color: {warn};"  # for ``appearance.themed``: the amber of the colour scheme in force
 WORDING = ("blocked", "warning")  # the codes of a note refused for its wording
 SHORTCUT = "Ctrl+T"  # "Log contact…" (触达) wherever it is offered; Ctrl+K is the search across everything
 
@@ -91,7 +92,7 @@ class WordingWarning(QWidget):
         if has_block:
             lines.append(self.tr("Reword it: words that are blocked cannot be saved."))
         self.findings.setText("\n".join(lines))
-        self.findings.setStyleSheet(ERROR_STYLE if has_block else WARN_STYLE)
+        themed(self.findings, ERROR_STYLE if has_block else WARN_STYLE)
         self._warned = bool(words) and not has_block
         self.ack.setChecked(False)
         self.ack.setVisible(self._warned)

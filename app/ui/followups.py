@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,17 +33,16 @@ from app.core.result import Changes, Result
 from app.core.roles import Action, Role, can
 from app.services.followups import FollowupService, QueueRow
 from app.store.reference import ReferenceData
-from app.ui.appearance import emphasize
+from app.ui.appearance import bad, emphasize
 from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
 from app.ui.contact import WORDING, ContactDialog, WordingWarning, note_findings, select_finding, wording_refused
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
-from app.ui.widgets import ERROR_STYLE
+from app.ui.widgets import ERROR_STYLE, EmptyHint
 from app.ui.workspace import Workspace
 from sync.protocol.kinds import CONTACT_CHANNELS
 
-LATE = QColor("#b00020")
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -80,7 +79,7 @@ class QueueModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole and r.when == "overdue" and index.column() in (0, 1):
-            return QBrush(LATE)
+            return QBrush(bad())  # overdue, in the red of the colour scheme in force
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         when = self._when[r.when]
@@ -130,6 +129,7 @@ class FollowupsWorkspace(Workspace):
         self.table = QTableView()
         self.table.setObjectName("followupTable")
         self.table.setModel(self.model)
+        self.empty = EmptyHint(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -296,6 +296,9 @@ class FollowupsWorkspace(Workspace):
             self.status.setText(rows.message)
             return
         self.model.set_rows(rows)
+        self.empty.show_for(len(rows), self.tr(
+            "No open follow-ups here. Plan one when you log a contact with a client (Ctrl+T), or choose"
+            " another manager or period above."))
         late = sum(1 for r in rows if r.when == "overdue")
         self.status.setText(self.tr("%1 open follow-ups, %2 overdue (clients who consented to marketing only)")
                             .replace("%1", str(len(rows))).replace("%2", str(late)))

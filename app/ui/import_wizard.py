@@ -33,7 +33,7 @@ from typing import Any
 
 import sqlite_utils
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -67,6 +67,7 @@ from app.core.roles import Action, Staff
 from app.services import import_clients as ic
 from app.services.import_files import ImportFileError, Target, data_rows, sheet_names
 from app.store.config import Settings
+from app.ui.appearance import GOOD_STYLE, muted
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.tasks import DbThread, Task, TaskContext
@@ -500,7 +501,7 @@ class MappingPage(QWizardPage):
         self.header_note.setObjectName("headerNote")
         self.remembered = QLabel(self.tr("This mapping was remembered from an earlier file with the same columns."))
         self.remembered.setObjectName("rememberedNote")
-        self.remembered.setStyleSheet("color: #1b6e20;")
+        self.remembered.setStyleSheet(GOOD_STYLE)
         self.remembered.setWordWrap(True)
         self.table = _table("mappingTable", [self.tr("Column"), self.tr("Header in the file"), self.tr("Import as")])
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -623,7 +624,7 @@ class MappingPage(QWizardPage):
                 mask = wiz.kind.masks.get(wiz.mapping.get(c, ""))
                 item = QTableWidgetItem(shown_cell(row[c] if c < len(row) else None, mask))
                 if c not in wiz.mapping:
-                    item.setForeground(QColor("#888888"))
+                    item.setForeground(muted())  # a column left out
                 self.sample.setItem(r, c, item)
 
     def show_problems(self) -> None:

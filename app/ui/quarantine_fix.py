@@ -34,14 +34,14 @@ from app.core.errors import FieldError
 from app.core.result import Result
 from app.services.sync_review import FixField, QuarantineFix, SyncReview
 from app.store.errors import StoreError
-from app.ui.appearance import emphasize
+from app.ui.appearance import emphasize, themed
 from app.ui.context import AppContext
 from app.ui.tasks import TaskContext
 from app.ui.widgets import ERROR_STYLE
 
-_NOTE_STYLE = "color: #555;"
+_NOTE_STYLE = "color: palette(mid);"
 _REASON_STYLE = "font-weight: 600; padding: 4px 0;"
-_BAD_EDIT_STYLE = "QLineEdit { border: 1px solid #b00020; }"
+_BAD_EDIT_STYLE = "QLineEdit { border: 1px solid {bad}; }"  # (``appearance.themed``)
 
 
 def load_fix(db: Any, staff: Any, change_id: str) -> QuarantineFix | FieldError:
@@ -241,7 +241,7 @@ class QuarantineFixDialog(QDialog):
         for e in errors:
             for name, field in self._fields.items():
                 if e.field in (name, field.label) or e.label == field.label:
-                    self.edits[name].setStyleSheet(_BAD_EDIT_STYLE)
+                    themed(self.edits[name], _BAD_EDIT_STYLE)
                     first = first or self.edits[name]
         if first is not None:
             first.setFocus()

@@ -59,7 +59,7 @@ from app.core.roles import Role
 from app.services.report_export import CHART_MAX, PALETTE  # the screen's chart draws as the exports do
 from app.services.reports import INT, PCT, REPORTS, TEXT, WAN, Report, ReportFilter, ReportService
 from app.store.reference import ReferenceData
-from app.ui.appearance import emphasize
+from app.ui.appearance import GOOD_STYLE, emphasize
 from app.ui.context import AppContext
 from app.ui.labels import domain, heading
 from app.ui.tasks import PerConnection, TaskContext
@@ -591,7 +591,7 @@ class ReportsWorkspace(Workspace):
 
         def done(written: Path) -> None:
             self._enable_exports()
-            self.message.setStyleSheet("color: #2e7d32;")
+            self.message.setStyleSheet(GOOD_STYLE)
             self.message.setText(self.tr("Exported to %1").replace("%1", str(written)))
             self.last_export = written
 

@@ -27,7 +27,18 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QMargins, QStandardPaths, Qt, QTime, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDate,
+    QDateTime,
+    QEvent,
+    QMargins,
+    QStandardPaths,
+    Qt,
+    QTime,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -63,20 +74,23 @@ from app.core.errors import FieldError
 from app.core.money import format_wan, format_yuan, parse_yuan
 from app.core.result import Changes, Result
 from app.core.roles import Action, can
+from app.services.report_export import PALETTE
 from app.services.scenarios import Dashboard, ScenarioRow, ScenarioService
 from app.store.reference import ReferenceData
-from app.ui.appearance import emphasize
+from app.ui.appearance import bad, emphasize, good, themed
 from app.ui.context import AppContext
 from app.ui.errors import show_error
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
-from app.ui.widgets import ERROR_STYLE
+from app.ui.widgets import ERROR_STYLE, EmptyHint
 from app.ui.workspace import Workspace
 
-GOOD = "#2e7d32"
-BAD = "#b00020"
-ACCOUNTS_COLOUR = QColor("#1565c0")
-ACTIVE_COLOUR = QColor("#ef6c00")
+# the green and the red of the colour scheme in force, in a style sheet (appearance.GOOD_STYLE, ERROR_STYLE)
+GOOD = "palette(link-visited)"
+BAD = "palette(bright-text)"
+# the charts keep Qt Charts' light theme (white) in either scheme: their series take the exports' colours
+ACCOUNTS_COLOUR = QColor(PALETTE[0])
+ACTIVE_COLOUR = QColor(PALETTE[1])
 STEPS = (*sc.PIPELINE, sc.STOPPED)  # the order the dashboard's bars and the filter follow
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -173,7 +187,7 @@ class MetricTile(QFrame):
         self.setStyleSheet("MetricTile { background: palette(base); border: 1px solid palette(mid);"
                            " border-radius: 4px; }")
         self.label = QLabel(domain(sc.metric(code).label))
-        self.label.setStyleSheet("color: palette(dark);")
+        self.label.setStyleSheet("color: palette(mid);")
         self.value = _bold(QLabel("—"), 1.6)
         self.value.setObjectName("tileValue")
         self.mom = QLabel()
@@ -309,9 +323,9 @@ class DashboardPage(QWidget):
             y.setLabelFormat("%d")
             y.setRange(0, max((v for _p, v in points), default=0) * 1.1 or 1)
             y.applyNiceNumbers()
-            y.setLabelsColor(colour)
+            y.setLabelsColor(colour.darker(150))  # as text: 5:1 or more on the chart's white
             y.setTitleText(domain(sc.metric(code).label))
-            y.setTitleBrush(colour)
+            y.setTitleBrush(colour.darker(150))
             _axis_font(y)
             chart.addSeries(line)
             chart.addAxis(y, side)
@@ -332,7 +346,7 @@ class DashboardPage(QWidget):
         series.append(bars)
         series.setLabelsVisible(True)
         series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
-        bars.setLabelColor(QColor("#333333"))
+        bars.setLabelColor(chart.titleBrush().color())  # the chart theme's text colour
         bars.setLabelFont(QApplication.font())
         x = QBarCategoryAxis()
         x.append([domain(sc.STATUS_LABELS[code]) for code in STEPS])
@@ -385,12 +399,12 @@ class PipelineStrip(QWidget):
             day = row.status_dates.get(code, "") if row is not None else ""
             label.setText(f"{domain(sc.STATUS_LABELS[code])}\n{day or '—'}")
             if row is not None and row.status == code:
-                style = f"background: #e3f2fd; border: 2px solid {ACCOUNTS_COLOUR.name()}; font-weight: bold;"
+                style = "background: {highlight_background}; border: 2px solid palette(highlight); font-weight: bold;"
             elif day and (at < 0 or sc.PIPELINE.index(code) < at):
                 style = f"color: {GOOD}; border: 1px solid palette(mid);"
             else:
                 style = "color: palette(mid); border: 1px dashed palette(mid);"
-            label.setStyleSheet(f"QLabel {{ {style} padding: 2px 3px; border-radius: 3px; }}")
+            themed(label, f"QLabel {{ {style} padding: 2px 3px; border-radius: 3px; }}")
             label.setMinimumWidth(label.sizeHint().width())  # a date is never cut
         day = row.status_dates.get(sc.STOPPED, "") if row is not None else ""
         current = row is not None and row.status == sc.STOPPED
@@ -476,7 +490,7 @@ class ScenarioDetail(QWidget):
         self.form_error.hide()
         fl.addWidget(self.form_error)
         note = QLabel(self.tr("Amounts in yuan; a field left empty is not changed."))
-        note.setStyleSheet("color: palette(dark);")
+        note.setStyleSheet("color: palette(mid);")
         fl.addWidget(note)
 
         self.months_title = _bold(QLabel(self.tr("The last 12 months")))
@@ -979,6 +993,7 @@ class ScenarioListPage(QWidget):
         bar.addWidget(self.new_button)
         self.table = _table([self.tr("Scenario"), self.tr("Type"), self.tr("Village"), self.tr("Partner"),
                              self.tr("Step"), self.tr("Since"), self.tr("Clients")], "scenarioTable")
+        self.empty = EmptyHint(self.table)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -1056,6 +1071,10 @@ class ScenarioListPage(QWidget):
             self.table.item(i, 3).setToolTip(" ".join(x for x in (r.partner, r.partner_contact) if x))
         self.table.blockSignals(False)
         self.count.setText(self.tr("%1 scenarios").replace("%1", str(len(rows))))
+        self.empty.show_for(len(rows), self.tr(
+            "No smart-village scenarios yet. Record the first with New scenario… above.")
+            if not asked[0] and not asked[1] else
+            self.tr("No scenario matches these filters. Choose All types and All steps to see every scenario."))
         keep = next((i for i, r in enumerate(rows) if r.uid == self.uid), 0 if rows else -1)
         if keep >= 0:
             self.table.setCurrentCell(keep, 0)
@@ -1204,15 +1223,25 @@ class ComparePage(QWidget):
         _fill(self.table, [[name, figure_text(code, c.value), figure_text(code, c.previous), sc.format_rate(c.mom),
                             figure_text(code, c.last_year), sc.format_rate(c.yoy)] for name, c in rows],
               right={1, 2, 3, 4, 5})
-        for i, (_n, c) in enumerate(rows):
-            for col, r in ((3, c.mom), (5, c.yoy)):
-                if r is not None:
-                    self.table.item(i, col).setForeground(QColor(GOOD if r >= 0 else BAD))
+        self._colour_rates()
         self._headers(rows[0][1].period if rows else "")
         self.message.setStyleSheet("")
         self.message.setText(self.tr("%1 rows; a rate is left out (—) where the month compared with has no figure"
                                      " or a zero").replace("%1", str(len(rows))) if rows else
                              self.tr("No figures for this month."))
+
+    def _colour_rates(self) -> None:
+        """环比 and 同比 in the green (up) or the red (down) of the colour scheme in force."""
+        for i, (_n, c) in enumerate(self.rows):
+            for col, r in ((3, c.mom), (5, c.yoy)):
+                item = self.table.item(i, col)
+                if r is not None and item is not None:
+                    item.setForeground(good() if r >= 0 else bad())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.rows:  # the scheme turned light or dark
+            self._colour_rates()
 
     def print_report(self) -> None:
         """The scenario report (app.services.sheets) for the month typed, or the latest."""

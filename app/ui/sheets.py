@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,7 +34,7 @@ from app.core.result import Changes, Result
 from app.core.sheets import RESULTS, WAYS, WHITELIST_RESULTS, parse_scan
 from app.services.sheets import Keying, KeyingService, SheetRowView, SheetView
 from app.store.reference import ReferenceData
-from app.ui.appearance import emphasize
+from app.ui.appearance import bad, emphasize, good_background
 from app.ui.context import AppContext
 from app.ui.labels import domain
 from app.ui.tasks import PerConnection, TaskContext
@@ -77,9 +77,9 @@ class RowsModel(QAbstractTableModel):
                 return self.tr("Cannot be keyed: %1").replace("%1", r.stale) if r.stale else ""
             return (r.row, r.client_name, r.village)[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 3 and r.stale and r.keyed is None:
-            return QBrush(QColor("#b00020"))
+            return QBrush(bad())
         if role == Qt.ItemDataRole.BackgroundRole and r.keyed is not None:
-            return QBrush(QColor("#eaf5ea"))
+            return QBrush(good_background())  # keyed
         return None
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.store.config import Settings
+from app.ui.appearance import GOOD_STYLE, themed
 from app.ui.tasks import DbThread, Task
 from app.ui.widgets import ERROR_STYLE
 from sync import protocol as p
@@ -41,8 +42,10 @@ from sync.client.transport import RequestRejected, ServerUnavailable, SyncError,
 
 log = logging.getLogger(__name__)
 
-WARNING_STYLE = "background: #fff3cd; color: #5c4400; border: 1px solid #e0b44c; border-radius: 3px; padding: 6px;"
-SUCCESS_STYLE = "color: #1b5e20;"
+# (``appearance.themed``: the amber of the colour scheme in force)
+WARNING_STYLE = ("background: {warn_background}; color: palette(window-text); border: 1px solid {warn};"
+                 " border-radius: 3px; padding: 6px;")
+SUCCESS_STYLE = GOOD_STYLE
 PROBE_READ_TIMEOUT = 10.0  # seconds: a health check answers at once, or something is wrong
 
 
@@ -155,7 +158,7 @@ class SyncSettingsDialog(QDialog):
         self.server_error = self._field(form, self.tr("Head-office address"), self.server_edit, "server")
         self.reenrol_note = QLabel(objectName="reenrolNote")
         self.reenrol_note.setWordWrap(True)
-        self.reenrol_note.setStyleSheet(WARNING_STYLE)
+        themed(self.reenrol_note, WARNING_STYLE)
         self.reenrol_note.setVisible(False)
         form.addRow("", self.reenrol_note)
 

@@ -158,6 +158,10 @@
         <translation>营销</translation>
     </message>
     <message>
+        <source>No campaigns yet. Head office&apos;s campaigns arrive at the next sync; a branch head can also start one here (New local campaign…).</source>
+        <translation>还没有营销活动。总行的活动在下次同步时下发；网点负责人也可以在这里发起本网点的活动（新建本网点活动…）。</translation>
+    </message>
+    <message>
         <source>%1 campaigns; targets without marketing consent are left out of every list</source>
         <translation>共 %1 个营销活动；未授权营销的客户不进入任何名单</translation>
     </message>
@@ -580,6 +584,14 @@
     <message>
         <source>Clients</source>
         <translation>客户</translation>
+    </message>
+    <message>
+        <source>No clients yet. Import a client list (Import… above) or sync with head office (the Sync page).</source>
+        <translation>还没有客户。请导入客户名单（上方“导入…”），或与总行同步（“同步”页）。</translation>
+    </message>
+    <message>
+        <source>No client matches the search and the filters. Clear them to see every client.</source>
+        <translation>没有符合搜索和筛选条件的客户。清除搜索和筛选即可看到全部客户。</translation>
     </message>
     <message>
         <source>%1 clients match</source>
@@ -1444,6 +1456,10 @@ The record is kept as deleted so that the deletion syncs.</source>
     <message>
         <source>All managers</source>
         <translation>全部客户经理</translation>
+    </message>
+    <message>
+        <source>No open follow-ups here. Plan one when you log a contact with a client (Ctrl+T), or choose another manager or period above.</source>
+        <translation>这里没有待办的跟进。记录一次客户接触时可以安排跟进（Ctrl+T），或在上方换一位客户经理或时间段。</translation>
     </message>
     <message>
         <source>%1 open follow-ups, %2 overdue (clients who consented to marketing only)</source>
@@ -2900,6 +2916,14 @@ The record is kept as deleted so that the deletion syncs.</source>
         <source>%1 scenarios</source>
         <translation>%1 个场景</translation>
     </message>
+    <message>
+        <source>No smart-village scenarios yet. Record the first with New scenario… above.</source>
+        <translation>还没有智慧乡村场景。用上方“新建场景…”登记第一个。</translation>
+    </message>
+    <message>
+        <source>No scenario matches these filters. Choose All types and All steps to see every scenario.</source>
+        <translation>没有符合筛选条件的场景。选择“全部类型”和“全部进度”即可看到全部场景。</translation>
+    </message>
 </context>
 <context>
     <name>ScenariosWorkspace</name>
@@ -4117,6 +4141,14 @@ If it is a different head-office service, this PC must be enrolled again before 
     <message>
         <source>%1 entries match</source>
         <translation>共 %1 条白名单符合条件</translation>
+    </message>
+    <message>
+        <source>No whitelist entries yet. Head office sends the pre-approved credit lines: they arrive at the next sync (the Sync page).</source>
+        <translation>还没有白名单。预授信额度由总行下发，下次同步（“同步”页）后出现。</translation>
+    </message>
+    <message>
+        <source>No entry matches these filters. Clear them to see every entry.</source>
+        <translation>没有符合筛选条件的白名单条目。清除筛选即可看到全部条目。</translation>
     </message>
     <message>
         <source>Waiting</source>

@@ -10,17 +10,32 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QLabel, QWidget
 
 from app.store.store import Store
 from app.ui import appearance, i18n
 from app.ui.app import build_context, create_application
+from app.ui.clients.filter_panel import TAG_ROWS
+from app.ui.clients.workspace import ClientsWorkspace
 from app.ui.main_window import MainWindow
 from app.ui.today import TodayWorkspace
+from app.ui.widgets import row_height
+
+
+def _scrolls_sideways(w: QWidget) -> bool:
+    """Whether ``w`` is inside a view or scroll area that shows a horizontal scroll bar."""
+    p = w.parentWidget()
+    while p is not None:
+        if isinstance(p, QAbstractScrollArea) and p.horizontalScrollBar().isVisible():
+            return True
+        p = p.parentWidget()
+    return False
 
 
 def _clipped(page: QWidget) -> list[str]:
-    """Visible labels and buttons smaller than their text needs (name, text, size, need)."""
+    """Visible labels and buttons smaller than their text needs (name, text, size, need), or cut at
+    the side by what holds them (a scroll area with no horizontal scroll bar: the tag filter's
+    "Any of" at 150 %)."""
     out = []
     for w in page.findChildren(QWidget):
         if not isinstance(w, (QLabel, QAbstractButton)) or not w.isVisible() or w.width() <= 0:
@@ -36,6 +51,11 @@ def _clipped(page: QWidget) -> list[str]:
         if w.width() + 1 < need_w or w.height() + 1 < need_h:
             out.append(f"{type(w).__name__} {w.objectName() or ''} {text[:30]!r}: {w.width()}x{w.height()} "
                        f"< {need_w}x{need_h}")
+            continue
+        shown = w.visibleRegion().boundingRect()  # (empty: scrolled out of sight, up or down)
+        if not shown.isEmpty() and shown.width() + 1 < min(w.width(), need_w) and not _scrolls_sideways(w):
+            out.append(f"{type(w).__name__} {w.objectName() or ''} {text[:30]!r}: only {shown.width()} of"
+                       f" {w.width()} pixels wide shown")
     return out
 
 
@@ -63,6 +83,15 @@ def test_at_150_percent_nothing_is_clipped_on_any_workspace(qtbot, worked_demo_d
             if found:
                 problems[ws.title()] = found
         assert not problems, problems
+        # the client book's tag filter: "All of / Any of" whole, and every list of the panel in whole rows
+        panel = w.workspace(ClientsWorkspace).filters
+        w.show_workspace(w.workspace(ClientsWorkspace))
+        panel.ensureWidgetVisible(panel.tags_any)
+        qtbot.wait(100)
+        assert panel.tags_any.visibleRegion().boundingRect().width() >= panel.tags_any.sizeHint().width()
+        assert not _clipped(panel), _clipped(panel)
+        for lst, rows in ((panel.tags, TAG_ROWS), (panel.segments, panel.segments.count())):
+            assert lst.height() >= rows * row_height(lst), (lst.height(), rows, row_height(lst))
         # kept for the next start, and back to 100 % at once
         assert appearance.text_percent(ctx.ui_settings) == 150
         w.set_appearance(percent=100)

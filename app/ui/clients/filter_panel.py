@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -155,10 +155,7 @@ class FilterPanel(QScrollArea):
         self.setWidget(body)
         # never a horizontal scroll bar: the panel is as wide as its widest row in this language
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(
-            max(230, body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
-                + 2 * self.frameWidth())
-        )
+        self._fit()
 
         self._villages: list[tuple[int, int, str]] = []
         for w in (self.tags, self.segments, self.tiers, self.lifecycles):
@@ -167,6 +164,31 @@ class FilterPanel(QScrollArea):
         self.township.currentIndexChanged.connect(self._on_township)
         for c in (self.village, self.manager, self.mobile_banking, self.consent):
             c.currentIndexChanged.connect(self._emit)
+
+    def _fit(self) -> None:
+        """Whole rows in the lists, and the panel as wide as its widest row, at the text size in force."""
+        fit_rows(self.tags, TAG_ROWS)
+        for w in (self.segments, self.tiers, self.lifecycles):
+            fit_rows(w, w.count())
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """As wide as the widest row (the tags' "All of / Any of" at 150 %): nothing cut at the side."""
+        width = max(230, self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                    + 2 * self.frameWidth())
+        if width != self.minimumWidth():
+            self.setMinimumWidth(width)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the text size changed
+            self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # (QScrollArea watches its widget) the rows laid out again, at a new text size or with new names
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            self._fit_width()
+        return super().eventFilter(watched, event)
 
     def set_choices(self, choices: Choices, *, show_manager: bool = True) -> None:
         self._loading = True
@@ -177,7 +199,6 @@ class FilterPanel(QScrollArea):
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Unchecked)
             self.tags.addItem(it)
-        fit_rows(self.tags, TAG_ROWS)
         self.township.clear()
         self.township.addItem(self.tr("All townships"), None)
         for tid, name in choices.townships:
@@ -189,6 +210,7 @@ class FilterPanel(QScrollArea):
         for sid, name in choices.managers:
             self.manager.addItem(name, sid)
         self.manager.setEnabled(show_manager)
+        self._fit()  # (the tags' rows, and names in the lists may widen the panel)
         self._loading = False
 
     def _fill_villages(self, township_id: int | None) -> None:

@@ -49,6 +49,7 @@ from app.ui.contact import SHORTCUT as CONTACT_SHORTCUT
 from app.ui.contact import ContactDialog
 from app.ui.context import AppContext
 from app.ui.tasks import DbThread, PerConnection, Task, TaskContext
+from app.ui.widgets import EmptyHint
 from app.ui.workspace import Workspace
 
 SEARCH_DEBOUNCE_MS = 250
@@ -100,6 +101,7 @@ class ClientsWorkspace(Workspace):
         self.table = QTableView()
         self.table.setObjectName("clientTable")
         self.table.setModel(self.model)
+        self.empty = EmptyHint(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(False)  # sorting goes to the store, by header click
@@ -277,6 +279,10 @@ class ClientsWorkspace(Workspace):
 
     def _on_count(self, n: int) -> None:
         self.filters.set_count(n)
+        self.empty.show_for(n, self.tr(
+            "No clients yet. Import a client list (Import… above) or sync with head office (the Sync page).")
+            if self.current_filter() == ClientFilter() else
+            self.tr("No client matches the search and the filters. Clear them to see every client."))
         text = self.tr("%1 clients match").replace("%1", f"{n:,}")
         if self._change_message:
             text = f"{self._change_message}　{text}"

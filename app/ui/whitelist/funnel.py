@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.money import format_wan
 from app.store.whitelist import FunnelRow
-
-COLOURS = (QColor("#9fb8d9"), QColor("#5b8cc9"), QColor("#2f6db5"), QColor("#1b4f8a"))
+from app.ui.appearance import funnel_colours
 
 
 @dataclass(frozen=True)
@@ -83,13 +82,14 @@ class FunnelChart(QWidget):
         bar_area = max(40.0, w - label_w - text_w)
         gap = 8
         bar_h = max(18.0, (h - top - gap * 3) / 4)
+        colours = funnel_colours(self.palette())
         for i, s in enumerate(self.stages):
             y = top + i * (bar_h + gap)
             share = s.count / total if total else 0
             bw = max(2.0, bar_area * share)
             x = label_w + (bar_area - bw) / 2
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(COLOURS[i])
+            p.setBrush(colours[i])
             p.drawRoundedRect(QRectF(x, y, bw, bar_h), 3, 3)
             p.setPen(self.palette().text().color())
             p.drawText(QRectF(0, y, label_w - 8, bar_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

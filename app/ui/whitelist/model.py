@@ -6,19 +6,17 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from app.core.errors import FieldError
 from app.core.money import format_wan
 from app.core.whitelist import Status, product_label
 from app.services.whitelist import WhitelistService
 from app.store.whitelist import EntryRow, WhitelistFilter
+from app.ui.appearance import bad, warn
 from app.ui.labels import domain
 from app.ui.paged import PagedTableModel
 from app.ui.tasks import DbThread, TaskContext
-
-LAPSED = QColor("#b00020")
-SOON = QColor("#b26a00")
 
 
 class WhitelistTableModel(PagedTableModel[EntryRow]):
@@ -93,11 +91,11 @@ class WhitelistTableModel(PagedTableModel[EntryRow]):
         if role == Qt.ItemDataRole.ForegroundRole and key == "valid_to" and r.valid_to:
             today = date.today().isoformat()
             if r.valid_to < today:
-                return QBrush(LAPSED)
+                return QBrush(bad())  # lapsed (read each time: it follows the colour scheme)
             if r.valid_to <= _in_days(30):
-                return QBrush(SOON)
+                return QBrush(warn())  # soon due
         if role == Qt.ItemDataRole.ForegroundRole and key == "consent" and not r.consent:
-            return QBrush(LAPSED)
+            return QBrush(bad())
         return None
 
 

@@ -48,6 +48,7 @@ from app.ui.whitelist.detail import EntryPanel
 from app.ui.whitelist.dialogs import AssignPreviewDialog, NominationDialog
 from app.ui.whitelist.funnel import FunnelPanel
 from app.ui.whitelist.model import WhitelistTableModel
+from app.ui.widgets import EmptyHint
 from app.ui.workspace import Workspace
 
 KINDS = ("whitelist", "whitelist_outcome", "nomination", "scorecard")
@@ -139,6 +140,7 @@ class WhitelistWorkspace(Workspace):
         self.table = QTableView()
         self.table.setObjectName("whitelistTable")
         self.table.setModel(self.model)
+        self.empty = EmptyHint(self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
@@ -321,6 +323,10 @@ class WhitelistWorkspace(Workspace):
 
     def _on_count(self, total: int) -> None:
         self.status.setText(self.tr("%1 entries match").replace("%1", f"{total:,}"))
+        self.empty.show_for(total, self.tr(
+            "No whitelist entries yet. Head office sends the pre-approved credit lines: they arrive at the next"
+            " sync (the Sync page).") if self.current_filter() == WhitelistFilter() else
+            self.tr("No entry matches these filters. Clear them to see every entry."))
         if total and not self._sized:
             # the first page read: columns as wide as what they show (names cut at 12 characters)
             self._sized = True
