@@ -376,6 +376,7 @@ class TodayWorkspace(Workspace):
         if event.type() == QEvent.Type.FontChange and self.board is not None:
             self._render(self.board)
             self._show_lines(self.figures)
+            self._full_counts(self.figures)
 
     def _show_board(self, board: Board) -> None:
         if self._closed:
@@ -413,14 +414,19 @@ class TodayWorkspace(Workspace):
             self._again = False
             self.reload()
 
+    def _full_counts(self, figures: Figures | None) -> None:
+        """The counts the quick read stopped at COUNT_CAP ("100+"), in full from the figures."""
+        if figures is None:
+            return
+        for name, n in (("never_contacted", figures.never_contacted), ("overdue", figures.overdue),
+                        ("today", figures.today), ("expiring", figures.expiring)):
+            if n is not None and name in self.cards:
+                self.cards[name].count.setText(f"{n:,}")
+
     def _show_figures(self, figures: Figures | None) -> None:
         self.figures = figures
         self._show_lines(figures)
-        if figures is not None:  # the counts the quick read stopped at COUNT_CAP, in full
-            for name, n in (("never_contacted", figures.never_contacted), ("overdue", figures.overdue),
-                            ("today", figures.today), ("expiring", figures.expiring)):
-                if n is not None and name in self.cards:
-                    self.cards[name].count.setText(f"{n:,}")
+        self._full_counts(figures)
         if figures is not None:
             parts = [self.tr("This month (from %1): %2 campaign targets, reach %3, conversion %4")
                      .replace("%1", figures.month_start.isoformat()).replace("%2", f"{figures.targets:,}")

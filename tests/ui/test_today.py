@@ -92,6 +92,16 @@ def test_each_item_opens_the_record_it_names(qtbot, worked_demo_dir: Path) -> No
         qtbot.waitUntil(lambda: today.figures is not None and today.figures_label.isVisible(), timeout=10_000)
         assert today.lines.isVisible() and today.lines.rowCount() == len(today.figures.lines) >= 5
         assert "触达率" in today.figures_label.text()
+        # the counts the quick read stopped at 100 ("100+") are filled in from the figures, and stay
+        # filled in when the text size changes (the cards are laid out again)
+        full = today.figures.never_contacted
+        assert full is not None and full > 100 and today.board.section("never_contacted").capped
+        assert today.cards["never_contacted"].count.text() == f"{full:,}"
+        w.set_appearance(percent=125)
+        qtbot.wait(100)  # (the font change reaches the widgets as events)
+        assert today.cards["never_contacted"].count.font().pointSizeF() > 11
+        assert today.cards["never_contacted"].count.text() == f"{full:,}"
+        w.set_appearance(percent=100)
         line = today.lines.item(0, 0).data(Qt.ItemDataRole.UserRole)
         today.lines.cellActivated.emit(0, 0)
         assert _current(w) is follow and follow.manager.currentData() == line.key
