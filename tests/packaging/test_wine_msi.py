@@ -16,7 +16,7 @@ import pytest
 
 from app import policy
 from tests.packaging.conftest import NEW, OLD, load_installer_module
-from tests.support.wine import WinePrefix
+from tests.support.wine import WinePrefix, branch_data, snapshot
 
 PROGRAM = r"C:\Program Files\BranchDesk"
 UNINSTALL = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall"
@@ -45,19 +45,6 @@ def _entries(wine: WinePrefix, *msis: Path) -> dict[str, dict[str, object]]:
     return found
 
 
-def _branch_data(wine: WinePrefix) -> Path:
-    data = wine.host(wine.expand("%LOCALAPPDATA%")) / "BranchDesk"
-    (data / "backups").mkdir(parents=True)
-    (data / "branchdesk.db").write_bytes(b"SQLite format 3\x00 the branch's clients")
-    (data / "settings.json").write_text('{"language": "zh_CN"}', encoding="utf-8")
-    (data / "backups" / "branchdesk-2026-12-01.db").write_bytes(b"backup")
-    return data
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_silent_install_files_entry_and_shortcut(wine: WinePrefix, msi_packages: dict[str, Path]) -> None:
     assert _msiexec(wine, "/i", msi_packages[OLD]) == 0
     folder = wine.host(PROGRAM)
@@ -84,15 +71,15 @@ def test_major_upgrade_keeps_data_and_policy_and_a_downgrade_is_refused(
         wine: WinePrefix, msi_packages: dict[str, Path]) -> None:
     assert _msiexec(wine, "/i", msi_packages[OLD], "SERVERURL=https://sync.bank.local",
                     "PROXY=http://proxy.bank.local:8080") == 0
-    data = _branch_data(wine)
-    before = _snapshot(data)
+    data = branch_data(wine)
+    before = snapshot(data)
 
     assert _msiexec(wine, "/i", msi_packages[NEW]) == 0
     entries = _entries(wine, msi_packages[OLD], msi_packages[NEW])
     assert list(entries) == [msi_packages[NEW].name], "the old version's entry is still there"
     assert entries[msi_packages[NEW].name]["DisplayVersion"] == NEW
     assert {p.name for p in wine.host(PROGRAM).iterdir()} == PAYLOAD_TOP
-    assert _snapshot(data) == before
+    assert snapshot(data) == before
     assert wine.registry(POLICY_KEY) == {"ServerUrl": "https://sync.bank.local", "Proxy": "http://proxy.bank.local:8080"}
 
     # the older package again: refused (1603, which Wine's exit status cuts to its low byte, 67)
@@ -103,13 +90,13 @@ def test_major_upgrade_keeps_data_and_policy_and_a_downgrade_is_refused(
 
 def test_uninstall_keeps_data_and_policy(wine: WinePrefix, msi_packages: dict[str, Path]) -> None:
     assert _msiexec(wine, "/i", msi_packages[OLD], "SYNCINTERVALMINUTES=30") == 0
-    data = _branch_data(wine)
-    before = _snapshot(data)
+    data = branch_data(wine)
+    before = snapshot(data)
     assert _msiexec(wine, "/x", msi_packages[OLD]) == 0
     assert not (wine.host(PROGRAM) / "BranchDesk.exe").exists()
     assert not (wine.host(PROGRAM) / "_internal").exists()
     assert _entries(wine, msi_packages[OLD]) == {}
-    assert _snapshot(data) == before
+    assert snapshot(data) == before
     assert wine.registry(POLICY_KEY) == {"SyncIntervalMinutes": 30}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app import policy
 from tests.packaging.conftest import NEW, OLD
-from tests.support.wine import WinePrefix
+from tests.support.wine import WinePrefix, branch_data, snapshot
 
 PROGRAM = r"C:\Program Files\BranchDesk"
 UNINST_KEY = r"HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\BranchDesk"
@@ -44,19 +44,11 @@ def _uninstall(wine: WinePrefix, folder: str = PROGRAM, *options: str) -> int:
 
 def _branch_data(wine: WinePrefix) -> tuple[Path, Path]:
     """A branch's database and settings in %LOCALAPPDATA%\\BranchDesk, and a shared folder in %PROGRAMDATA%."""
-    data = wine.host(wine.expand("%LOCALAPPDATA%")) / "BranchDesk"
-    (data / "backups").mkdir(parents=True)
-    (data / "branchdesk.db").write_bytes(b"SQLite format 3\x00 the branch's clients")
-    (data / "settings.json").write_text('{"language": "zh_CN", "idle_lock_minutes": 7}', encoding="utf-8")
-    (data / "backups" / "branchdesk-2026-12-01.db").write_bytes(b"backup")
+    data = branch_data(wine, '{"language": "zh_CN", "idle_lock_minutes": 7}')
     shared = wine.host(wine.expand("%PROGRAMDATA%")) / "BranchDesk"
     shared.mkdir(parents=True)
     (shared / "branchdesk.db").write_bytes(b"shared")
     return data, shared
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_silent_install_program_files_entry_and_shortcuts(wine: WinePrefix, nsis_setups: dict[str, Path]) -> None:
@@ -105,7 +97,7 @@ def test_install_to_a_chosen_folder_and_upgrade_goes_there(wine: WinePrefix, nsi
 def test_upgrade_keeps_data_settings_and_policy(wine: WinePrefix, nsis_setups: dict[str, Path]) -> None:
     assert _install(wine, nsis_setups[OLD], "/SERVERURL=https://sync.bank.local", "/SYNCINTERVALMINUTES=30") == 0
     data, shared = _branch_data(wine)
-    before, shared_before = _snapshot(data), _snapshot(shared)
+    before, shared_before = snapshot(data), snapshot(shared)
     stray = wine.host(PROGRAM) / "_internal" / "only-in-0.1.0.txt"
     stray.write_text("a file the old version had", encoding="utf-8")
 
@@ -114,7 +106,7 @@ def test_upgrade_keeps_data_settings_and_policy(wine: WinePrefix, nsis_setups: d
     assert entry["DisplayVersion"] == NEW and entry["InstallLocation"] == PROGRAM
     assert {p.name for p in wine.host(PROGRAM).iterdir()} == PAYLOAD_TOP | {"uninstall.exe"}
     assert not stray.exists(), "the old version's _internal was not removed before the new one came"
-    assert _snapshot(data) == before and _snapshot(shared) == shared_before
+    assert snapshot(data) == before and snapshot(shared) == shared_before
     # the policy given to the first install stays: IT set it once
     assert wine.registry(POLICY_KEY) == {"ServerUrl": "https://sync.bank.local", "SyncIntervalMinutes": 30}
 
@@ -123,17 +115,17 @@ def test_second_install_of_the_same_version(wine: WinePrefix, nsis_setups: dict[
     assert _install(wine, nsis_setups[OLD]) == 0
     (wine.host(PROGRAM) / "branchdesk-cli.exe").unlink()  # a damaged install, repaired by installing again
     data, _ = _branch_data(wine)
-    before = _snapshot(data)
+    before = snapshot(data)
     assert _install(wine, nsis_setups[OLD]) == 0
     assert {p.name for p in wine.host(PROGRAM).iterdir()} == PAYLOAD_TOP | {"uninstall.exe"}
     assert wine.registry(UNINST_KEY)["DisplayVersion"] == OLD
-    assert _snapshot(data) == before
+    assert snapshot(data) == before
 
 
 def test_silent_uninstall_keeps_the_data(wine: WinePrefix, nsis_setups: dict[str, Path]) -> None:
     assert _install(wine, nsis_setups[OLD], "/SERVERURL=https://sync.bank.local") == 0
     data, shared = _branch_data(wine)
-    before, shared_before = _snapshot(data), _snapshot(shared)
+    before, shared_before = snapshot(data), snapshot(shared)
     assert _uninstall(wine) == 0
     left = {p.name for p in wine.host(PROGRAM).iterdir()} if wine.host(PROGRAM).exists() else set()
     assert left <= {"uninstall.exe"}, left  # run in place (_?=), the uninstaller cannot delete itself
@@ -141,7 +133,7 @@ def test_silent_uninstall_keeps_the_data(wine: WinePrefix, nsis_setups: dict[str
     start_menu = wine.host(wine.expand("%PROGRAMDATA%")) / "Microsoft" / "Windows" / "Start Menu" / "Programs"
     assert not (start_menu / SHORTCUT).exists()
     assert not (wine.host(wine.expand("%PUBLIC%")) / "Desktop" / SHORTCUT).exists()
-    assert _snapshot(data) == before and _snapshot(shared) == shared_before
+    assert snapshot(data) == before and snapshot(shared) == shared_before
     assert wine.registry(POLICY_KEY) == {"ServerUrl": "https://sync.bank.local"}  # IT's, like Group Policy's
 
 

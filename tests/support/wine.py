@@ -193,3 +193,19 @@ def _split_value(line: str) -> tuple[str, str, str]:
             break
         i += 1
     return line[1:i].replace('\\"', '"').replace("\\\\", "\\"), "=", line[i + 2:]
+
+
+def branch_data(wine: WinePrefix, settings: str = '{"language": "zh_CN"}') -> Path:
+    """A branch's database, settings and a backup in %LOCALAPPDATA%\\BranchDesk, as an installed PC
+    has them: what an installer, an upgrade or an uninstall must leave exactly as it was."""
+    data = wine.host(wine.expand("%LOCALAPPDATA%")) / "BranchDesk"
+    (data / "backups").mkdir(parents=True)
+    (data / "branchdesk.db").write_bytes(b"SQLite format 3\x00 the branch's clients")
+    (data / "settings.json").write_text(settings, encoding="utf-8")
+    (data / "backups" / "branchdesk-2026-12-01.db").write_bytes(b"backup")
+    return data
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path → bytes): compare before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
