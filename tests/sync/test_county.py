@@ -335,7 +335,27 @@ def test_a_county_device_knows_whose_each_record_is_and_reports_one_branch(count
         assert lines[1].label == "城口县支行巴山网点（500229-02）"
         never = WhitelistService(db, county_staff).count(WhitelistFilter(never_contacted=True, expired=False))
         assert sum(line.never_contacted for line in lines) == never
-        assert TodayService(db, county_staff).figures().lines_by == "branch"
+        from datetime import date, timedelta
+
+        from app.store import bulk
+
+        today = date.today()
+        consenting = [r[0] for r in db.conn.execute(
+            "SELECT uid FROM clients WHERE deleted = 0 AND consent = 1 ORDER BY uid LIMIT 3")]
+        bulk.load_records(db, "followup", [
+            {"uid": f"county-followup-{n}", "client_uid": uid, "campaign": None,
+             "due": (today + timedelta(days=days)).isoformat(), "done": False, "result": "", "note": "",
+             "staff": "M0001", "snoozed_until": None, "snooze_reason": ""}
+            for n, (uid, days) in enumerate(zip(consenting, (-3, -1, 0), strict=True))])
+        figures = TodayService(db, county_staff).figures()
+        assert figures.lines_by == "branch"
+        # the counts the quick read stops at 100, in full: the open follow-ups of consenting live clients
+        late, due = db.conn.execute(
+            "SELECT count(*) FILTER (WHERE coalesce(f.snoozed_until, f.due) < date('now', 'localtime')),"
+            " count(*) FILTER (WHERE coalesce(f.snoozed_until, f.due) = date('now', 'localtime'))"
+            " FROM followups f JOIN clients c ON c.uid = f.client_uid AND c.deleted = 0 AND c.consent = 1"
+            " WHERE f.deleted = 0 AND f.done = 0").fetchone()
+        assert late > 0 and (figures.overdue, figures.today) == (late, due)
     finally:
         db.close()
     # a branch's own PC is never told whose a record is: it has only its own
