@@ -103,12 +103,39 @@ def _icons_and_help(tmp: Path) -> str:
     return f"{len(names)} icons, {len(pages)} help pages"
 
 
+def _spreadsheets_and_window(tmp: Path) -> str:
+    """An xlsx written (openpyxl, the exports' writer) and read back (pandas and calamine, the imports'
+    reader: numpy's own libraries load), a worksheet's QR code drawn, and every module of the main
+    window imported: a bundle that broke one fails here, not when a person opens the client book,
+    imports a roster or prints a sheet (a stripped numpy and a barcode module loaded by exec()
+    once did)."""
+    import importlib
+
+    import pandas as pd
+
+    from app.printing.sheet import qr_modules
+    from app.services.import_files import read_rows
+    from app.ui.app import WINDOW_MODULES
+
+    path = tmp / "selfcheck.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        pd.DataFrame({"客户名称": ["张伟"], "金额": [1234.56]}).to_excel(xl, index=False)
+    rows = read_rows(path)
+    if rows[:2] != [["客户名称", "金额"], ["张伟", 1234.56]]:
+        raise RuntimeError(f"xlsx read back as {rows[:2]}")
+    modules = qr_modules("BD-S-2026-0001-R001")
+    for name in WINDOW_MODULES:
+        importlib.import_module(name)
+    return f"xlsx round trip, QR {len(modules)}x{len(modules)}, {len(WINDOW_MODULES)} window modules"
+
+
 STEPS: list[tuple[str, Callable[[Path], str]]] = [
     ("encrypted database", _database),
     ("translations", _translations),
     ("CJK PDF", _pdf),
     ("Qt modules", _qt_modules),
     ("icons and help", _icons_and_help),
+    ("spreadsheets, QR and window", _spreadsheets_and_window),
 ]
 
 

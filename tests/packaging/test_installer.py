@@ -73,7 +73,6 @@ EXCLUDED_QT = [
     "QtSql",
     "QtDataVisualization",
     "QtBluetooth",
-    "QtSvg",
 ]
 
 
@@ -287,7 +286,7 @@ def test_bundle_leaves_out_excluded_modules(bundle: Path) -> None:
         assert not hits, f"{module} shipped: {hits[:3]}"
         assert f"PySide6.{module}" not in modules
     assert not any("webengine" in f for f in qt_files)
-    for module in ("QtPdf", "QtPdfWidgets", "QtCharts", "QtNetwork", "QtPrintSupport"):  # the app uses these
+    for module in ("QtPdf", "QtPdfWidgets", "QtCharts", "QtNetwork", "QtPrintSupport", "QtSvg"):  # the app uses these
         names = (module.lower(), "qt6" + module[2:].lower())
         assert any(n in f for f in qt_files for n in names), f"{module} missing from the bundle"
 
