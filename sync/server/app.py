@@ -8,11 +8,18 @@ gzip-compressed; pull pages are gzip-compressed when the client accepts it.
 Handlers are plain ``def`` functions: FastAPI runs them on its worker threads,
 each doing one store transaction. The routes live in ``sync.server.routes``,
 their dependencies (version, device, branch scope) in ``sync.server.deps``.
+
+The service keeps nothing in memory between requests (every request reads what
+it needs from the database), so any number of worker processes can serve one
+database: ``branchdesk-hq serve --workers N``, or ``app_from_env`` under
+uvicorn or gunicorn directly.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -27,6 +34,7 @@ from sync.server.deps import protocol
 from sync.server.http import BoundedBodyRoute, SafeJSONResponse, ServerTimeMiddleware, error
 from sync.server.routes import bundles, checkpoint, enrol, pull, push
 from sync.server.store import HQStore
+from sync.server.workers import DB_ENV, open_store
 
 log = logging.getLogger("sync.server")
 
@@ -87,3 +95,26 @@ def create_app(store: HQStore) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def app_from_env() -> FastAPI:
+    """ASGI factory for worker processes: the service on the database ``BRANCHDESK_HQ_DB`` names.
+
+    ``branchdesk-hq serve --workers N`` runs it in N processes. To run it under
+    uvicorn or gunicorn directly (e.g. behind a reverse proxy)::
+
+        export BRANCHDESK_HQ_DB=postgresql://hq@db.internal/hq
+        uvicorn --factory sync.server.app:app_from_env --host 0.0.0.0 --port 8765 --workers 4
+        gunicorn -k uvicorn_worker.UvicornWorker -w 4 -b 0.0.0.0:8765 'sync.server.app:app_from_env()'
+
+    (gunicorn's worker class is in the ``uvicorn-worker`` package; no ``--preload``:
+    each worker must make its own connections.) Each process opens the store with
+    ``sync.server.workers.open_store``, one at a time, so workers starting together
+    on a new or older database create or upgrade its schema once.
+    """
+    url = os.environ.get(DB_ENV)
+    if not url:
+        raise HQError(f"请用环境变量 {DB_ENV} 指定总行数据库（SQLite 文件路径或 postgresql:// 地址）。")
+    if "://" not in url:
+        url = "sqlite:///" + str(Path(url).resolve())
+    return create_app(open_store(url))

@@ -12,5 +12,11 @@ class StoreBase:
         self.engine = engine
 
     def _read(self) -> Connection:
-        """A connection for reading: one consistent snapshot, no write lock."""
-        return self.engine.connect().execution_options(branchdesk_read=True)
+        """A connection for reading: one consistent snapshot, no write lock. (On PostgreSQL that takes
+        REPEATABLE READ: under READ COMMITTED each statement sees its own moment, and a pull reading
+        the branch's records and then the shared ones could see a later shared record without an
+        earlier one of the branch, and move the cursor past it.)"""
+        options: dict[str, object] = {"branchdesk_read": True}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        return self.engine.connect().execution_options(**options)

@@ -1,6 +1,6 @@
 """``branchdesk-hq``: run and administer the head-office reference service.
 
-    branchdesk-hq serve [--host 127.0.0.1] [--port 8765]
+    branchdesk-hq serve [--host 127.0.0.1] [--port 8765] [--workers N]   N worker processes (default 1)
     branchdesk-hq branch create CODE NAME [--county 500229]
     branchdesk-hq branch list
     branchdesk-hq device enrol BRANCH [--name NAME]     prints a one-time code
@@ -25,6 +25,11 @@ command) prints JSON for scripts. Conflict values are masked unless ``--unmasked
 The database is ``--db URL`` or ``BRANCHDESK_HQ_DB``; by default a SQLite file
 ``branchdesk-hq.db`` in the current folder. A PostgreSQL URL
 (``postgresql://user@host/db``) uses PostgreSQL.
+
+``serve --workers N`` runs N uvicorn worker processes on one database (the
+service keeps nothing in memory between requests); the schema is created or
+upgraded once, before they start. Under uvicorn or gunicorn directly, use the
+factory ``sync.server.app:app_from_env`` (see its docstring).
 """
 
 from __future__ import annotations
@@ -43,9 +48,22 @@ from sync.protocol.kinds import KINDS
 from sync.protocol.masking import MASKS
 from sync.server.devices import county_of
 from sync.server.store import HQError, HQStore
+from sync.server.workers import DB_ENV, open_store
 from sync.terminal import chinese_argparse, print_json, table
 
 DEFAULT_DB = "branchdesk-hq.db"
+MAX_WORKERS = 64
+
+
+def workers_count(text: str) -> int:
+    """``--workers``: a whole number from 1 to ``MAX_WORKERS``."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"工作进程数应为 1 到 {MAX_WORKERS} 的整数，实际为“{text}”")
+    return n
 
 
 def db_url(value: str | None) -> str:
@@ -70,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8765, metavar="端口", help="监听端口（默认 8765）")
     s.add_argument("--ssl-certfile", metavar="PEM", help="HTTPS：服务证书（PEM）")
     s.add_argument("--ssl-keyfile", metavar="PEM", help="HTTPS：证书私钥（PEM）")
+    s.add_argument("--workers", type=workers_count, default=1, metavar="N",
+                   help=f"工作进程数（1 到 {MAX_WORKERS}，默认 1）；多个进程共用同一个数据库，宜用 PostgreSQL")
     br = sub.add_parser("branch", help="网点：创建、列出")
     br = br.add_subparsers(dest="sub", required=True, metavar="操作")
     bc = br.add_parser("create", help="创建网点")
@@ -177,14 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.json = getattr(args, "json", False)
     try:
-        store = HQStore.open(db_url(args.db))
+        url = db_url(args.db)
+        store = open_store(url) if args.cmd == "serve" else HQStore.open(url)
         if args.cmd == "serve":
-            import uvicorn
-
-            from sync.server.app import create_app
-
-            uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info",
-                        ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+            _serve(store, url, args)
         elif args.cmd == "branch" and args.sub == "create":
             store.create_branch(args.code, args.name, args.county)
             county = args.county.strip() if args.county else county_of(args.code.strip())
@@ -289,6 +305,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _serve(store: HQStore, url: str, args: argparse.Namespace) -> None:
+    """One process serving ``store``; or, with ``--workers N`` above 1, N uvicorn worker processes,
+    each opening the database ``BRANCHDESK_HQ_DB`` names (this process has created or upgraded
+    its schema already)."""
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    tls = {"ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    if args.workers == 1:
+        uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info", **tls)
+        return
+    store.engine.dispose()  # the workers open their own connections
+    os.environ[DB_ENV] = url
+    uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, host=args.host,
+                port=args.port, log_level="info", **tls)
 
 
 def _import_bundle(store: HQStore, args: argparse.Namespace) -> None:

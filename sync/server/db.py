@@ -10,11 +10,11 @@ kind_layouts (the column order each kind's stored arrays are in).
 
 Ordering: a reader paging by ``seq > cursor`` must never skip a row that commits
 later. On SQLite (one writer at a time) ``counter`` holds the last sequence number.
-On PostgreSQL there is no global lock: a write transaction locks only the rows of
-``scope_locks`` guarding what it writes (its county's, or the shared scope's), and
-draws numbers from the ``records_seq`` sequence while holding them, so writes a
-device could both see commit in seq order while other counties go on at once
-(``sync.server.records.Sequencer``).
+On PostgreSQL there is no global lock: a write transaction takes advisory locks on
+what it writes (its branch, its county, the shared scope), and draws numbers from
+the ``records_seq`` sequence while holding them, so writes a device could both see
+commit in seq order while other counties go on at once
+(``sync.server.records.Sequencer``); a pull reads in one snapshot.
 
 Pull reads records of one scope (a branch, or NULL for what every branch sees)
 in seq order straight off the ``(branch, seq)`` and ``(branch, kind, seq)``
@@ -93,14 +93,6 @@ counter = sa.Table(  # SQLite: the last seq handed out (PostgreSQL draws from th
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("value", sa.BigInteger, nullable=False),
-)
-# PostgreSQL: one row per lock domain ("" for records every branch sees, "county:500229" for a county's
-# branches, "branch:X" for a branch of no county), locked by the write transactions that write there
-# (``sync.server.records.Sequencer``): ordering without a global lock
-scope_locks = sa.Table(
-    "scope_locks",
-    metadata,
-    sa.Column("name", sa.String(48), primary_key=True),
 )
 RECORDS_SEQ = "records_seq"
 records = sa.Table(
@@ -247,7 +239,8 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # each worker process has its own pool: workers x (pool + overflow) must stay under the server's
-    # max_connections (README, 总行服务); handlers run on the worker's threads, one connection each
+    # max_connections (README: "Head office as several worker processes"); a handler, on one of the
+    # worker's threads, holds one connection
     pool = int(os.environ.get("BRANCHDESK_HQ_POOL", "20"))
     return sa.create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool // 2, pool_timeout=30)
 
@@ -309,7 +302,7 @@ def _create_schema(engine: Engine) -> None:
 
 def _create_sequence(c: Connection) -> None:
     """PostgreSQL (schema 7): ``records_seq``, started after every seq handed out so far (the counter
-    of schema 6 and before, and the records), and the shared scope's lock row."""
+    of schema 6 and before, and the records)."""
     exists = c.exec_driver_sql(f"SELECT to_regclass('{RECORDS_SEQ}')").scalar()
     if exists is None:
         c.exec_driver_sql(f"CREATE SEQUENCE {RECORDS_SEQ} AS BIGINT")
@@ -317,8 +310,6 @@ def _create_sequence(c: Connection) -> None:
                    c.execute(sa.select(sa.func.max(records.c.seq))).scalar() or 0)
         if last:
             c.execute(sa.text(f"SELECT setval('{RECORDS_SEQ}', :v)"), {"v": last})
-    if c.execute(sa.select(scope_locks.c.name).where(scope_locks.c.name == SHARED)).first() is None:
-        c.execute(scope_locks.insert().values(name=SHARED))
 
 
 def _version(engine: Engine) -> int | None:

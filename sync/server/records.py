@@ -9,6 +9,7 @@ up to date, so a checkpoint never reads the records themselves.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from sync import protocol as p
-from sync.server.db import RECORDS_SEQ, SHARED, branches, conflicts, counter, dump, records, scope_locks, summaries
+from sync.server.db import RECORDS_SEQ, SHARED, branches, conflicts, counter, dump, records, summaries
 from sync.server.devices import county_of
+
+# PostgreSQL advisory lock namespaces (the first key; the second is the hash of a branch or county)
+SHARED_LOCK, BRANCH_LOCK, COUNTY_LOCK = 0x42440001, 0x42440002, 0x42440003
 
 
 class Sequencer:
@@ -30,17 +33,18 @@ class Sequencer:
     applied in memory; ``finish``, just before the writes, makes them real.
 
     SQLite has one writer at a time (``BEGIN IMMEDIATE``): ``counter`` holds the last seq.
-    PostgreSQL has no global lock; a transaction locks only rows of ``scope_locks``:
-      - at the start, the shared row ("") FOR SHARE (a publish of records every branch sees takes it
-        FOR UPDATE: it waits for the pushes under way and holds new ones back briefly; it is rare)
-        and, for a branch's records, the branch's own row FOR UPDATE (one batch of a branch at a
-        time: its working set and change ids stay as read);
-      - in ``finish``, the row of the branch's county FOR UPDATE (a county device reads every
-        branch of its county, merged on seq), then the numbers, drawn from ``records_seq``.
+    PostgreSQL has no global lock; a transaction takes advisory locks, released at its commit:
+      - at the start, the shared scope's lock, shared (a publish of records every branch sees takes
+        it exclusively: it waits for the pushes under way, and pushes that come after it wait for
+        it; the lock manager queues them fairly) and, for a branch's records, the branch's lock
+        (one batch of a branch at a time: its working set and change ids stay as read);
+      - in ``finish``, the lock of the branch's county (a county device reads every branch of its
+        county, merged on seq), then the numbers, drawn from ``records_seq``.
     Any two writes one device could see are thus one after the other from numbering to commit, so
-    their numbers rise in commit order and a reader paging by ``seq > cursor`` never skips a row
-    that commits later; branches wait for each other only for the final writes of a batch in the
-    same county. Locks are taken shared row, branch, county, in that order: no deadlock.
+    their numbers rise in commit order and a reader paging by ``seq > cursor`` (in one snapshot:
+    ``StoreBase._read``) never skips a row that commits later; branches wait for each other only
+    for the final writes of a batch in the same county. Locks are taken shared scope, branch,
+    county, in that order: no deadlock.
     """
 
     def __init__(self, c: Connection, scope: str) -> None:
@@ -50,14 +54,12 @@ class Sequencer:
         self.issued = 0
         if self.pg:
             c.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the batch's lookups use their indexes, stats or not
-            shared = sa.select(scope_locks.c.name).where(scope_locks.c.name == SHARED)
-            c.execute(shared.with_for_update() if scope == SHARED else shared.with_for_update(read=True))
-            if scope != SHARED:
-                self._lock(f"branch:{scope}")
-
-    def _lock(self, name: str) -> None:
-        self.c.execute(pg_insert(scope_locks).values(name=name).on_conflict_do_nothing())
-        self.c.execute(sa.select(scope_locks.c.name).where(scope_locks.c.name == name).with_for_update())
+            if scope == SHARED:
+                c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": SHARED_LOCK})
+            else:
+                c.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": SHARED_LOCK})
+                c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
+                          {"ns": BRANCH_LOCK, "name": scope})
 
     def next(self) -> int:
         """A provisional number (negative): made real by ``finish``, in the order handed out."""
@@ -75,9 +77,8 @@ class Sequencer:
             real = list(range(last + 1, last + n + 1))
         else:
             if self.scope != SHARED:
-                domain = lock_domain(self.c, self.scope)
-                if domain != f"branch:{self.scope}":
-                    self._lock(domain)
+                self.c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
+                               {"ns": COUNTY_LOCK, "name": lock_domain(self.c, self.scope)})
             real = list(self.c.execute(
                 sa.text(f"SELECT nextval('{RECORDS_SEQ}') FROM generate_series(1, :n)"), {"n": n}).scalars()
             ) if n else []
@@ -89,8 +90,8 @@ class Sequencer:
 
 
 def lock_domain(c: Connection, branch: str) -> str:
-    """The ``scope_locks`` row that guards ``branch``'s records: its county's (as a county device's
-    reads group branches: the ``county`` column, else the code's first six digits), else its own."""
+    """What guards the numbering of ``branch``'s records: its county (as a county device's reads
+    group branches: the ``county`` column, else the code's first six digits), else the branch."""
     county = c.execute(sa.select(branches.c.county).where(branches.c.code == branch)).scalar()
     county = county or county_of(branch)
     return f"county:{county}" if county else f"branch:{branch}"
@@ -186,26 +187,54 @@ class WorkingSet:
 
 
 _UPDATED = ("seq", "deleted", "data", "updated_at", "updated_by")
-_PG_PARAMS = 30_000  # bound parameters per statement (PostgreSQL takes at most 65,535)
+
+
+def _pg_array(column: sa.Column[Any]) -> str:
+    """The PostgreSQL array type of a column's values, for ``unnest``."""
+    t = column.type
+    if isinstance(t, sa.Boolean):
+        return "boolean[]"
+    if isinstance(t, sa.BigInteger):
+        return "bigint[]"
+    if isinstance(t, sa.Integer):
+        return "integer[]"
+    return "text[]"
+
+
+@functools.cache
+def _pg_insert(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
+    arrays = ", ".join(f"CAST(:{n} AS {_pg_array(table.c[n])})" for n in names)
+    return sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})")
+
+
+_PG_UPDATE = sa.text(
+    "UPDATE records AS r SET " + ", ".join(f"{n} = v.{n}" for n in _UPDATED)
+    + " FROM unnest(CAST(:k_kind AS text[]), CAST(:k_uid AS text[]), "
+    + ", ".join(f"CAST(:{n} AS {_pg_array(records.c[n])})" for n in _UPDATED)
+    + f") AS v(k_kind, k_uid, {', '.join(_UPDATED)}) WHERE r.kind = v.k_kind AND r.uid = v.k_uid"
+)
+
+
+def _columns(rows: list[dict[str, Any]], names: Iterable[str]) -> dict[str, list[Any]]:
+    return {n: [r[n] for r in rows] for n in names}
 
 
 def insert_rows(c: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys): on PostgreSQL as multi-row INSERTs of up to
-    ``_PG_PARAMS`` values each (an executemany is one statement per row there); on SQLite, in
-    process, an executemany."""
+    """Insert ``rows`` (dicts with the same keys): on PostgreSQL as one ``INSERT ... SELECT FROM
+    unnest(arrays)`` (one statement of fixed text whatever the number of rows, so nothing is compiled
+    per batch; an executemany is a statement per row there); on SQLite, in process, an executemany."""
     if not rows:
         return
     if c.dialect.name != "postgresql":
         c.execute(table.insert(), rows)
         return
-    per = max(1, _PG_PARAMS // len(rows[0]))
-    for n in range(0, len(rows), per):
-        c.execute(table.insert().values(rows[n : n + per]))
+    names = tuple(rows[0])
+    c.execute(_pg_insert(table, names), _columns(rows, names))
 
 
 def _update_records(c: Connection, updates: list[dict[str, Any]]) -> None:
-    """Rewrite records by (kind, uid): on PostgreSQL one ``UPDATE ... FROM (VALUES ...)`` per
-    ``_PG_PARAMS`` values, on SQLite an executemany."""
+    """Rewrite records by (kind, uid): on PostgreSQL one ``UPDATE ... FROM unnest(arrays)``, on
+    SQLite an executemany."""
     if c.dialect.name != "postgresql":
         c.execute(
             records.update()
@@ -214,15 +243,7 @@ def _update_records(c: Connection, updates: list[dict[str, Any]]) -> None:
             updates,
         )
         return
-    cols = [sa.column("k_kind", sa.String), sa.column("k_uid", sa.String)] + [
-        sa.column(name, records.c[name].type) for name in _UPDATED]
-    per = max(1, _PG_PARAMS // len(cols))
-    for n in range(0, len(updates), per):
-        v = sa.values(*cols, name="v").data(
-            [tuple(u[col.name] for col in cols) for u in updates[n : n + per]])
-        c.execute(records.update()
-                  .where(records.c.kind == v.c.k_kind, records.c.uid == v.c.k_uid)
-                  .values(**{name: v.c[name] for name in _UPDATED}))
+    c.execute(_PG_UPDATE, _columns(updates, ("k_kind", "k_uid", *_UPDATED)))
 
 
 def add_to_summaries(c: Connection, deltas: dict[tuple[str, str], list[int]]) -> None:

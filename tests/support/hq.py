@@ -1,4 +1,5 @@
-"""The real head-office service for tests: uvicorn on loopback in a thread, SQLite or PostgreSQL.
+"""The real head-office service for tests: uvicorn on loopback in a thread, SQLite or PostgreSQL;
+or ``branchdesk-hq serve --workers N`` as a process of its own (``start_hq_process``).
 
 PostgreSQL: ``BRANCHDESK_TEST_PG_URL`` (a server someone else runs, e.g. CI),
 else a throwaway cluster made with ``initdb``/``pg_ctl`` from the PATH or
@@ -8,10 +9,13 @@ PostgreSQL refuses to run as root).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -19,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 import uvicorn
 
 from sync.server.app import create_app
@@ -66,6 +71,68 @@ def start_hq(db_url: str, *, app_wrapper=None, ssl_certfile: str | None = None,
     return RunningHQ(f"{scheme}://127.0.0.1:{port}", store, server, thread)
 
 
+@dataclass
+class RunningHQProcess:
+    """``branchdesk-hq serve`` in a process of its own (``python -m sync.server.cli``), with workers."""
+
+    url: str
+    db_url: str
+    workers: int
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        """SIGTERM (uvicorn's supervisor stops its workers), then SIGKILL to the group if it lingers."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+
+    def output(self) -> str:
+        """What the service printed so far (uvicorn's log, tracebacks)."""
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def start_hq_process(db_url: str, *, workers: int = 1, timeout: float = 60,
+                     log_dir: Path | None = None) -> RunningHQProcess:
+    """``python -m sync.server.cli --db URL serve --port P --workers N`` on a free loopback port;
+    returns once ``/health`` answers (the service creates or upgrades the schema first). Its
+    output goes to a log file (``log_dir``, by default a temporary folder): a pipe nobody
+    reads would stall it."""
+    port = free_port()
+    folder = log_dir or Path(tempfile.mkdtemp(prefix="branchdesk-hq-"))
+    log = folder / f"hq-{port}.log"
+    repo = Path(__file__).resolve().parents[2]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sync.server.cli", "--db", db_url, "serve", "--port", str(port),
+             "--workers", str(workers)],
+            cwd=repo, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    running = RunningHQProcess(f"http://127.0.0.1:{port}", db_url, workers, proc, log)
+    deadline = time.monotonic() + timeout
+    answered = False
+    with requests.Session() as s:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"head-office service exited ({proc.returncode}):\n{running.output()[-3000:]}")
+            if not answered:
+                with contextlib.suppress(requests.RequestException):
+                    answered = s.get(running.url + "/health", timeout=2).ok
+            # one worker answering is enough to go on; wait (a while) for the others' startup lines
+            if answered and (workers == 1 or running.output().count("Application startup complete") >= workers
+                             or time.monotonic() > deadline):
+                return running
+            if time.monotonic() > deadline:
+                running.stop()
+                raise RuntimeError(f"head-office service did not answer in {timeout:.0f} s:\n"
+                                   f"{running.output()[-3000:]}")
+            time.sleep(0.05)
+
+
 def _pg_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
@@ -77,9 +144,12 @@ def _pg_bin(name: str) -> str | None:
 
 
 class PostgresCluster:
-    """A throwaway PostgreSQL cluster on loopback; ``new_database()`` gives each test its own."""
+    """A throwaway PostgreSQL cluster on loopback; ``new_database()`` gives each test its own.
 
-    def __init__(self) -> None:
+    ``fsync=False`` (tests) skips flushing to disk; a benchmark passes True, and ``settings``
+    (``-c name=value``, e.g. ``{"max_connections": "300"}``) for the server."""
+
+    def __init__(self, *, fsync: bool = False, settings: dict[str, str] | None = None) -> None:
         self.url = os.environ.get("BRANCHDESK_TEST_PG_URL")
         self.dir: Path | None = None
         self.user_prefix: list[str] = []
@@ -104,8 +174,9 @@ class PostgresCluster:
         data = self.dir / "data"
         self._run([initdb, "-D", str(data), "-U", "hq", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
         port = free_port()
+        options = {"listen_addresses": "127.0.0.1", **({} if fsync else {"fsync": "off"}), **(settings or {})}
         self._run([pg_ctl, "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "60", "-o",
-                   f"-p {port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"])
+                   f"-p {port} -k {self.dir} " + " ".join(f"-c {k}={v}" for k, v in options.items()), "start"])
         self.data = data
         self.url = f"postgresql://hq@127.0.0.1:{port}/postgres"
 
