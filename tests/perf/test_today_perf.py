@@ -10,12 +10,14 @@ due from 20 days ago to 10 days ahead (one in twenty snoozed a few days; half ti
 campaign), then ``ANALYZE followups``. The top-up is recorded in ``today-followups.json`` beside
 the database and not repeated (``BRANCHDESK_PERF_DIR`` reuses both).
 
-1. The front page after sign-in, as a person sees it: ``MainWindow`` built for the branch head
-   (A0001) and for a manager (M0001) and shown; from the constructor returning to the board shown
-   (``TodayWorkspace.board`` set) and to the page at rest (``_reading`` False: for the branch head
-   after this month's figures too). Then ``TodayService.board`` (with the sync status, as the page
-   reads it) on a fresh connection, first run and median of five, and ``figures`` alone.
-   Target: the board shown ≤ 300 ms.
+1. The front page after sign-in, as a person sees it: the window's modules imported first, as the
+   app does while the sign-in dialog waits (``import_ahead``); then, from the sign-in accepted, ``build_context`` and
+   ``MainWindow`` for the branch head (A0001) and for a manager (M0001), shown; to the board shown
+   (``TodayWorkspace.board`` set: both halves, the campaign tallies read on a second connection)
+   and to the page at rest (``_reading`` False: for the branch head after this month's figures
+   too). Then ``TodayService.board`` (with the sync status, as the page reads it) on a fresh
+   connection, first run and median of five, and ``figures`` alone. Target: the board shown
+   ≤ 300 ms.
 2. Search: 30 queries (surnames, two-character and full names, a village, phone and ID last
    digits, a client number, campaign words, nonsense), ``Finder.find`` on a warm connection for
    both, then through ``SearchDialog`` (its ``last_ms``: from the debounce's end to the results
@@ -31,11 +33,15 @@ LIKE over every name). After them (the page's own connection; pages not yet open
 schema v16's index of open follow-ups in the order they count from; the branch's overdue and
 whitelist counts taken to COUNT_CAP (1,000) on the quick path and in full in ``figures``; search
 from the clients found, a client number through the name index), three runs on a quiet host:
-board shown 171–210 ms for a manager (target ≤ 300 ms: met) and 280–471 ms for the branch head
-(met only on a second sign-in: the first read is cold, its pages decrypted by SQLCipher while the
-other pages' start-up reads run beside it; warm, ``board`` alone is 39–41 ms median, 201–211 ms
-first); ``figures`` 3.6–4.0 s (the slower half: 400 lines per manager, the month's marketing
-report, the full counts). Search, 30 queries typed once, debounce end to results shown p50 / p95:
+board shown 171–210 ms for a manager and 280–471 ms for the branch head, timed from the window's
+constructor returning. Since (timed from the sign-in accepted, which adds the window's making):
+the front page is made first and reads in its constructor, beside the other pages' making; the
+campaign tallies on a second connection; the shared reader holds the other pages' first reads
+until the board is shown; no application-wide event filter (a Python call for every event, 75 ms
+of the window's making); quick counts to 100 and today's list read in index order; schema v17's
+whitelist_manager (manager, valid_to, id, uid). Board shown, sign-in to screen, first and second
+sign-in: branch head 257 / 215 ms, manager 171 / 168 ms (before v17: 299 / 316 and 290 / 228);
+``figures`` 2.4–2.5 s. Search, 30 queries typed once, debounce end to results shown p50 / p95:
 branch head 6.9–10.2 / 16–21 ms, manager 4.4–6.1 / 10–14 ms (target p95 ≤ 100 ms: met; with the
 80 ms debounce p95 93–103 ms); ``Finder.find`` alone p95 14 ms (head), 9–10 ms (manager; its
 slowest a client number not its own, 73–96 ms, cold).
