@@ -198,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     try:
         url = db_url(args.db)
-        store = open_store(url) if args.cmd == "serve" else HQStore.open(url)
+        store = open_store(url)
         if args.cmd == "serve":
             _serve(store, url, args)
         elif args.cmd == "branch" and args.sub == "create":

@@ -15,15 +15,24 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from sync.server.store import HQStore
+from sync.server.store import HQError, HQStore
 
 DB_ENV = "BRANCHDESK_HQ_DB"  # the database a worker process opens (``sync.server.app.app_from_env``)
 
 
 def open_store(url: str) -> HQStore:
-    """``HQStore.open(url)``, never at the same time as another process opening the same database."""
-    with schema_lock(url):
-        return HQStore.open(url)
+    """``HQStore.open(url)``, never at the same time as another process opening the same database.
+    A database that cannot be opened (no such folder, no server) raises HQError saying which."""
+    where = sa.engine.make_url(url).render_as_string(hide_password=True)
+    try:
+        with schema_lock(url):
+            return HQStore.open(url)
+    except OSError as exc:  # the lock file beside a SQLite database
+        why = exc.strerror or type(exc).__name__
+        raise HQError(f"无法打开数据库 {where}：{why}（文件夹不存在或不可写）。") from exc
+    except sa.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise HQError(f"无法打开数据库 {where}：{reason}") from exc
 
 
 @contextlib.contextmanager

@@ -88,3 +88,18 @@ def test_publish_from_csv_and_xlsx(tmp_path: Path):
     with pytest.raises(HQError, match="colour"):
         read_sheet("tag", unknown)
     assert len(list(store.records("B01", "client"))) == 2  # the bad sheet changed nothing
+
+
+def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(tmp_path: Path) -> None:
+    for args in (("branch", "list"), ("serve", "--workers", "2")):
+        r = hq_cli(tmp_path / "no such folder" / "hq.db", *args)
+        assert r.returncode == 1, r.stderr
+        assert "无法打开数据库" in r.stderr and "no such folder" in r.stderr
+        assert "Traceback" not in r.stderr
+    r = subprocess.run(  # a PostgreSQL server that is not there: its address, never its password
+        [sys.executable, "-m", "sync.server.cli", "--db", "postgresql://hq:secret@127.0.0.1:1/hq", "branch", "list"],
+        capture_output=True, text=True, encoding="utf-8", cwd=REPO, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert r.returncode == 1 and "无法打开数据库" in r.stderr and "127.0.0.1:1" in r.stderr
+    assert "secret" not in r.stderr and "Traceback" not in r.stderr
