@@ -177,13 +177,13 @@ class TodayService:
         mine = " AND f.staff = :staff" if self.mine else ""
         args = {"staff": self.mine, "day": day, "cap": -1 if self.mine else COUNT_CAP}
 
-        def count(test: str, capped: bool) -> int:
+        def count(test: str) -> int:
             return self.db.conn.execute(
                 f"""SELECT count(*) FROM (SELECT 1 FROM followups f JOIN {_CONSENTED}
                      WHERE f.deleted = 0 AND f.done = 0{mine} AND coalesce(f.snoozed_until, f.due) {test} :day
-                     LIMIT {":cap" if capped else "-1"})""", args).fetchone()[0]
+                     LIMIT :cap)""", args).fetchone()[0]
 
-        late, due = count("<", True), count("=", True)
+        late, due = count("<"), count("=")
         out = []
         for name, test, n in (("overdue", "<", late), ("today", "=", due)):
             # one day: the index is in id order within it (said as the sort, else SQLite sorts them all)

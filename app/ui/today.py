@@ -330,7 +330,7 @@ class TodayWorkspace(Workspace):
                 self._timer.start()
 
     def reload(self) -> None:
-        """Read the board, then the figures, on the page's own database thread."""
+        """Read the board (in two halves, on the page's two threads), then the figures."""
         if self._closed:
             return
         if self._reading:
