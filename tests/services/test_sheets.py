@@ -317,6 +317,42 @@ def test_a_village_heading_never_ends_a_page(tmp_path: Path) -> None:
         assert villages and all(str(int(v)) in clients for v in villages), text
 
 
+def test_rows_are_sized_as_reportlab_sizes_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render gives the table its row heights up front (reportlab 5 sizes a big table in
+    quadratic time); the pages must break exactly where reportlab's own sizing breaks them:
+    wrapped notes, multi-line cells, village headings and QR codes."""
+    from reportlab.platypus import LongTable
+
+    import app.printing.sheet as sheet_mod
+    from app.printing.sheet import Row, Sheet, render
+
+    note = "客户说下月再来，家里种了三十亩猕猴桃，想问问贷款 & <利率>" * 2
+    rows = [Row(f"M:{i}", [f"客户{i}", "138****0000" if i % 2 else "", note if i % 3 == 0 else "",
+                           "□电话\n□上门" if i % 4 == 0 else "", "", "", "", ""], group=f"测试村{i // 7:03d}")
+            for i in range(150)]
+    sheet = Sheet(number="M261202-0002", title="营销工作单：行高", branch="网点", manager="经理", date="2026-12-02",
+                  columns=[(h, 25) for h in "一二三四五六七八"], rows=rows,
+                  intro=["话术：你好", "风险提示：理财非存款"], wide=True)
+    sized: dict[str, list[float]] = {}
+
+    def spy(data: list, styles: list, widths: list) -> list[float]:
+        sized["ours"] = real(data, styles, widths)
+        table = LongTable(data, colWidths=widths, cellStyles=styles)
+        table._calc(sum(widths), 1e9)  # reportlab sizing every row itself
+        sized["reportlab"] = table._rowHeights
+        return sized["ours"]
+
+    real = sheet_mod._row_heights
+    monkeypatch.setattr(sheet_mod, "_row_heights", spy)
+    ours = render(sheet, tmp_path / "ours.pdf")
+    assert len(sized["ours"]) == 1 + 150 + 22 and sized["ours"] == pytest.approx(sized["reportlab"])
+    assert len(set(sized["ours"])) >= 4  # header, heading, QR row, wrapped note
+    monkeypatch.setattr(sheet_mod, "_row_heights", lambda data, styles, widths: None)
+    theirs = render(sheet, tmp_path / "theirs.pdf")
+    assert ours == theirs > 5
+    assert _text(tmp_path / "ours.pdf")[1] == _text(tmp_path / "theirs.pdf")[1]
+
+
 def test_the_scenario_report_reads_back_and_is_not_keyed(demo_dir: Path, tmp_path: Path) -> None:
     svc = _svc(demo_dir)
     try:
