@@ -15,8 +15,6 @@ import json
 import logging
 from typing import Any
 
-import sqlalchemy as sa
-
 from sync import protocol as p
 from sync.protocol.schema import (
     DELETE,
@@ -29,7 +27,7 @@ from sync.protocol.schema import (
 )
 from sync.server.base import StoreBase
 from sync.server.db import Device, changes, devices, now, safe_text
-from sync.server.records import Sequencer, WorkingSet, insert_rows
+from sync.server.records import Sequencer, WorkingSet, insert_rows, lookup
 
 log = logging.getLogger("sync.server")
 
@@ -65,11 +63,8 @@ class PushStore(StoreBase):
             ids = [ch.change_id for ch in batch if p.valid_id(ch.change_id)]
             seen = {
                 r.change_id: r
-                for r in c.execute(
-                    sa.select(changes.c.change_id, changes.c.payload_hash, changes.c.status, changes.c.seq,
-                              changes.c.reason)
-                    .where(changes.c.branch == device.branch, changes.c.change_id.in_(ids))
-                )
+                for r in lookup(c, changes, "branch", device.branch, "change_id", ids,
+                                ("change_id", "payload_hash", "status", "seq", "reason"))
             } if ids else {}
             keys = [(ch.kind, ch.uid) for ch in batch if p.valid_id(ch.uid)]
             work = WorkingSet(c, device.branch, keys)

@@ -127,14 +127,10 @@ class WorkingSet:
                 wanted[kind].add(uid)
         for kind, uids in wanted.items():
             columns = p.KINDS[kind].wire_columns
-            ordered = sorted(uids)
-            for n in range(0, len(ordered), 2000):
-                for uid, rbranch, seq, deleted, data in self.c.execute(
-                    sa.select(records.c.uid, records.c.branch, records.c.seq, records.c.deleted, records.c.data)
-                    .where(records.c.kind == kind, records.c.uid.in_(ordered[n : n + 2000]))
-                ):
-                    self.recs[(kind, uid)] = Rec(kind, uid, rbranch, seq, bool(deleted),
-                                                 dict(zip(columns, json.loads(data), strict=True)), old_seq=seq)
+            for uid, rbranch, seq, deleted, data in lookup(self.c, records, "kind", kind, "uid", sorted(uids),
+                                                           ("uid", "branch", "seq", "deleted", "data")):
+                self.recs[(kind, uid)] = Rec(kind, uid, rbranch, seq, bool(deleted),
+                                             dict(zip(columns, json.loads(data), strict=True)), old_seq=seq)
 
     def preload(self, keys: Iterable[tuple[str, str]]) -> None:
         """Read more records (the ones a batch's references name) in one query per kind."""
@@ -189,52 +185,84 @@ class WorkingSet:
 _UPDATED = ("seq", "deleted", "data", "updated_at", "updated_by")
 
 
-def _pg_array(column: sa.Column[Any]) -> str:
-    """The PostgreSQL array type of a column's values, for ``unnest``."""
+def _pg_type(column: sa.Column[Any]) -> str:
+    """The PostgreSQL type a column's values are read as from a JSON recordset."""
     t = column.type
     if isinstance(t, sa.Boolean):
-        return "boolean[]"
+        return "boolean"
     if isinstance(t, sa.BigInteger):
-        return "bigint[]"
+        return "bigint"
     if isinstance(t, sa.Integer):
-        return "integer[]"
-    return "text[]"
+        return "integer"
+    return "text"
+
+
+def _rows_json(rows: list[dict[str, Any]]) -> str:
+    """Rows as one JSON parameter: encoded by the json module's C encoder in a fraction of a
+    millisecond, where psycopg quotes each element of a text array with a regular expression
+    (23 ms for the arrays of a 100-record push)."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 @functools.cache
 def _pg_insert(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
-    arrays = ", ".join(f"CAST(:{n} AS {_pg_array(table.c[n])})" for n in names)
-    return sa.text(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays})")
+    fields = ", ".join(f"{n} {_pg_type(table.c[n])}" for n in names)
+    listed = ", ".join(names)
+    return sa.text(f"INSERT INTO {table.name} ({listed}) SELECT {listed} "
+                   f"FROM json_to_recordset(CAST(:rows AS json)) AS v({fields})")
 
 
 _PG_UPDATE = sa.text(
     "UPDATE records AS r SET " + ", ".join(f"{n} = v.{n}" for n in _UPDATED)
-    + " FROM unnest(CAST(:k_kind AS text[]), CAST(:k_uid AS text[]), "
-    + ", ".join(f"CAST(:{n} AS {_pg_array(records.c[n])})" for n in _UPDATED)
-    + f") AS v(k_kind, k_uid, {', '.join(_UPDATED)}) WHERE r.kind = v.k_kind AND r.uid = v.k_uid"
+    + " FROM json_to_recordset(CAST(:rows AS json)) AS v(k_kind text, k_uid text, "
+    + ", ".join(f"{n} {_pg_type(records.c[n])}" for n in _UPDATED)
+    + ") WHERE r.kind = v.k_kind AND r.uid = v.k_uid"
 )
 
 
-def _columns(rows: list[dict[str, Any]], names: Iterable[str]) -> dict[str, list[Any]]:
-    return {n: [r[n] for r in rows] for n in names}
+@functools.cache
+def _pg_lookup(table: str, scope: str, key: str, columns: tuple[str, ...]) -> sa.TextClause:
+    # One primary-key probe per key, whatever the statistics say: OFFSET 0 keeps the subquery
+    # apart, so it can only be planned as a lookup by both key columns. A plain ``key IN (...)``
+    # was planned, while a growing table's statistics were stale, as a scan of the scope with
+    # the keys as a filter: 7 ms for a branch with 5,000 changes, growing with every push.
+    listed = ", ".join(columns)
+    return sa.text(f"SELECT {listed} FROM unnest(CAST(:keys AS text[])) AS k(key) CROSS JOIN LATERAL "
+                   f"(SELECT {listed} FROM {table} WHERE {scope} = :scope AND {key} = k.key OFFSET 0) AS t")
+
+
+def lookup(c: Connection, table: sa.Table, scope: str, scope_value: str, key: str, keys: list[str],
+           columns: tuple[str, ...]) -> Iterable[sa.Row[Any]]:
+    """The rows of ``table`` whose (``scope``, ``key``) primary key is (``scope_value``, one of
+    ``keys``), with ``columns``: on PostgreSQL one probe per key, on SQLite ``IN`` (its planner
+    uses the primary key for it)."""
+    out: list[sa.Row[Any]] = []
+    for n in range(0, len(keys), 2000):
+        chunk = keys[n : n + 2000]
+        if c.dialect.name == "postgresql":
+            out += c.execute(_pg_lookup(table.name, scope, key, columns), {"keys": chunk, "scope": scope_value})
+        else:
+            out += c.execute(sa.select(*(table.c[x] for x in columns))
+                             .where(table.c[scope] == scope_value, table.c[key].in_(chunk)))
+    return out
 
 
 def insert_rows(c: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys): on PostgreSQL as one ``INSERT ... SELECT FROM
-    unnest(arrays)`` (one statement of fixed text whatever the number of rows, so nothing is compiled
-    per batch; an executemany is a statement per row there); on SQLite, in process, an executemany."""
+    json_to_recordset`` (one statement of fixed text whatever the number of rows, so nothing is
+    compiled per batch; an executemany is a statement per row there); on SQLite, in process, an
+    executemany."""
     if not rows:
         return
     if c.dialect.name != "postgresql":
         c.execute(table.insert(), rows)
         return
-    names = tuple(rows[0])
-    c.execute(_pg_insert(table, names), _columns(rows, names))
+    c.execute(_pg_insert(table, tuple(rows[0])), {"rows": _rows_json(rows)})
 
 
 def _update_records(c: Connection, updates: list[dict[str, Any]]) -> None:
-    """Rewrite records by (kind, uid): on PostgreSQL one ``UPDATE ... FROM unnest(arrays)``, on
-    SQLite an executemany."""
+    """Rewrite records by (kind, uid): on PostgreSQL one ``UPDATE ... FROM json_to_recordset``,
+    on SQLite an executemany."""
     if c.dialect.name != "postgresql":
         c.execute(
             records.update()
@@ -243,7 +271,7 @@ def _update_records(c: Connection, updates: list[dict[str, Any]]) -> None:
             updates,
         )
         return
-    c.execute(_PG_UPDATE, _columns(updates, ("k_kind", "k_uid", *_UPDATED)))
+    c.execute(_PG_UPDATE, {"rows": _rows_json(updates)})
 
 
 def add_to_summaries(c: Connection, deltas: dict[tuple[str, str], list[int]]) -> None:
