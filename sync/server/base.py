@@ -20,3 +20,11 @@ class StoreBase:
         if self.engine.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
         return self.engine.connect().execution_options(**options)
+
+    def _one_statement(self) -> Connection:
+        """A connection for a read that is a single statement (a token, a high-water mark): on
+        PostgreSQL in autocommit, one round trip where a transaction takes three (BEGIN, the
+        statement, COMMIT); a single statement sees one moment anyway."""
+        if self.engine.dialect.name == "postgresql":
+            return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._read()

@@ -178,7 +178,7 @@ class DeviceStore(StoreBase):
         return device, token
 
     def authenticate(self, token: str) -> Device | None:
-        with self._read() as c:
+        with self._one_statement() as c:
             row = c.execute(
                 sa.select(devices.c.id, devices.c.branch, devices.c.name, devices.c.county).where(
                     devices.c.token_hash == sha(token), devices.c.revoked_at.is_(None)
