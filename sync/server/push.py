@@ -67,8 +67,8 @@ class PushStore(StoreBase):
                                 ("change_id", "payload_hash", "status", "seq", "reason"))
             } if ids else {}
             keys = [(ch.kind, ch.uid) for ch in batch if p.valid_id(ch.uid)]
-            work = WorkingSet(c, device.branch, keys)
-            work.preload(ref for ch in batch for ref in _refs(ch))
+            # the records the batch changes and the ones its references name, read together
+            work = WorkingSet(c, device.branch, [*keys, *(ref for ch in batch for ref in _refs(ch))])
             change_rows: list[dict[str, Any]] = []
             in_batch: dict[str, str] = {}
             for ch in batch:

@@ -53,13 +53,12 @@ class Sequencer:
         self.pg = c.dialect.name == "postgresql"
         self.issued = 0
         if self.pg:
-            c.exec_driver_sql("SET LOCAL enable_seqscan = off")  # the batch's lookups use their indexes, stats or not
+            # one round trip: the batch's lookups use their indexes (statistics or not), then the
+            # locks, in the order the select list is evaluated (left to right)
             if scope == SHARED:
-                c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": SHARED_LOCK})
+                c.execute(_PG_LOCK_SHARED_SCOPE, {"shared": SHARED_LOCK})
             else:
-                c.execute(sa.text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": SHARED_LOCK})
-                c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
-                          {"ns": BRANCH_LOCK, "name": scope})
+                c.execute(_PG_LOCK_BRANCH, {"shared": SHARED_LOCK, "ns": BRANCH_LOCK, "name": scope})
 
     def next(self) -> int:
         """A provisional number (negative): made real by ``finish``, in the order handed out."""
@@ -77,8 +76,8 @@ class Sequencer:
             real = list(range(last + 1, last + n + 1))
         else:
             if self.scope != SHARED:
-                self.c.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, hashtext(:name))"),
-                               {"ns": COUNTY_LOCK, "name": lock_domain(self.c, self.scope)})
+                self.c.execute(_PG_LOCK_DOMAIN, {"ns": COUNTY_LOCK, "branch": self.scope,
+                                                 "fallback": _fallback_domain(self.scope)})
             real = list(self.c.execute(
                 sa.text(f"SELECT nextval('{RECORDS_SEQ}') FROM generate_series(1, :n)"), {"n": n}).scalars()
             ) if n else []
@@ -89,12 +88,28 @@ class Sequencer:
         return to_real
 
 
+_SEQSCAN_OFF = "set_config('enable_seqscan', 'off', true)"
+_PG_LOCK_SHARED_SCOPE = sa.text(f"SELECT {_SEQSCAN_OFF}, pg_advisory_xact_lock(:shared, 0)")
+_PG_LOCK_BRANCH = sa.text(f"SELECT {_SEQSCAN_OFF}, pg_advisory_xact_lock_shared(:shared, 0), "
+                          "pg_advisory_xact_lock(:ns, hashtext(:name))")
+# the lock of lock_domain(branch), read and taken in one statement
+_PG_LOCK_DOMAIN = sa.text(
+    "SELECT pg_advisory_xact_lock(:ns, hashtext(COALESCE("
+    "'county:' || NULLIF((SELECT county FROM branches WHERE code = :branch), ''), :fallback)))"
+)
+
+
+def _fallback_domain(branch: str) -> str:
+    county = county_of(branch)
+    return f"county:{county}" if county else f"branch:{branch}"
+
+
 def lock_domain(c: Connection, branch: str) -> str:
     """What guards the numbering of ``branch``'s records: its county (as a county device's reads
-    group branches: the ``county`` column, else the code's first six digits), else the branch."""
+    group branches: the ``county`` column, else the code's first six digits), else the branch.
+    (``Sequencer.finish`` takes this lock in SQL, the same way.)"""
     county = c.execute(sa.select(branches.c.county).where(branches.c.code == branch)).scalar()
-    county = county or county_of(branch)
-    return f"county:{county}" if county else f"branch:{branch}"
+    return f"county:{county}" if county else _fallback_domain(branch)
 
 
 @dataclass
@@ -125,16 +140,21 @@ class WorkingSet:
         for kind, uid in keys:
             if kind in p.KINDS and (kind, uid) not in self.recs:
                 wanted[kind].add(uid)
-        for kind, uids in wanted.items():
-            columns = p.KINDS[kind].wire_columns
-            for uid, rbranch, seq, deleted, data in lookup(self.c, records, "kind", kind, "uid", sorted(uids),
-                                                           ("uid", "branch", "seq", "deleted", "data")):
-                self.recs[(kind, uid)] = Rec(kind, uid, rbranch, seq, bool(deleted),
-                                             dict(zip(columns, json.loads(data), strict=True)), old_seq=seq)
-
-    def preload(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Read more records (the ones a batch's references name) in one query per kind."""
-        self._load(keys)
+        if self.c.dialect.name == "postgresql":
+            pairs = [(kind, uid) for kind, uids in wanted.items() for uid in sorted(uids)]
+            found: Iterable[Any] = []
+            for n in range(0, len(pairs), 2000):  # every kind in one statement, a probe per record
+                chunk = pairs[n : n + 2000]
+                found = [*found, *self.c.execute(_PG_RECORDS, {"kinds": [k for k, _ in chunk],
+                                                               "uids": [u for _, u in chunk]})]
+        else:
+            found = [(kind, *row) for kind, uids in wanted.items()
+                     for row in lookup(self.c, records, "kind", kind, "uid", sorted(uids),
+                                       ("uid", "branch", "seq", "deleted", "data"))]
+        for kind, uid, rbranch, seq, deleted, data in found:
+            self.recs[(kind, uid)] = Rec(kind, uid, rbranch, seq, bool(deleted),
+                                         dict(zip(p.KINDS[kind].wire_columns, json.loads(data), strict=True)),
+                                         old_seq=seq)
 
     def get(self, kind: str, uid: str) -> Rec | None:
         return self.recs.get((kind, uid))
@@ -229,6 +249,12 @@ def _pg_lookup(table: str, scope: str, key: str, columns: tuple[str, ...]) -> sa
     listed = ", ".join(columns)
     return sa.text(f"SELECT {listed} FROM unnest(CAST(:keys AS text[])) AS k(key) CROSS JOIN LATERAL "
                    f"(SELECT {listed} FROM {table} WHERE {scope} = :scope AND {key} = k.key OFFSET 0) AS t")
+
+
+_PG_RECORDS = sa.text(
+    "SELECT t.* FROM unnest(CAST(:kinds AS text[]), CAST(:uids AS text[])) AS k(kind, uid) CROSS JOIN LATERAL "
+    "(SELECT kind, uid, branch, seq, deleted, data FROM records WHERE kind = k.kind AND uid = k.uid OFFSET 0) AS t"
+)
 
 
 def lookup(c: Connection, table: sa.Table, scope: str, scope_value: str, key: str, keys: list[str],
