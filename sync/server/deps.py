@@ -12,20 +12,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from sync import protocol as p
 from sync.server.db import Device
 from sync.server.store import HQStore
 
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on a
+# worker thread, a hand-off each way per dependency per request.
 
-def get_store(request: Request) -> HQStore:
+
+async def get_store(request: Request) -> HQStore:
     return request.app.state.store
 
 
 Store = Annotated[HQStore, Depends(get_store)]
 
 
-def protocol(
+async def protocol(
     version: Annotated[int | None, Header(alias=p.PROTOCOL_HEADER, description="协议版本，当前为 2",
                                           ge=0, le=1000)] = None,
 ) -> int:
@@ -57,7 +61,7 @@ def device(
     return dev
 
 
-def branch_device(
+async def branch_device(
     branch: Annotated[str, Path(description="网点代码", max_length=32)],
     request: Request,
     store: Store,
@@ -65,7 +69,7 @@ def branch_device(
 ) -> Device:
     """The device, if it belongs to the branch the path names; 403 (and a denial logged) otherwise."""
     if dev.branch != branch:
-        store.deny(dev, f"{request.method} {request.url.path}", "cross-branch request")
+        await run_in_threadpool(store.deny, dev, f"{request.method} {request.url.path}", "cross-branch request")
         raise HTTPException(403, {"error": "forbidden", "message": "本设备只能同步本网点的数据。"})
     return dev
 
