@@ -34,7 +34,7 @@ from sync.server.deps import protocol
 from sync.server.http import BoundedBodyRoute, SafeJSONResponse, ServerTimeMiddleware, error
 from sync.server.routes import bundles, checkpoint, enrol, pull, push
 from sync.server.store import HQStore
-from sync.server.workers import DB_ENV, open_store
+from sync.server.workers import DB_ENV, READ_DB_ENV, open_store
 
 log = logging.getLogger("sync.server")
 
@@ -98,7 +98,8 @@ def create_app(store: HQStore) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """ASGI factory for worker processes: the service on the database ``BRANCHDESK_HQ_DB`` names.
+    """ASGI factory for worker processes: the service on the database ``BRANCHDESK_HQ_DB`` names
+    (pulls reading the PostgreSQL read replica ``BRANCHDESK_HQ_READ_DB`` names, if set).
 
     ``branchdesk-hq serve --workers N`` runs it in N processes. To run it under
     uvicorn or gunicorn directly (e.g. behind a reverse proxy)::
@@ -117,4 +118,4 @@ def app_from_env() -> FastAPI:
         raise HQError(f"请用环境变量 {DB_ENV} 指定总行数据库（SQLite 文件路径或 postgresql:// 地址）。")
     if "://" not in url:
         url = "sqlite:///" + str(Path(url).resolve())
-    return create_app(open_store(url))
+    return create_app(open_store(url, os.environ.get(READ_DB_ENV) or None))

@@ -48,7 +48,7 @@ from sync.protocol.kinds import KINDS
 from sync.protocol.masking import MASKS
 from sync.server.devices import county_of
 from sync.server.store import HQError, HQStore
-from sync.server.workers import DB_ENV, open_store
+from sync.server.workers import DB_ENV, READ_DB_ENV, open_store
 from sync.terminal import chinese_argparse, print_json, table
 
 DEFAULT_DB = "branchdesk-hq.db"
@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ssl-keyfile", metavar="PEM", help="HTTPS：证书私钥（PEM）")
     s.add_argument("--workers", type=workers_count, default=1, metavar="N",
                    help=f"工作进程数（1 到 {MAX_WORKERS}，默认 1）；多个进程共用同一个数据库，宜用 PostgreSQL")
+    s.add_argument("--read-db", metavar="只读副本",
+                   help=f"拉取数据改从 PostgreSQL 只读副本（热备库）读取：postgresql:// 地址（默认 {READ_DB_ENV}）")
     br = sub.add_parser("branch", help="网点：创建、列出")
     br = br.add_subparsers(dest="sub", required=True, metavar="操作")
     bc = br.add_parser("create", help="创建网点")
@@ -198,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = getattr(args, "json", False)
     try:
         url = db_url(args.db)
-        store = open_store(url)
+        replica = (args.read_db or os.environ.get(READ_DB_ENV)) if args.cmd == "serve" else None
+        store = open_store(url, replica or None)
         if args.cmd == "serve":
             _serve(store, url, args)
         elif args.cmd == "branch" and args.sub == "create":
@@ -321,6 +324,10 @@ def _serve(store: HQStore, url: str, args: argparse.Namespace) -> None:
         return
     store.engine.dispose()  # the workers open their own connections
     os.environ[DB_ENV] = url
+    if store.replica is not None:
+        store.replica.dispose()
+    if args.read_db:
+        os.environ[READ_DB_ENV] = args.read_db  # the workers' pulls read it too
     uvicorn.run("sync.server.app:app_from_env", factory=True, workers=args.workers, host=args.host,
                 port=args.port, log_level="info", **tls)
 

@@ -212,8 +212,9 @@ class Device:
     county: str | None = None  # a county-scope device (reads every branch of the county)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with the settings the store relies on."""
+def make_engine(url: str, *, connect_timeout: int | None = None) -> Engine:
+    """An engine for ``url`` with the settings the store relies on. ``connect_timeout`` (seconds,
+    PostgreSQL): give up connecting after it (a read replica that does not answer)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -242,7 +243,8 @@ def make_engine(url: str) -> Engine:
     # max_connections (README: "Head office as several worker processes"); a handler, on one of the
     # worker's threads, holds one connection
     pool = int(os.environ.get("BRANCHDESK_HQ_POOL", "20"))
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool // 2, pool_timeout=30)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=pool, max_overflow=pool // 2, pool_timeout=30,
+                            connect_args={"connect_timeout": connect_timeout} if connect_timeout else {})
 
 
 # --- schema: create, upgrade, and keep stored arrays in each kind's declared order -----------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -25,6 +26,8 @@ from sqlalchemy.engine import Connection
 from sync import protocol as p
 from sync.server.base import StoreBase
 from sync.server.db import SHARED, records
+
+log = logging.getLogger("sync.server")
 
 
 @dataclass
@@ -75,19 +78,35 @@ class PullStore(StoreBase):
         ``scopes``: the scopes it reads (``DeviceStore.read_scopes``; by default ``branch``
         and ``SHARED``). ``uids`` (with one kind): just those records, whatever their seq
         (a workstation asking again for records it had to set aside).
+
+        With a read replica, the page is read there when the replica holds everything the
+        device can see that the database does (their high-water marks of the device's scopes
+        agree): a device never reads anything older than what it was told or pushed itself,
+        and a checkpoint's full re-read of a kind never stops short. Otherwise (the replica is
+        behind for these scopes, down, or fails the read), the database answers.
         """
         kinds = list(kinds or ())
         uids = list(uids or ())
         scopes = scopes_of(branch, scopes)
+        # "anything new?": most polls are answered by the scopes' high-water marks alone, in one
+        # statement. (Numbers rise in commit order for what a device sees: ``Sequencer``.)
+        with self._one_statement() as c:
+            top = high(c, branch, scopes)
+        if top <= after and not uids:
+            return Page(cursor=after, high=top, more=False, kinds={})
+        if self._replica_has(lambda c: high(c, branch, scopes) >= top):
+            try:
+                return self._pull(True, branch, after, limit, kinds, uids, scopes, whose_only)
+            except sa.exc.DBAPIError as exc:
+                # the replica went away mid-read, or cancelled the read to go on replaying (a
+                # conflict with recovery; hot_standby_feedback avoids most): the database answers
+                self._replica_failed(exc)
+        return self._pull(False, branch, after, limit, kinds, uids, scopes, whose_only)
+
+    def _pull(self, replica: bool, branch: str, after: int, limit: int, kinds: list[str], uids: list[str],
+              scopes: tuple[str, ...], whose_only: bool) -> Page:
         several = sum(1 for scope in scopes if scope != SHARED) > 1  # a county device: say whose each record is
-        if not uids:
-            # "anything new?": most polls are answered by the scopes' high-water marks alone, in one
-            # statement. (Numbers rise in commit order for what a device sees: ``Sequencer``.)
-            with self._one_statement() as c:
-                top = high(c, branch, scopes)
-            if top <= after:
-                return Page(cursor=after, high=top, more=False, kinds={})
-        with self._read() as c:
+        with self._read(replica=replica) as c:
             if uids:
                 rows = sorted(c.execute(
                     sa.select(records.c.seq, records.c.kind, records.c.uid, records.c.deleted, records.c.data,

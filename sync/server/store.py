@@ -30,8 +30,12 @@ class HQStore(DeviceStore, PublishStore, PushStore, PullStore, CheckpointStore, 
     """Head office's records, devices and change log. Thread-safe (one transaction per call)."""
 
     @classmethod
-    def open(cls, url: str) -> HQStore:
-        store = cls(make_engine(url))
+    def open(cls, url: str, replica: str | None = None) -> HQStore:
+        """The store on the database ``url`` (its schema created or upgraded); ``replica``: a
+        PostgreSQL read replica of it (a hot standby) that pulls read, or None."""
+        if replica and not (url.startswith("postgresql") and replica.startswith("postgresql")):
+            raise HQError("只读副本只支持 PostgreSQL：--db 和 --read-db 都应是 postgresql:// 地址。")
+        store = cls(make_engine(url), make_engine(replica, connect_timeout=3) if replica else None)
         store.create_schema()
         return store
 

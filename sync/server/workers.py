@@ -18,15 +18,17 @@ import sqlalchemy as sa
 from sync.server.store import HQError, HQStore
 
 DB_ENV = "BRANCHDESK_HQ_DB"  # the database a worker process opens (``sync.server.app.app_from_env``)
+READ_DB_ENV = "BRANCHDESK_HQ_READ_DB"  # a PostgreSQL read replica of it that pulls read (optional)
 
 
-def open_store(url: str) -> HQStore:
-    """``HQStore.open(url)``, never at the same time as another process opening the same database.
-    A database that cannot be opened (no such folder, no server) raises HQError saying which."""
+def open_store(url: str, replica: str | None = None) -> HQStore:
+    """``HQStore.open(url, replica)``, never at the same time as another process opening the same
+    database. A database that cannot be opened (no such folder, no server) raises HQError saying
+    which. (A replica is not connected to here: one that cannot be reached is passed over.)"""
     where = sa.engine.make_url(url).render_as_string(hide_password=True)
     try:
         with schema_lock(url):
-            return HQStore.open(url)
+            return HQStore.open(url, replica)
     except OSError as exc:  # the lock file beside a SQLite database
         why = exc.strerror or type(exc).__name__
         raise HQError(f"无法打开数据库 {where}：{why}（文件夹不存在或不可写）。") from exc

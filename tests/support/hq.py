@@ -50,9 +50,10 @@ class RunningHQ:
 
 
 def start_hq(db_url: str, *, app_wrapper=None, ssl_certfile: str | None = None,
-             ssl_keyfile: str | None = None) -> RunningHQ:
-    """Start the service on a free loopback port; returns when it accepts connections."""
-    store = HQStore.open(db_url)
+             ssl_keyfile: str | None = None, replica: str | None = None) -> RunningHQ:
+    """Start the service on a free loopback port; returns when it accepts connections.
+    ``replica``: a read replica's URL, which pulls read (``serve --read-db``)."""
+    store = HQStore.open(db_url, replica)
     app = create_app(store)
     if app_wrapper is not None:
         app = app_wrapper(app)
@@ -97,8 +98,8 @@ class RunningHQProcess:
 
 
 def start_hq_process(db_url: str, *, workers: int = 1, timeout: float = 60,
-                     log_dir: Path | None = None) -> RunningHQProcess:
-    """``python -m sync.server.cli --db URL serve --port P --workers N`` on a free loopback port;
+                     log_dir: Path | None = None, read_db: str | None = None) -> RunningHQProcess:
+    """``python -m sync.server.cli --db URL serve --port P --workers N [--read-db R]`` on a free loopback port;
     returns once ``/health`` answers (the service creates or upgrades the schema first). Its
     output goes to a log file (``log_dir``, by default a temporary folder): a pipe nobody
     reads would stall it."""
@@ -109,7 +110,7 @@ def start_hq_process(db_url: str, *, workers: int = 1, timeout: float = 60,
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "--db", db_url, "serve", "--port", str(port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *(["--read-db", read_db] if read_db else [])],
             cwd=repo, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     running = RunningHQProcess(f"http://127.0.0.1:{port}", db_url, workers, proc, log)
@@ -199,3 +200,69 @@ class PostgresCluster:
         subprocess.run([*self.user_prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
                        capture_output=True, cwd=self.dir)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class PostgresStandby:
+    """A hot standby of a throwaway ``PostgresCluster``: streaming replication on loopback, made
+    with ``pg_basebackup -R`` and started on a port of its own. Every database of the primary,
+    present and future, is on it, read-only, a moment behind; ``pause``/``resume`` stop and
+    restart its replay (a standby lagging as long as a test needs)."""
+
+    def __init__(self, primary: PostgresCluster) -> None:
+        if primary.dir is None or primary.url is None:
+            raise RuntimeError("a standby needs a cluster of the tests' own (not BRANCHDESK_TEST_PG_URL)")
+        self.primary = primary
+        self.dir = Path(tempfile.mkdtemp(prefix="branchdesk-pg-standby-"))
+        self.user_prefix = primary.user_prefix
+        if self.user_prefix:
+            shutil.chown(self.dir, user=self.user_prefix[2])
+            os.chmod(self.dir, 0o700)
+        self.data = self.dir / "data"
+        host_port = primary.url.split("@", 1)[1].split("/", 1)[0]
+        host, port = host_port.split(":")
+        self._run([_pg_bin("pg_basebackup") or "pg_basebackup", "-h", host, "-p", port, "-U", "hq", "-D",
+                   str(self.data), "-R", "-X", "stream", "-c", "fast"])
+        self.port = free_port()
+        self._run([primary.pg_ctl, "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-t", "60", "-o",
+                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c hot_standby=on", "start"])
+
+    def _run(self, cmd: list[str]) -> None:
+        res = subprocess.run([*self.user_prefix, *cmd], capture_output=True, text=True, cwd=self.dir)
+        if res.returncode:
+            raise RuntimeError(f"{cmd[0]} failed: {res.stdout}\n{res.stderr}")
+
+    def url_of(self, primary_db_url: str) -> str:
+        """The standby's URL for a database of the primary."""
+        return f"postgresql://hq@127.0.0.1:{self.port}/{primary_db_url.rsplit('/', 1)[1]}"
+
+    def _sql(self, url: str, query: str) -> object:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as c:
+            return c.execute(query).fetchone()[0]
+
+    def rows_read(self, url: str) -> int:
+        """Rows the standby has returned from the database ``url`` names (its own statistics)."""
+        name = url.rsplit("/", 1)[1]
+        self._sql(url, "SELECT pg_stat_clear_snapshot()")
+        return int(self._sql(url, f"SELECT tup_returned + tup_fetched FROM pg_stat_database WHERE datname = '{name}'"))
+
+    def pause(self) -> None:
+        self._sql(self.url_of("/postgres"), "SELECT pg_wal_replay_pause()")
+
+    def resume(self) -> None:
+        self._sql(self.url_of("/postgres"), "SELECT pg_wal_replay_resume()")
+
+    def wait_caught_up(self, timeout: float = 30) -> None:
+        """Until the standby has replayed everything the primary has written so far."""
+        target = self._sql(self.primary.url, "SELECT pg_current_wal_lsn()::text")
+        deadline = time.monotonic() + timeout
+        while not self._sql(self.url_of("/postgres"),
+                            f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the standby did not catch up")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        subprocess.run([*self.user_prefix, self.primary.pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True, cwd=self.dir)

@@ -100,3 +100,8 @@ def test_a_database_that_cannot_be_opened_is_named_not_a_traceback(tmp_path: Pat
     r = hq_cli("postgresql://hq:secret@127.0.0.1:1/hq", "branch", "list")
     assert r.returncode == 1 and "无法打开数据库" in r.stderr and "127.0.0.1:1" in r.stderr
     assert "secret" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_read_replica_needs_postgresql(tmp_path: Path) -> None:
+    r = hq_cli(tmp_path / "hq.db", "serve", "--read-db", "postgresql://hq@127.0.0.1:1/hq")
+    assert r.returncode == 1 and "只读副本只支持 PostgreSQL" in r.stderr and "Traceback" not in r.stderr
