@@ -21,39 +21,44 @@ a quiet branch (its own county, pushes nothing; a pull with an up-to-date cursor
 contact records at head office (the records, the pushed-change log, the checkpoint
 summary) equal what its pushes were told was applied.
 
-Figures on 2026-12-03, this machine: 2 CPUs shared by head office, PostgreSQL 15 and the load
-generator; store of the commit that brought this benchmark (no global lock on PostgreSQL:
-advisory locks per branch, county and the shared scope; one ``INSERT ... SELECT FROM unnest``
-and one ``UPDATE ... FROM unnest`` per table a batch; pulls in one REPEATABLE READ snapshot);
-push latency and quiet polls in ms:
+Figures on 2026-12-03 (second run of the day), this machine: 2 CPUs shared by head office,
+PostgreSQL 15 and the load generator. A push's lookups probe the primary key once per key
+(LATERAL ... OFFSET 0: with stale statistics ``IN (...)`` was planned as a scan of the branch
+with the keys as a filter, growing with every push); rows go in as one JSON recordset (psycopg
+quoted each text-array element with a regular expression: 23 ms of CPU a push); locks, lookups
+and the county's lock in 5 fewer round trips; a quiet poll answered from the scopes'
+high-water marks in one statement, the token checked in one. Push latency and polls in ms:
 
     backend     workers devices pushes/s records/s   p50   p95   p99  poll p50/p95 load  idle      gen CPU
-    sqlite            1      10     39.9     3,990    54  1277  4097        20 /   39    7 / 8       0.10
-    sqlite            1      50     36.2     3,620  1102  2857  4976      1057 / 1389    7 / 8       0.09
-    sqlite            1     100     31.1     3,110  2876  4572  5766      2679 / 2930    7 / 9       0.08
-    sqlite            2      10     45.3     4,530    49  1085  2821        17 /   29    8 / 9       0.10
-    sqlite            2      50     43.0     4,300   690  3677  7114       354 /  678    7 / 8       0.10
-    sqlite            2     100     44.0     4,400  1776  4692  6822      1102 / 1607    7 / 9       0.09
-    sqlite            4      10     44.2     4,420    53  1076  2454        15 /   37    7 / 8       0.11
-    sqlite            4      50     46.0     4,600   133  4594  7103        14 /   28    7 / 8       0.11
-    sqlite            4     100     51.7     5,170  1128  4924  7721       524 / 1069    6 / 8       0.11
-    postgresql        1      10     22.4     2,240   442   593   652       208 /  297   10 / 12      0.06
-    postgresql        1      50     22.8     2,280  2117  2741  3077      2036 / 2292   10 / 12      0.06
-    postgresql        1     100     19.8     1,980  4941  6081  6494      4650 / 5229   15 / 18      0.05
-    postgresql        2      10     27.0     2,700   354   534   604       117 /  214   12 / 14      0.08
-    postgresql        2      50     23.2     2,320  2051  2920  3170      1628 / 1894   14 / 18      0.06
-    postgresql        2     100     24.5     2,450  3754  4740  5127      3232 / 3304   14 / 19      0.07
-    postgresql        4      10     26.4     2,640   383   504   560       101 /  214   14 / 18      0.08
-    postgresql        4      50     27.7     2,770  1768  2847  3301       995 / 1441   11 / 15      0.08
-    postgresql        4     100     24.6     2,460  2940  7048  7976       439 /  774   15 / 19      0.08
+    sqlite            1      10     42.4     4,240    52  1303  3064        15 /   26    5 / 7       0.10
+    sqlite            1      50     42.8     4,280   915  2445  4305       850 / 1316    5 / 6       0.10
+    sqlite            1     100     31.1     3,110  2848  4558  5937      2478 / 3035    6 / 7       0.08
+    sqlite            2      10     45.3     4,530    48  1221  2346         8 /   19    5 / 6       0.11
+    sqlite            2      50     47.7     4,770   663  3188  5396       148 /  415    5 / 7       0.09
+    sqlite            2     100     51.5     5,150  1590  3878  5462      1425 / 2254    5 / 7       0.09
+    sqlite            4      10     45.7     4,570    47  1178  2524        11 /   23    5 / 6       0.11
+    sqlite            4      50     50.7     5,070   131  4590  6891         7 /   15    5 / 6       0.11
+    sqlite            4     100     37.9     3,790  1663  5755  8805      2665 / 5349    7 / 8       0.10
+    postgresql        1      10     41.4     4,140   234   336   411        51 /   81    7 / 8       0.10
+    postgresql        1      50     47.7     4,770  1074  1330  1524       713 /  893    7 / 9       0.11
+    postgresql        1     100     42.1     4,210  2319  2899  3059      2129 / 2524    7 / 9       0.09
+    postgresql        2      10     53.4     5,340   183   270   298        44 /   75    7 / 8       0.12
+    postgresql        2      50     67.7     6,770   728   990  1126       309 /  485    7 / 8       0.12
+    postgresql        2     100     61.6     6,160  1642  2570  2954      1729 / 2113    8 / 10      0.12
+    postgresql        4      10     69.3     6,930   136   209   293        25 /   47    5 / 7       0.13
+    postgresql        4      50     63.0     6,300   779  1120  1315       116 /  275    6 / 8       0.11
+    postgresql        4     100     55.4     5,540  1820  3217  3654      1303 / 1913    7 / 8       0.11
 
-Runs vary by a quarter or more from one to the next on this shared machine. Against the goal
-(at 50 devices, 200 pushes/s with p95 <= 500 ms, a quiet poll <= 2 ms at p95) this is about
-a tenth: the two CPUs are the limit, with head office's Python spending tens of milliseconds
-of CPU on each push of 100 contacts (reading the request, checking each change against its
-kind, hashing, answering) besides PostgreSQL's own. Earlier figures for comparison, same
-harness: the store with one global sequence lock 18-34 pushes/s on PostgreSQL; the first cut
-without it (multi-row INSERTs compiled by SQLAlchemy for every batch, ~27 ms each) 10-18.
+The first run of the day, before these changes: PostgreSQL 20-28 pushes/s (50 devices: 22.8,
+23.2 and 27.7 at 1, 2 and 4 workers), idle polls 10-15 ms at p50. Runs vary by a quarter or more
+on this shared machine. Against the goal (at 50 devices, 200 pushes/s with p95 <= 500 ms, a
+quiet poll <= 2 ms at p95) this is a third: the two CPUs are the limit. A worker spends about
+22 ms of CPU on a push of 100 contacts (about 15 ms of it in the store: checking each change
+against its kind, hashing, a dozen statements through SQLAlchemy and psycopg; the rest in
+FastAPI, JSON and HTTP), PostgreSQL 4-8 ms; one worker is bound by its GIL at ~45 pushes/s
+(the machine 60 % busy), two workers fill both CPUs. An idle poll costs head office about
+2.5 ms in process (token 0.6 ms, high-water marks 0.7 ms, FastAPI the rest); the 5-7 ms measured
+here include the ``requests`` client (1.2 ms against ``http.client``) and loopback HTTP.
 """
 
 from __future__ import annotations
