@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync import protocol as p
-from sync.server.db import RECORDS_SEQ, SHARED, branches, conflicts, counter, dump, records, summaries
+from sync.server.db import RECORDS_SEQ, SHARED, conflicts, counter, dump, records, summaries
 from sync.server.devices import county_of
 
 # PostgreSQL advisory lock namespaces (the first key; the second is the hash of a branch or county)
@@ -92,7 +92,9 @@ _SEQSCAN_OFF = "set_config('enable_seqscan', 'off', true)"
 _PG_LOCK_SHARED_SCOPE = sa.text(f"SELECT {_SEQSCAN_OFF}, pg_advisory_xact_lock(:shared, 0)")
 _PG_LOCK_BRANCH = sa.text(f"SELECT {_SEQSCAN_OFF}, pg_advisory_xact_lock_shared(:shared, 0), "
                           "pg_advisory_xact_lock(:ns, hashtext(:name))")
-# the lock of lock_domain(branch), read and taken in one statement
+# what guards the numbering of a branch's records, read and locked in one statement: its county
+# (as a county device's reads group branches: the ``county`` column, else the code's first six
+# digits), else the branch
 _PG_LOCK_DOMAIN = sa.text(
     "SELECT pg_advisory_xact_lock(:ns, hashtext(COALESCE("
     "'county:' || NULLIF((SELECT county FROM branches WHERE code = :branch), ''), :fallback)))"
@@ -102,14 +104,6 @@ _PG_LOCK_DOMAIN = sa.text(
 def _fallback_domain(branch: str) -> str:
     county = county_of(branch)
     return f"county:{county}" if county else f"branch:{branch}"
-
-
-def lock_domain(c: Connection, branch: str) -> str:
-    """What guards the numbering of ``branch``'s records: its county (as a county device's reads
-    group branches: the ``county`` column, else the code's first six digits), else the branch.
-    (``Sequencer.finish`` takes this lock in SQL, the same way.)"""
-    county = c.execute(sa.select(branches.c.county).where(branches.c.code == branch)).scalar()
-    return f"county:{county}" if county else _fallback_domain(branch)
 
 
 @dataclass
