@@ -31,8 +31,7 @@ class StoreBase:
         options: dict[str, object] = {"branchdesk_read": True}
         if self.engine.dialect.name == "postgresql":
             options["isolation_level"] = "REPEATABLE READ"
-        engine = self.replica if replica and self.replica is not None else self.engine
-        return engine.connect().execution_options(**options)
+        return self._engine(replica).connect().execution_options(**options)
 
     def _one_statement(self, *, replica: bool = False) -> Connection:
         """A connection for a read that is a single statement (a token, a high-water mark): on
@@ -40,8 +39,11 @@ class StoreBase:
         statement, COMMIT); a single statement sees one moment anyway."""
         if self.engine.dialect.name != "postgresql":
             return self._read()
-        engine = self.replica if replica and self.replica is not None else self.engine
-        return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._engine(replica).connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def _engine(self, replica: bool) -> Engine:
+        """The read replica's engine if asked for and there is one, else the database's."""
+        return self.replica if replica and self.replica is not None else self.engine
 
     def _replica_has(self, check: Callable[[Connection], bool]) -> bool:
         """Is there a read replica, up, for which ``check`` (one statement on it) holds? A replica

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import heapq
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -26,8 +25,6 @@ from sqlalchemy.engine import Connection
 from sync import protocol as p
 from sync.server.base import StoreBase
 from sync.server.db import SHARED, records
-
-log = logging.getLogger("sync.server")
 
 
 @dataclass
